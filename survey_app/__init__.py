@@ -1,0 +1,77 @@
+"""Sanqu Survey: evaluation and survey platform for the three-regions social-work programme."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from .config import ROOT, Config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app.  ``config`` overrides settings (tests pass their own database).
+
+    Never touches the schema: ``flask --app wsgi db upgrade`` does that, once, before serving.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=Config().INSTANCE_PATH if not (config and "INSTANCE_PATH" in config) else config["INSTANCE_PATH"],
+    )
+    app.config.from_mapping(Config().as_dict())
+    if config:
+        app.config.from_mapping(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (registers the tables with the metadata)
+    from .database import configure_engine
+    from .extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    babel.init_app(app, locale_selector=_select_locale)
+    with app.app_context():
+        configure_engine(db.engine)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .models import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _select_locale() -> str:
+    from flask import request, session
+
+    return session.get("lang") or request.accept_languages.best_match(["zh", "en"], default="zh") or "zh"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .extensions import csrf
+    from .main import bp as main_bp
+
+    csrf.exempt(api_bp)  # bearer tokens, not cookies: no CSRF exposure
+    app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)

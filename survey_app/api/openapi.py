@@ -1,0 +1,104 @@
+"""The OpenAPI 3.1 description of /api/v1.  A test checks that every API route is in it."""
+from __future__ import annotations
+
+_TEXT = {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}, "required": ["zh"]}
+_ERRORS = {
+    "type": "object",
+    "properties": {
+        "uuid": {"type": ["string", "null"]},
+        "status": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+
+
+def _reply(description: str, schema: dict | None = None) -> dict:
+    content = {"application/json": {"schema": schema or {"$ref": "#/components/schemas/Status"}}}
+    return {"description": description, "content": content}
+
+
+OPENAPI: dict = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Sanqu Survey API",
+        "version": "1",
+        "description": "Questionnaires and submissions for the three-regions social-work programme. "
+        "JSON in UTF-8; authenticate with `Authorization: Bearer TOKEN` (issue one with "
+        "`flask --app wsgi tokens issue USERNAME`). Error messages follow Accept-Language (zh, en).",
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Text": _TEXT,
+            "Status": _ERRORS,
+            "Submission": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["uuid", "questionnaire", "version", "county", "completed_at", "answers"],
+                "properties": {
+                    "uuid": {"type": "string", "format": "uuid", "description": "made by the client when the interview starts; the idempotency key"},
+                    "questionnaire": {"type": "string", "examples": ["awareness"]},
+                    "version": {"type": "integer", "description": "the questionnaire version the form was filled on"},
+                    "county": {"type": "string", "pattern": "^[0-9]{6}$", "description": "GB/T 2260 county code"},
+                    "site": {"type": ["string", "null"]},
+                    "team": {"type": ["string", "null"], "description": "defaults to the team of a team or collector account"},
+                    "wave": {"enum": ["pre", "post", None], "description": "required or forbidden as the questionnaire says"},
+                    "respondent_code": {"type": ["string", "null"], "description": "pseudonymous; stored upper-case, trimmed"},
+                    "started_at": {"type": ["string", "null"], "format": "date-time"},
+                    "completed_at": {"type": "string", "format": "date-time", "description": "a time without offset is taken as +08:00"},
+                    "device_id": {"type": ["string", "null"]},
+                    "answers": {
+                        "type": "object",
+                        "description": "question id -> value: single: option value; multi: list of option values; "
+                        "likert: integer; number: number; text: string; date: YYYY-MM-DD. Answers to questions "
+                        "hidden by skip logic are cleared.",
+                    },
+                },
+            },
+        },
+    },
+    "paths": {
+        "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI document"}}}},
+        "/questionnaires": {
+            "get": {
+                "summary": "Current questionnaires",
+                "responses": {
+                    "200": _reply(
+                        "id, current version and title of each questionnaire",
+                        {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "version": {"type": "integer"}, "title": {"$ref": "#/components/schemas/Text"}}}},
+                    ),
+                    "401": _reply("no valid token"),
+                },
+            }
+        },
+        "/questionnaires/{id}": {
+            "get": {
+                "summary": "A questionnaire's definition (same structure as its file) plus its version",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "version", "in": "query", "required": False, "schema": {"type": "integer"}, "description": "default: current"},
+                ],
+                "responses": {"200": _reply("definition", {"type": "object"}), "401": _reply("no valid token"), "404": _reply("no such questionnaire or version")},
+            }
+        },
+        "/submissions": {
+            "post": {
+                "summary": "Submit one response (idempotent on uuid)",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Submission"}}}},
+                "responses": {
+                    "201": _reply("stored: {uuid, status: created}"),
+                    "200": _reply("the same uuid with the same content was already stored: {status: duplicate}"),
+                    "400": _reply("the body is not JSON"),
+                    "401": _reply("no valid token"),
+                    "403": _reply("county or team outside the token owner's scope"),
+                    "409": _reply("the same uuid was stored with other content; the stored response is unchanged"),
+                    "413": _reply("body larger than the limit (1 MB by default)"),
+                    "415": _reply("not application/json"),
+                    "422": _reply("invalid: errors by question id or field"),
+                },
+            }
+        },
+    },
+}

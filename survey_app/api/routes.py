@@ -1,0 +1,62 @@
+"""The HTTP API, /api/v1 (contract in shared/DESIGN.md, described at /api/v1/openapi.json)."""
+from __future__ import annotations
+
+from flask import abort, g, jsonify, request
+from werkzeug.exceptions import BadRequest
+
+from ..extensions import db
+from ..instruments import current_versions, find_version
+from ..models import Questionnaire
+from ..submissions.service import submit
+from . import bp
+from .auth import request_language, token_required
+from .openapi import OPENAPI
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
+
+
+@bp.get("/questionnaires")
+@token_required
+def list_questionnaires():
+    return jsonify(
+        [
+            {"id": q.id, "version": q.current_version, "title": {"zh": q.title_zh, "en": q.title_en or q.title_zh}}
+            for q, _v in current_versions(db.session)
+        ]
+    )
+
+
+@bp.get("/questionnaires/<qid>")
+@token_required
+def get_questionnaire(qid: str):
+    questionnaire = db.session.get(Questionnaire, qid)
+    if questionnaire is None:
+        abort(404)
+    wanted = request.args.get("version", type=int) or questionnaire.current_version
+    version = find_version(db.session, qid, wanted)
+    if version is None:
+        abort(404)
+    return jsonify({**version.definition, "version": version.version})
+
+
+@bp.post("/submissions")
+@token_required
+def post_submission():
+    if not request.is_json:
+        return jsonify({"errors": {"body": ["Content-Type must be application/json"]}}), 415
+    try:
+        payload = request.get_json()
+    except BadRequest:
+        return jsonify({"errors": {"body": ["the body is not valid JSON"]}}), 400
+    outcome = submit(db.session, payload, g.scope, source="api", lang=request_language())
+    if outcome.status in ("created", "duplicate"):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    body: dict = {"uuid": outcome.uuid, "status": outcome.status}
+    if outcome.errors:
+        body["errors"] = outcome.errors
+    return jsonify(body), outcome.http_status

@@ -1,0 +1,55 @@
+"""Staff login and logout (Flask-Login, Flask-WTF)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import User
+from ..models.audit import record
+from ..models.types import utcnow
+from .forms import LoginForm
+from .passwords import DUMMY_HASH, verify_password
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        valid = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
+        if user is not None and valid and user.active:
+            session.clear()  # a fresh session at login: no fixation
+            login_user(user)
+            user.last_login_at = utcnow()
+            record("login.success", actor_id=user.id, target=user.username, ip=request.remote_addr)
+            db.session.commit()
+            return redirect(_safe_next() or url_for("main.home"))
+        record("login.failure", target=form.username.data[:64], ip=request.remote_addr)
+        db.session.commit()
+        flash("用户名或密码不正确。Wrong username or password.", "error")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    # Only paths on this site: never an open redirect.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    record("logout", actor_id=current_user.id, target=current_user.username, ip=request.remote_addr)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,153 @@
+"""Flask commands (`flask --app wsgi ...`): the contract in shared/DESIGN.md."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(questionnaires_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(seed_demo)
+
+
+questionnaires_cli = AppGroup("questionnaires", help="Check and load questionnaire files.")
+
+
+@questionnaires_cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path())
+def questionnaires_check(paths: tuple[str, ...]) -> None:
+    """Validate files (default: all under questionnaires/); one line per problem as PATH:LINE: message."""
+    from .questionnaires import check_file, check_folder
+
+    folder = Path(current_app.config["QUESTIONNAIRE_DIR"])
+    if paths:
+        problems = []
+        for path in paths:
+            p = Path(path)
+            problems.extend(check_file(p, audio_dir=p.parent / "audio").problems)
+        count = len(paths)
+    else:
+        catalogue = check_folder(folder)
+        problems = catalogue.problems
+        from .questionnaires.check import questionnaire_paths
+
+        count = len(questionnaire_paths(folder))
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} of {count} file(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{count} file(s) OK", err=True)
+
+
+@questionnaires_cli.command("load")
+def questionnaires_load() -> None:
+    """Load every valid file; a changed file becomes a new version.  Bad files are refused
+    (listed, exit status 1) and the rest are loaded."""
+    from .instruments import load_folder
+
+    report = load_folder(db.session, Path(current_app.config["QUESTIONNAIRE_DIR"]))
+    db.session.commit()
+    for qid, version in report.created:
+        click.echo(f"loaded {qid} version {version}")
+    for qid, version in report.unchanged:
+        click.echo(f"unchanged {qid} version {version}")
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    if report.problems:
+        sys.exit(1)
+
+
+users_cli = AppGroup("users", help="Staff accounts.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "county", "team", "collector"]), required=True)
+@click.option("--county", "county_code", help="county code (GB/T 2260), for role county")
+@click.option("--team", "team_code", help="team code, for roles team and collector")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def users_create(username: str, role: str, county_code: str | None, team_code: str | None, password_stdin: bool) -> None:
+    """Create a staff account."""
+    from .auth.passwords import hash_password, password_problem
+    from .models import County, Team, User
+    from .models.audit import record
+
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise click.ClickException(f"user {username!r} already exists")
+    county = team = None
+    if role == "county":
+        if not county_code:
+            raise click.ClickException("role county needs --county CODE")
+        county = db.session.scalar(select(County).where(County.code == county_code))
+        if county is None:
+            raise click.ClickException(f"no county with code {county_code!r}")
+    if role in ("team", "collector"):
+        if not team_code:
+            raise click.ClickException(f"role {role} needs --team CODE")
+        team = db.session.scalar(select(Team).where(Team.code == team_code))
+        if team is None:
+            raise click.ClickException(f"no team with code {team_code!r}")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    user = User(username=username, role=role, county=county, team=team, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", target=username, role=role)
+    db.session.commit()
+    click.echo(f"created {role} {username}")
+
+
+tokens_cli = AppGroup("tokens", help="API tokens.")
+
+
+@tokens_cli.command("issue")
+@click.argument("username")
+@click.option("--label", default="", help="what the token is for")
+def tokens_issue(username: str, label: str) -> None:
+    """Issue an API token; it is printed alone on the last line, and never shown again."""
+    from .auth.tokens import issue_token
+    from .models import User
+    from .models.audit import record
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    if not user.active:
+        raise click.ClickException(f"user {username!r} is disabled")
+    secret = issue_token(db.session, user, label=label)
+    record("token.issue", actor_id=user.id, target=username, prefix=secret[:10])
+    db.session.commit()
+    click.echo(f"token for {username} ({user.role}); keep it secret:")
+    click.echo(secret)
+
+
+@click.command("seed-demo")
+@click.option("--responses", default=2000, show_default=True, help="number of responses to generate")
+@click.option("--seed", default=2026, show_default=True, help="random seed")
+def seed_demo(responses: int, seed: int) -> None:
+    """Create the demo programme (10 counties, teams, sites, users) and N responses."""
+    from .demo.seed import seed_programme, seed_responses
+
+    summary = seed_programme(db.session)
+    db.session.commit()
+    for line in summary:
+        click.echo(line)
+    if responses:
+        made = seed_responses(db.session, responses, seed=seed)
+        db.session.commit()
+        click.echo(f"{made} responses generated")

@@ -1,0 +1,96 @@
+"""Questionnaire files in the database: loading versions, and parsed definitions by version."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import Questionnaire, QuestionnaireVersion
+from .models.audit import record
+from .questionnaires import FileProblem, build, check_folder
+from .questionnaires import Questionnaire as Parsed
+
+
+@dataclass
+class LoadReport:
+    created: list[tuple[str, int]] = field(default_factory=list)
+    unchanged: list[tuple[str, int]] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+
+
+def load_folder(session: Session, folder: Path) -> LoadReport:
+    """Store every valid file; a changed file becomes a new version, a bad one is refused.
+
+    Versions are keyed by the hash of the file's meaning, so loading twice changes nothing and
+    reverting a file makes its earlier version current again.
+    """
+    catalogue = check_folder(folder)
+    report = LoadReport(problems=catalogue.problems)
+    for qid, checked in sorted(catalogue.files.items()):
+        definition = checked.definition
+        assert definition is not None
+        digest = checked.content_hash
+        questionnaire = session.get(Questionnaire, qid)
+        existing = session.scalar(
+            select(QuestionnaireVersion).where(
+                QuestionnaireVersion.questionnaire_id == qid, QuestionnaireVersion.content_hash == digest
+            )
+        )
+        title = definition["title"]
+        if existing is not None:
+            number = existing.version
+            report.unchanged.append((qid, number))
+        else:
+            latest = session.scalar(select(func.max(QuestionnaireVersion.version)).where(QuestionnaireVersion.questionnaire_id == qid))
+            number = (latest or 0) + 1
+            if questionnaire is None:
+                questionnaire = Questionnaire(id=qid, current_version=number, title_zh=title["zh"], title_en=title.get("en", ""))
+                session.add(questionnaire)
+                session.flush()
+            session.add(
+                QuestionnaireVersion(
+                    questionnaire_id=qid, version=number, content_hash=digest, definition=definition, source_path=checked.path
+                )
+            )
+            report.created.append((qid, number))
+            record("questionnaire.load", target=f"{qid} v{number}", hash=digest)
+        assert questionnaire is not None
+        questionnaire.current_version = number
+        questionnaire.title_zh = title["zh"]
+        questionnaire.title_en = title.get("en", "")
+    session.flush()
+    return report
+
+
+_PARSED: dict[str, Parsed] = {}
+
+
+def parsed(version: QuestionnaireVersion) -> Parsed:
+    """The parsed definition of a stored version; cached by content hash, since a version's
+    definition never changes and equal hashes mean equal definitions."""
+    found = _PARSED.get(version.content_hash)
+    if found is None:
+        if len(_PARSED) > 512:
+            _PARSED.clear()
+        found = _PARSED[version.content_hash] = build(version.definition)
+    return found
+
+
+def find_version(session: Session, questionnaire_id: str, version: int) -> QuestionnaireVersion | None:
+    return session.scalar(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.questionnaire_id == questionnaire_id, QuestionnaireVersion.version == version
+        )
+    )
+
+
+def current_versions(session: Session) -> list[tuple[Questionnaire, QuestionnaireVersion]]:
+    rows = session.execute(
+        select(Questionnaire, QuestionnaireVersion)
+        .join(QuestionnaireVersion, (QuestionnaireVersion.questionnaire_id == Questionnaire.id)
+              & (QuestionnaireVersion.version == Questionnaire.current_version))
+        .order_by(Questionnaire.id)
+    ).all()
+    return [(q, v) for q, v in rows]

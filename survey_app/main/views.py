@@ -1,0 +1,50 @@
+"""The home page: what each role can do, and the state of the questionnaires."""
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from ..auth.scope import Scope
+from ..extensions import db
+from ..instruments import current_versions
+from ..models import County, Response, Team
+from ..questionnaires import check_folder
+from . import bp
+
+
+@bp.get("/")
+@login_required
+def home():
+    scope = Scope.of(current_user)
+    counts = select(Response.questionnaire_id, Response.wave, func.count()).group_by(Response.questionnaire_id, Response.wave)
+    if scope.role == "county":
+        counts = counts.where(Response.county_id == scope.county_id)
+    elif scope.role in ("team", "collector"):
+        counts = counts.where(Response.team_id == scope.team_id)
+    by_questionnaire: dict[str, dict[str, int]] = {}
+    for qid, wave, n in db.session.execute(counts):
+        by_questionnaire.setdefault(qid, {})[wave or "-"] = n
+    problems = []
+    if scope.is_programme:
+        # Files with problems are refused by `questionnaires load`; show them to the office.
+        from pathlib import Path
+
+        problems = check_folder(Path(current_app.config["QUESTIONNAIRE_DIR"])).problems
+    county = db.session.get(County, scope.county_id) if scope.county_id else None
+    team = db.session.get(Team, scope.team_id) if scope.team_id else None
+    return render_template(
+        "main/home.html",
+        scope=scope,
+        county=county,
+        team=team,
+        questionnaires=current_versions(db.session),
+        counts=by_questionnaire,
+        problems=problems,
+    )
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness for load balancers and the ingest benchmark's baseline: no database, no session."""
+    return {"status": "ok"}

@@ -1,0 +1,25 @@
+"""Typed SQLAlchemy 2 models, one module per aggregate."""
+from .audit import AuditEvent
+from .programme import SERVICE_DOMAINS, County, Round, Site, Team
+from .questionnaires import Questionnaire, QuestionnaireVersion
+from .responses import WAVES, Answer, IndexScore, Response
+from .users import ROLES, ApiToken, User, hash_token
+
+__all__ = [
+    "ROLES",
+    "SERVICE_DOMAINS",
+    "WAVES",
+    "Answer",
+    "ApiToken",
+    "AuditEvent",
+    "County",
+    "IndexScore",
+    "Questionnaire",
+    "QuestionnaireVersion",
+    "Response",
+    "Round",
+    "Site",
+    "Team",
+    "User",
+    "hash_token",
+]

@@ -1,0 +1,45 @@
+"""Questionnaires and their immutable versions."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class Questionnaire(db.Model):
+    __tablename__ = "questionnaires"
+    #: the file's id, e.g. "awareness"
+    id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    #: the version that matches the file as last loaded; new responses are filled on it
+    current_version: Mapped[int]
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+
+    versions: Mapped[list[QuestionnaireVersion]] = relationship(
+        back_populates="questionnaire", order_by="QuestionnaireVersion.version"
+    )
+
+
+class QuestionnaireVersion(db.Model):
+    """One version of a questionnaire; never changed once stored, since responses refer to it."""
+
+    __tablename__ = "questionnaire_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(ForeignKey("questionnaires.id"))
+    version: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source_path: Mapped[str] = mapped_column(String(500), default="")
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
+
+    __table_args__ = (
+        UniqueConstraint("questionnaire_id", "version"),
+        UniqueConstraint("questionnaire_id", "content_hash"),
+    )

@@ -1,0 +1,83 @@
+"""Responses, their answers (one row per value, so SQL can aggregate) and index scores."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+WAVES = ("pre", "post")
+
+
+class Response(db.Model):
+    __tablename__ = "responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: made by the client when the interview starts; the idempotency key
+    uuid: Mapped[str] = mapped_column(String(36))
+    questionnaire_id: Mapped[str] = mapped_column(ForeignKey("questionnaires.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    wave: Mapped[str | None] = mapped_column(String(4))
+    respondent_code: Mapped[str | None] = mapped_column(String(64))
+    #: the account that submitted it (interviewer, or the token's owner)
+    collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: how it arrived: api, web, sync, import, seed
+    source: Mapped[str] = mapped_column(String(16), default="api")
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: sha256 of the submission as sent, to tell a retry (same) from a conflict (different)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: the answers kept after validation, exactly as stored in ``answers``
+    answers_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    excluded: Mapped[bool] = mapped_column(default=False)
+    excluded_reason: Mapped[str | None] = mapped_column(Text)
+
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    scores: Mapped[list[IndexScore]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        UniqueConstraint("questionnaire_id", "uuid"),
+        CheckConstraint("wave IS NULL OR wave IN ('pre', 'post')", name="wave_known"),
+        CheckConstraint("NOT excluded OR excluded_reason IS NOT NULL", name="exclusion_has_reason"),
+        Index("ix_responses_scope", "questionnaire_id", "county_id", "wave"),
+        Index("ix_responses_pairing", "questionnaire_id", "county_id", "respondent_code"),
+    )
+
+
+class Answer(db.Model):
+    __tablename__ = "answers"
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    #: 0 for single values; the choice's position for a multi answer
+    position: Mapped[int] = mapped_column(primary_key=True, default=0)
+    #: option value, text or ISO date
+    value_text: Mapped[str | None] = mapped_column(Text)
+    #: likert point, number, or a date's day number
+    value_num: Mapped[float | None]
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+    __table_args__ = (Index("ix_answers_question", "question_id", "value_text"),)
+
+
+class IndexScore(db.Model):
+    __tablename__ = "index_scores"
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    index_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    #: 0-100; absent when fewer than half the items were answered
+    score: Mapped[float]
+
+    response: Mapped[Response] = relationship(back_populates="scores")
+
+    __table_args__ = (
+        Index("ix_index_scores_index", "index_id", "response_id"),
+        CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+    )

@@ -1,0 +1,357 @@
+"""The question-type registry: one class per type.
+
+Each type knows which keys its definition may have, how to check them, how to validate and
+normalise an answer, how to store it in rows SQL can aggregate, how to render a form field and
+how to summarise a set of answers.  Adding a type means adding one class here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+import wtforms
+from wtforms import validators as v
+
+from .messages import AnswerError
+from .model import Question
+
+COMMON_KEYS = frozenset(
+    {"id", "type", "label", "hint", "required", "relevant", "constraint", "constraint_message", "audio"}
+)
+
+#: A stored answer row: (value_text, value_num).  A multi answer gives one row per choice.
+Row = tuple[str | None, float | None]
+
+
+class QuestionType:
+    name: ClassVar[str]
+    extra_keys: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def allowed_keys(cls) -> frozenset[str]:
+        return COMMON_KEYS | cls.extra_keys
+
+    def check_definition(self, q: dict[str, Any], scales: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+        """Semantic problems in one question's definition, as (path within question, message)."""
+        return []
+
+    def validate(self, question: Question, value: Any) -> Any:
+        """The normalised answer, or None when unanswered; raise AnswerError when invalid."""
+        raise NotImplementedError
+
+    def rows(self, question: Question, value: Any) -> list[Row]:
+        raise NotImplementedError
+
+    def form_field(self, question: Question, lang: str = "zh") -> wtforms.Field:
+        raise NotImplementedError
+
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
+        answered = [x for x in values if x is not None]
+        return {"n": len(answered)}
+
+
+REGISTRY: dict[str, QuestionType] = {}
+
+
+def register(cls: type[QuestionType]) -> type[QuestionType]:
+    REGISTRY[cls.name] = cls()
+    return cls
+
+
+def get_type(name: str) -> QuestionType:
+    return REGISTRY[name]
+
+
+def _label(question: Question, lang: str) -> str:
+    return question.label.get(lang)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_options(q: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    problems = []
+    seen: set[str] = set()
+    for i, option in enumerate(q.get("options") or ()):
+        value = option.get("value") if isinstance(option, dict) else None
+        if value in seen:
+            problems.append((("options", i), f"duplicate option value {value!r} in question {q['id']!r}"))
+        seen.add(value)  # type: ignore[arg-type]
+    return problems
+
+
+@register
+class Single(QuestionType):
+    name = "single"
+    extra_keys = frozenset({"options"})
+
+    def check_definition(self, q, scales):
+        return _check_options(q)
+
+    def validate(self, question, value):
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise AnswerError("not_string")
+        if value not in question.option_values:
+            raise AnswerError("not_option", value=value)
+        return value
+
+    def rows(self, question, value):
+        return [(value, None)]
+
+    def form_field(self, question, lang="zh"):
+        return wtforms.RadioField(
+            _label(question, lang),
+            choices=[(o.value, o.label.get(lang)) for o in question.options],
+            validators=[v.Optional()],
+            validate_choice=False,
+        )
+
+    def summarise(self, question, values):
+        answered = [x for x in values if x is not None]
+        counts = Counter(answered)
+        return {"n": len(answered), "counts": {o: counts.get(o, 0) for o in question.option_values}}
+
+
+@register
+class Multi(QuestionType):
+    name = "multi"
+    extra_keys = frozenset({"options"})
+
+    def check_definition(self, q, scales):
+        return _check_options(q)
+
+    def validate(self, question, value):
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            raise AnswerError("not_list")
+        seen: set[str] = set()
+        for item in value:
+            if not isinstance(item, str):
+                raise AnswerError("not_list")
+            if item not in question.option_values:
+                raise AnswerError("not_option", value=item)
+            if item in seen:
+                raise AnswerError("duplicate_choice", value=item)
+            seen.add(item)
+        if not value:
+            return None
+        # Stored in the questionnaire's option order so equal answers compare equal.
+        return [o for o in question.option_values if o in seen]
+
+    def rows(self, question, value):
+        return [(item, None) for item in value]
+
+    def form_field(self, question, lang="zh"):
+        return wtforms.SelectMultipleField(
+            _label(question, lang),
+            choices=[(o.value, o.label.get(lang)) for o in question.options],
+            validators=[v.Optional()],
+            validate_choice=False,
+        )
+
+    def summarise(self, question, values):
+        answered = [x for x in values if x]
+        counts = Counter(item for x in answered for item in x)
+        return {"n": len(answered), "counts": {o: counts.get(o, 0) for o in question.option_values}}
+
+
+@register
+class Likert(QuestionType):
+    name = "likert"
+    extra_keys = frozenset({"scale"})
+
+    def check_definition(self, q, scales):
+        scale = q.get("scale")
+        if isinstance(scale, str):
+            if scale not in scales:
+                return [(("scale",), f"question {q['id']!r} names an unknown scale {scale!r}")]
+            return []
+        return check_scale(scale) if isinstance(scale, dict) else []
+
+    def validate(self, question, value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise AnswerError("not_integer")
+        scale = question.scale
+        assert scale is not None
+        if not scale.min <= value <= scale.max:
+            raise AnswerError("out_of_scale", min=scale.min, max=scale.max)
+        return value
+
+    def rows(self, question, value):
+        return [(None, float(value))]
+
+    def form_field(self, question, lang="zh"):
+        scale = question.scale
+        assert scale is not None
+        choices = []
+        for point in scale.points:
+            word = scale.label_for(point)
+            choices.append((str(point), f"{point} {word.get(lang)}" if word else str(point)))
+        return wtforms.RadioField(_label(question, lang), choices=choices, validators=[v.Optional()], validate_choice=False)
+
+    def summarise(self, question, values):
+        answered = [x for x in values if x is not None]
+        scale = question.scale
+        assert scale is not None
+        counts = Counter(answered)
+        return {
+            "n": len(answered),
+            "counts": {p: counts.get(p, 0) for p in scale.points},
+            "mean": statistics.fmean(answered) if answered else None,
+        }
+
+
+def check_scale(scale: dict[str, Any], path: tuple[Any, ...] = ("scale",)) -> list[tuple[tuple[Any, ...], str]]:
+    lo, hi = scale.get("min"), scale.get("max")
+    if not isinstance(lo, int) or not isinstance(hi, int):
+        return []  # the schema reports the type
+    if lo >= hi:
+        return [(path, f"scale min ({lo}) must be below max ({hi})")]
+    if hi - lo > 10:
+        return [(path, f"a likert scale may have at most 11 points, not {hi - lo + 1}")]
+    labels = scale.get("labels") or []
+    if labels and len(labels) not in (2, hi - lo + 1):
+        return [(path + ("labels",), f"a scale from {lo} to {hi} needs 2 end labels or {hi - lo + 1} labels, not {len(labels)}")]
+    return []
+
+
+@register
+class Number(QuestionType):
+    name = "number"
+    extra_keys = frozenset({"min", "max", "integer", "unit"})
+
+    def check_definition(self, q, scales):
+        lo, hi = q.get("min"), q.get("max")
+        if _is_number(lo) and _is_number(hi) and lo > hi:
+            return [(("min",), f"min ({lo}) is above max ({hi}) in question {q['id']!r}")]
+        return []
+
+    def validate(self, question, value):
+        if value is None or value == "":
+            return None
+        if not _is_number(value):
+            raise AnswerError("not_number")
+        if question.integer:
+            if isinstance(value, float):
+                if not value.is_integer():
+                    raise AnswerError("not_integer")
+                value = int(value)
+        if question.min is not None and value < question.min:
+            raise AnswerError("below_min", min=question.min)
+        if question.max is not None and value > question.max:
+            raise AnswerError("above_max", max=question.max)
+        return value
+
+    def rows(self, question, value):
+        return [(None, float(value))]
+
+    def form_field(self, question, lang="zh"):
+        field_cls = wtforms.IntegerField if question.integer else wtforms.DecimalField
+        return field_cls(_label(question, lang), validators=[v.Optional()])
+
+    def summarise(self, question, values):
+        answered = [x for x in values if x is not None]
+        if not answered:
+            return {"n": 0, "mean": None, "median": None, "min": None, "max": None, "sum": None}
+        return {
+            "n": len(answered),
+            "mean": statistics.fmean(answered),
+            "median": statistics.median(answered),
+            "min": min(answered),
+            "max": max(answered),
+            "sum": sum(answered),
+        }
+
+
+#: Free text longer than this is refused rather than cut: nothing typed is silently dropped.
+DEFAULT_TEXT_LIMIT = 5000
+
+
+@register
+class Text(QuestionType):
+    name = "text"
+    extra_keys = frozenset({"multiline", "max_length"})
+
+    def validate(self, question, value):
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise AnswerError("not_string")
+        value = value.strip()
+        if not value:
+            return None
+        limit = question.max_length or DEFAULT_TEXT_LIMIT
+        if len(value) > limit:
+            raise AnswerError("too_long", max=limit, length=len(value))
+        return value
+
+    def rows(self, question, value):
+        return [(value, None)]
+
+    def form_field(self, question, lang="zh"):
+        field_cls = wtforms.TextAreaField if question.multiline else wtforms.StringField
+        return field_cls(_label(question, lang), validators=[v.Optional()])
+
+    def summarise(self, question, values):
+        answered = [x for x in values if x]
+        return {"n": len(answered), "mean_length": statistics.fmean(len(x) for x in answered) if answered else None}
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@register
+class Date(QuestionType):
+    name = "date"
+    extra_keys = frozenset({"min", "max"})
+
+    def check_definition(self, q, scales):
+        problems = []
+        for key in ("min", "max"):
+            if key in q and isinstance(q[key], str) and parse_date(q[key]) is None:
+                problems.append(((key,), f"{key} {q[key]!r} is not a real date (YYYY-MM-DD)"))
+        lo, hi = parse_date(q.get("min")), parse_date(q.get("max"))
+        if lo and hi and lo > hi:
+            problems.append((("min",), f"min ({lo}) is after max ({hi}) in question {q['id']!r}"))
+        return problems
+
+    def validate(self, question, value):
+        if value is None or value == "":
+            return None
+        day = parse_date(value)
+        if day is None:
+            raise AnswerError("not_date")
+        if question.min and day < dt.date.fromisoformat(question.min):
+            raise AnswerError("date_below_min", min=question.min)
+        if question.max and day > dt.date.fromisoformat(question.max):
+            raise AnswerError("date_above_max", max=question.max)
+        return day.isoformat()
+
+    def rows(self, question, value):
+        # Days since the epoch as the number, so SQL can take min/max/by-month without parsing.
+        return [(value, float(dt.date.fromisoformat(value).toordinal()))]
+
+    def form_field(self, question, lang="zh"):
+        return wtforms.DateField(_label(question, lang), validators=[v.Optional()])
+
+    def summarise(self, question, values):
+        answered = sorted(x for x in values if x)
+        return {"n": len(answered), "min": answered[0] if answered else None, "max": answered[-1] if answered else None}
