@@ -41,7 +41,6 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "zh"
         self.LANGUAGES = ["zh", "en"]
         self.WTF_CSRF_TIME_LIMIT = 3600
-        self.JSON_AS_ASCII = False
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     def as_dict(self) -> dict:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 #: execution option asking SQLite to take the write lock when the transaction begins
 IMMEDIATE = {"sqlite_begin": "IMMEDIATE"}
@@ -34,13 +34,15 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def begin_write(session: Session) -> None:
+def begin_write(session: Session | scoped_session) -> None:
     """Start the session's transaction as a write transaction (IMMEDIATE on SQLite).
 
     Must be called before the session has read anything in this transaction; a transaction
     already open is ended first, because SQLite cannot upgrade a reader without risking
     SQLITE_BUSY failures that the busy timeout does not cover.
     """
+    if isinstance(session, scoped_session):
+        session = session()
     if session.in_transaction():
         session.commit()
     session.connection(execution_options=IMMEDIATE)

@@ -108,7 +108,7 @@ class Single(QuestionType):
     def form_field(self, question, lang="zh"):
         return wtforms.RadioField(
             _label(question, lang),
-            choices=[(o.value, o.label.get(lang)) for o in question.options],
+            choices=[wtforms.SelectChoice(o.value, o.label.get(lang)) for o in question.options],
             validators=[v.Optional()],
             validate_choice=False,
         )
@@ -152,7 +152,7 @@ class Multi(QuestionType):
     def form_field(self, question, lang="zh"):
         return wtforms.SelectMultipleField(
             _label(question, lang),
-            choices=[(o.value, o.label.get(lang)) for o in question.options],
+            choices=[wtforms.SelectChoice(o.value, o.label.get(lang)) for o in question.options],
             validators=[v.Optional()],
             validate_choice=False,
         )
@@ -198,7 +198,7 @@ class Likert(QuestionType):
         choices = []
         for point in scale.points:
             word = scale.label_for(point)
-            choices.append((str(point), f"{point} {word.get(lang)}" if word else str(point)))
+            choices.append(wtforms.SelectChoice(str(point), f"{point} {word.get(lang)}" if word else str(point)))
         return wtforms.RadioField(_label(question, lang), choices=choices, validators=[v.Optional()], validate_choice=False)
 
     def summarise(self, question, values):

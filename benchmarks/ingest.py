@@ -1,0 +1,529 @@
+"""Ingest benchmark: how many valid submissions per second the API stores, under gunicorn.
+
+    .venv/bin/python benchmarks/ingest.py [--clients 16] [--seconds 15] [--engines sqlite,postgresql]
+                                          [--workers 4] [--threads 4] [--write-docs]
+
+For each engine it builds a fresh database (SQLite in a temporary folder; PostgreSQL as the
+dedicated database ``sanqu_bench``, dropped and re-created), prepares it with the app's own
+commands (``db upgrade``, ``questionnaires load``, ``seed-demo --responses 0``, ``tokens issue
+admin``), starts gunicorn on 127.0.0.1, posts valid ``awareness`` submissions from N client
+threads for a fixed time, then measures ``GET /healthz`` the same way as the baseline, and checks
+that the ``responses`` table holds exactly as many rows as the server answered 201.
+
+All traffic goes to 127.0.0.1; every loop is bounded by the duration.  Exit status: 0 when every
+request succeeded and the row count matches, 1 otherwise (meeting the throughput goal or not does
+not change the exit status; the report says it).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "BENCHMARKS.md"
+BEGIN, END = "<!-- ingest:begin -->", "<!-- ingest:end -->"
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sanqu_bench"
+CST = dt.timezone(dt.timedelta(hours=8))
+COUNTY, TEAM, WAVE = "430626", "PJ01", "pre"  # 平江县 and its service team
+GOAL_RATE, GOAL_RATIO = 200.0, 0.4
+WARMUP_SECONDS = 3.0
+MAX_ERROR_BODIES = 5
+
+
+# -- the database ----------------------------------------------------------------------------------
+def prepare_database(engine: str, workdir: Path, pg_url: str) -> str:
+    """Create an empty database for ``engine`` and return its SQLAlchemy URL."""
+    if engine == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}"
+    if engine == "postgresql":
+        from sqlalchemy.engine import make_url
+
+        url = make_url(pg_url)
+        name = url.database or ""
+        if name in ("", "test", "postgres", "template0", "template1") or not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+            raise SystemExit(f"refusing to drop database {name!r}: use a dedicated one such as sanqu_bench")
+        if url.host not in (None, "127.0.0.1", "localhost", "::1"):
+            raise SystemExit(f"refusing a non-local PostgreSQL host {url.host!r}")
+        import psycopg
+
+        with psycopg.connect(
+            host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
+            password=url.password, dbname="postgres", autocommit=True, connect_timeout=10,
+        ) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return url.render_as_string(hide_password=False)
+    raise SystemExit(f"unknown engine {engine!r} (sqlite or postgresql)")
+
+
+def app_env(database_url: str, workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        SANQU_INSTANCE=str(workdir / "instance"),
+        SECRET_KEY="ingest-benchmark-" + uuidlib.uuid4().hex,
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def flask(env: dict[str, str], *args: str) -> str:
+    """Run ``flask --app wsgi ARGS`` from the venv and return its stdout; fail loudly."""
+    cmd = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"`flask --app wsgi {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def count_responses(database_url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM responses")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+# -- the server ------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn in its own process group, so that it and its workers can always be stopped."""
+
+    def __init__(self, env: dict[str, str], workers: int, threads: int, logfile: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.logfile = logfile
+        self._log = open(logfile, "w")
+        cmd = [
+            sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+            "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--timeout", "60", "wsgi:app",
+        ]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                if requests.get(self.base + "/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f}s:\n{self.log_tail()}")
+
+    def log_tail(self, n: int = 30) -> str:
+        self._log.flush()
+        try:
+            return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+        # Workers left behind by a master that died first share its process group.
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._log.close()
+
+
+# -- submissions -----------------------------------------------------------------------------------
+class SubmissionMaker:
+    """Valid ``awareness`` submissions built from the definition the API serves.
+
+    Questions with a ``relevant`` condition are left out: ``contacted_sw`` is always "no", which
+    makes them not relevant (so neither their ``required`` nor their ``constraint`` applies).  A
+    multi-choice question with a "none" option gets either ["none"] or a set without it (the
+    household question's exclusivity constraint).
+    """
+
+    FIXED = {"contacted_sw": "no"}
+
+    def __init__(self, definition: dict[str, Any], tag: str) -> None:
+        self.definition = definition
+        self.version = int(definition["version"])
+        self.qid = definition["id"]
+        self.tag = tag
+        self.counter = itertools.count(1)
+        self.scales = definition.get("scales") or {}
+        self.questions = [q for s in definition["sections"] for q in s["questions"]]
+        for qid in self.FIXED:
+            if qid not in {q["id"] for q in self.questions}:
+                raise RuntimeError(f"the {self.qid} questionnaire has no question {qid!r}: update the benchmark")
+
+    def _scale(self, question: dict[str, Any]) -> tuple[int, int]:
+        scale = question.get("scale")
+        if isinstance(scale, str):
+            scale = self.scales[scale]
+        return int(scale["min"]), int(scale["max"])
+
+    def _value(self, q: dict[str, Any], rng: random.Random) -> Any:
+        if q["id"] in self.FIXED:
+            return self.FIXED[q["id"]]
+        kind = q["type"]
+        values = [o["value"] for o in q.get("options", [])]
+        if kind == "single":
+            return rng.choice(values)
+        if kind == "multi":
+            others = [v for v in values if v != "none"]
+            if "none" in values and rng.random() < 0.2:
+                return ["none"]
+            return rng.sample(others, rng.randint(1, min(2, len(others))))
+        if kind == "likert":
+            lo, hi = self._scale(q)
+            return rng.randint(lo, hi)
+        if kind == "number":
+            lo = q.get("min", 0)
+            hi = q.get("max", lo + 10)
+            return rng.randint(int(lo), int(hi))
+        if kind == "text":
+            return "基准测试"
+        if kind == "date":
+            return dt.date.today().isoformat()
+        raise RuntimeError(f"question {q['id']}: unknown type {kind!r}")
+
+    def make(self, rng: random.Random) -> dict[str, Any]:
+        n = next(self.counter)  # atomic under the GIL: codes are unique across threads
+        answers = {q["id"]: self._value(q, rng) for q in self.questions if "relevant" not in q}
+        completed = dt.datetime.now(CST).replace(microsecond=0) - dt.timedelta(minutes=rng.randint(1, 600))
+        started = completed - dt.timedelta(minutes=rng.randint(8, 20))
+        return {
+            "uuid": str(uuidlib.uuid4()),
+            "questionnaire": self.qid,
+            "version": self.version,
+            "county": COUNTY,
+            "team": TEAM,
+            "wave": WAVE,
+            "respondent_code": f"PJ-B{self.tag}{n:07d}",
+            "started_at": started.isoformat(),
+            "completed_at": completed.isoformat(),
+            "answers": answers,
+        }
+
+
+# -- load ------------------------------------------------------------------------------------------
+@dataclass
+class Run:
+    ok: int = 0
+    errors: int = 0
+    elapsed: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    error_samples: list[str] = field(default_factory=list)
+    client_cpu: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.elapsed if self.elapsed else 0.0
+
+    def pct(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        data = sorted(self.latencies)
+        return data[min(len(data) - 1, max(0, int(round(p / 100 * len(data) + 0.5)) - 1))] * 1000
+
+
+def load(base: str, clients: int, seconds: float, request: Any, expect: int, stop: threading.Event) -> Run:
+    """``clients`` threads, each with its own keep-alive session, call ``request(session, rng)``
+    until the deadline; a reply other than ``expect`` (or an exception) is an error."""
+    run = Run()
+    lock = threading.Lock()
+    start_barrier = threading.Barrier(clients + 1)
+    deadline = [0.0]
+
+    def client(i: int) -> None:
+        rng = random.Random(i * 7919 + int(time.time()))
+        ok = errors = 0
+        lat: list[float] = []
+        samples: list[str] = []
+        with requests.Session() as session:
+            start_barrier.wait()
+            while not stop.is_set() and time.perf_counter() < deadline[0]:
+                t0 = time.perf_counter()
+                try:
+                    reply = request(session, rng)
+                    status, body = reply.status_code, reply.text
+                except requests.RequestException as exc:
+                    status, body = None, repr(exc)
+                lat.append(time.perf_counter() - t0)
+                if status == expect:
+                    ok += 1
+                else:
+                    errors += 1
+                    if len(samples) < MAX_ERROR_BODIES:
+                        samples.append(f"{status}: {body[:500].strip()}")
+        with lock:
+            run.ok += ok
+            run.errors += errors
+            run.latencies.extend(lat)
+            run.error_samples.extend(samples[: MAX_ERROR_BODIES - len(run.error_samples)])
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    deadline[0] = t0 + seconds
+    start_barrier.wait()
+    for t in threads:
+        t.join(timeout=seconds + 120)
+    run.elapsed = time.perf_counter() - t0
+    run.client_cpu = time.process_time() - cpu0
+    if any(t.is_alive() for t in threads):
+        stop.set()
+        raise RuntimeError("client threads did not finish in time")
+    return run
+
+
+# -- one engine ------------------------------------------------------------------------------------
+@dataclass
+class Result:
+    engine: str
+    settings: str
+    clients: int
+    seconds: float
+    submit: Run
+    health: Run
+    warmup_ok: int
+    rows: int
+
+    @property
+    def expected_rows(self) -> int:
+        return self.warmup_ok + self.submit.ok
+
+    @property
+    def ratio(self) -> float:
+        return self.submit.rate / self.health.rate if self.health.rate else 0.0
+
+    @property
+    def rows_ok(self) -> bool:
+        return self.rows == self.expected_rows
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.submit.errors or self.health.errors) or not self.rows_ok
+
+
+def bench_engine(engine: str, args: argparse.Namespace, stop: threading.Event) -> Result:
+    with tempfile.TemporaryDirectory(prefix=f"sanqu-ingest-{engine}-") as tmp:
+        workdir = Path(tmp)
+        url = prepare_database(engine, workdir, args.pg_url)
+        env = app_env(url, workdir)
+        print(f"[{engine}] preparing the database", flush=True)
+        flask(env, "db", "upgrade")
+        flask(env, "questionnaires", "load")
+        flask(env, "seed-demo", "--responses", "0")
+        token = flask(env, "tokens", "issue", "admin").strip().splitlines()[-1].strip()
+
+        settings = f"gunicorn gthread {args.workers}w x {args.threads}t"
+        print(f"[{engine}] starting {settings}", flush=True)
+        server = Server(env, args.workers, args.threads, workdir / "gunicorn.log")
+        try:
+            server.wait_ready()
+            headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+            reply = requests.get(server.base + "/api/v1/questionnaires/awareness", headers=headers, timeout=10)
+            reply.raise_for_status()
+            maker = SubmissionMaker(reply.json(), tag=engine[0].upper())
+            post_url = server.base + "/api/v1/submissions"
+            health_url = server.base + "/healthz"
+
+            def post(session: requests.Session, rng: random.Random) -> requests.Response:
+                return session.post(post_url, json=maker.make(rng), headers=headers, timeout=30)
+
+            def health(session: requests.Session, _rng: random.Random) -> requests.Response:
+                return session.get(health_url, timeout=30)
+
+            print(f"[{engine}] warm-up {WARMUP_SECONDS:.0f}s", flush=True)
+            warm = load(server.base, args.clients, WARMUP_SECONDS, post, 201, stop)
+            if warm.errors:
+                report_errors(engine, "warm-up", warm)
+            print(f"[{engine}] submissions: {args.clients} clients for {args.seconds:.0f}s", flush=True)
+            submit_run = load(server.base, args.clients, args.seconds, post, 201, stop)
+            print(f"[{engine}]   {submit_run.ok} created, {submit_run.errors} errors, {submit_run.rate:.1f}/s", flush=True)
+            load(server.base, args.clients, 1.0, health, 200, stop)  # warm-up
+            print(f"[{engine}] healthz: {args.clients} clients for {args.seconds:.0f}s", flush=True)
+            health_run = load(server.base, args.clients, args.seconds, health, 200, stop)
+            print(f"[{engine}]   {health_run.ok} ok, {health_run.errors} errors, {health_run.rate:.1f}/s", flush=True)
+        except BaseException:
+            print(f"[{engine}] gunicorn log tail:\n{server.log_tail()}", file=sys.stderr)
+            raise
+        else:
+            if warm.errors or submit_run.errors or health_run.errors:
+                print(f"[{engine}] gunicorn log tail:\n{server.log_tail(60)}", file=sys.stderr)
+        finally:
+            server.stop()
+        rows = count_responses(url)
+        report_errors(engine, "submissions", submit_run)
+        report_errors(engine, "healthz", health_run)
+        # Warm-up errors count as errors too (they were reported above).
+        submit_run.errors += warm.errors
+        submit_run.error_samples = (warm.error_samples + submit_run.error_samples)[:MAX_ERROR_BODIES]
+        result = Result(engine, settings, args.clients, args.seconds, submit_run, health_run, warm.ok, rows)
+        if not result.rows_ok:
+            print(f"[{engine}] ROW COUNT MISMATCH: {rows} rows in responses, {result.expected_rows} answered 201", file=sys.stderr)
+        return result
+
+
+def report_errors(engine: str, phase: str, run: Run) -> None:
+    if not run.errors:
+        return
+    print(f"[{engine}] {run.errors} failed request(s) during {phase}; first replies:", file=sys.stderr)
+    for sample in run.error_samples:
+        print("    " + sample, file=sys.stderr)
+
+
+# -- report ----------------------------------------------------------------------------------------
+def machine_facts() -> list[str]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return [
+        f"- CPU: {model}, {os.cpu_count()} cores (client threads and server share them)",
+        f"- Python {platform.python_version()}, {platform.system()} {platform.release()}",
+        f"- Date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+    ]
+
+
+def markdown(results: list[Result], command: str) -> str:
+    lines = [
+        f"Command: `{command}`",
+        "",
+        "| Engine | Server | Clients | Duration | Submissions/s | p50 | p95 | healthz req/s | Ratio | Rows check |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in results:
+        check = f"{'ok' if r.rows_ok else 'MISMATCH'} ({r.rows} = {r.expected_rows})" if r.rows_ok else f"MISMATCH ({r.rows} rows, {r.expected_rows} created)"
+        lines.append(
+            f"| {r.engine} | {r.settings} | {r.clients} | {r.seconds:.0f} s | {r.submit.rate:.1f} | "
+            f"{r.submit.pct(50):.0f} ms | {r.submit.pct(95):.0f} ms | {r.health.rate:.0f} | {r.ratio:.2f} | {check} |"
+        )
+    lines.append("")
+    for r in results:
+        met = r.submit.rate >= GOAL_RATE and r.ratio >= GOAL_RATIO
+        errs = f"{r.submit.errors + r.health.errors} failed requests" if (r.submit.errors or r.health.errors) else "no failed requests"
+        lines.append(
+            f"- {r.engine}: goal (>= {GOAL_RATE:.0f}/s and ratio >= {GOAL_RATIO}) **{'met' if met else 'not met'}**; "
+            f"{r.submit.ok} submissions measured (+{r.warmup_ok} in warm-up), {errs}; "
+            f"client CPU {r.submit.client_cpu:.1f} s during submissions, {r.health.client_cpu:.1f} s during healthz"
+        )
+    lines += ["", *machine_facts()]
+    return "\n".join(lines) + "\n"
+
+
+DOC_INTRO = """# Benchmarks
+
+Benchmarks live under `benchmarks/`; each is one command, run from the repository root with the
+project's venv.  The numbers below are from the machine named under each table (client and server
+on the same machine), not from production hardware: compare runs on the same machine only.
+
+## Ingest (`benchmarks/ingest.py`)
+
+Valid `awareness` submissions posted to `POST /api/v1/submissions` under gunicorn by concurrent
+keep-alive clients, on a fresh SQLite and a fresh PostgreSQL database, against the trivial
+`GET /healthz` under the same server settings.  Every request must succeed and the `responses`
+table must hold exactly as many rows as the server answered 201.
+
+Goal: **>= 200 submissions/s**, and **>= 0.4** of the trivial endpoint's requests/s.
+
+    .venv/bin/python benchmarks/ingest.py --clients 16 --seconds 15 --engines sqlite,postgresql --write-docs
+
+"""
+
+
+def write_docs(block: str) -> None:
+    DOCS.parent.mkdir(parents=True, exist_ok=True)
+    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else DOC_INTRO + f"{BEGIN}\n{END}\n"
+    if BEGIN not in text or END not in text:
+        text = text.rstrip("\n") + f"\n\n## Ingest (`benchmarks/ingest.py`)\n\n{BEGIN}\n{END}\n"
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    DOCS.write_text(f"{head}{BEGIN}\n{block}{END}{tail}", encoding="utf-8")
+    print(f"wrote {DOCS.relative_to(ROOT)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=16, help="concurrent client threads (default 16)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="duration of each measurement (default 15)")
+    parser.add_argument("--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL),
+                        help=f"PostgreSQL database to (re)create (default {DEFAULT_PG_URL})")
+    parser.add_argument("--write-docs", action="store_true", help=f"replace the ingest section of {DOCS.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.seconds <= 0 or args.workers < 1 or args.threads < 1:
+        parser.error("--clients, --seconds, --workers and --threads must be positive")
+    if args.seconds > 600:
+        parser.error("--seconds is at most 600")
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+
+    stop = threading.Event()
+    results: list[Result] = []
+    try:
+        for engine in engines:
+            results.append(bench_engine(engine, args, stop))
+    except KeyboardInterrupt:
+        stop.set()
+        print("interrupted", file=sys.stderr)
+        return 130
+    command = "benchmarks/ingest.py " + " ".join(
+        [f"--clients {args.clients}", f"--seconds {args.seconds:g}", f"--engines {','.join(engines)}",
+         f"--workers {args.workers}", f"--threads {args.threads}"]
+    )
+    block = markdown(results, command)
+    print()
+    print(block)
+    failed = any(r.failed for r in results)
+    if args.write_docs:
+        if failed:
+            print("not writing docs: the run had errors", file=sys.stderr)
+        else:
+            write_docs(block)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Fixtures: an app per test on a fresh database, on SQLite and on PostgreSQL.
+
+PostgreSQL comes from TEST_DATABASE_URL (default: the local server on 127.0.0.1:5432, database
+`test`).  When it cannot be reached the PostgreSQL cases skip with the reason shown, unless
+REQUIRE_POSTGRES=1 (set by .ci/run), where they fail instead.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from survey_app import create_app
+from survey_app.extensions import db as _db
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+_pg_state: dict[str, Any] = {}
+
+
+def _postgres_problem() -> str | None:
+    if "problem" not in _pg_state:
+        try:
+            engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            engine.dispose()
+            _pg_state["problem"] = None
+        except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+            _pg_state["problem"] = f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return _pg_state["problem"]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    problem = _postgres_problem()
+    return f"postgresql: {'NOT AVAILABLE - ' + problem if problem else PG_URL}"
+
+
+def database_url(engine: str, tmp_path: Path) -> str:
+    if engine == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    problem = _postgres_problem()
+    if problem:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    return PG_URL
+
+
+def _reset(url: str) -> None:
+    """An empty schema: every test starts from nothing."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+def make_app(url: str, tmp_path: Path, **extra: Any):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "QUESTIONNAIRE_DIR": str(ROOT / "questionnaires"),
+        "WTF_CSRF_ENABLED": True,
+    }
+    config.update(extra)
+    (tmp_path / "instance").mkdir(exist_ok=True)
+    return create_app(config)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app(engine_name: str, tmp_path: Path) -> Iterator[Any]:
+    url = database_url(engine_name, tmp_path)
+    _reset(url)
+    app = make_app(url, tmp_path)
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app: Any) -> Any:
+    return _db
+
+
+@pytest.fixture
+def loaded(app: Any) -> Any:
+    """The real instruments, loaded as version 1."""
+    from survey_app.instruments import load_folder
+
+    report = load_folder(_db.session, ROOT / "questionnaires")
+    _db.session.commit()
+    assert not report.problems, report.problems
+    return report
+
+
+@pytest.fixture
+def programme(app: Any, loaded: Any) -> Any:
+    """The demo programme (counties, sites, teams, users), no responses."""
+    from survey_app.demo.seed import seed_programme
+
+    seed_programme(_db.session)
+    _db.session.commit()
+    return _db
+
+
+@pytest.fixture
+def token_for(app: Any, programme: Any) -> Callable[[str], str]:
+    from sqlalchemy import select
+
+    from survey_app.auth.tokens import issue_token
+    from survey_app.models import User
+
+    def issue(username: str) -> str:
+        user = _db.session.scalar(select(User).where(User.username == username))
+        secret = issue_token(_db.session, user)
+        _db.session.commit()
+        return secret
+
+    return issue
+
+
+@pytest.fixture
+def count_queries(app: Any) -> Callable[[], Any]:
+    """Count SQL statements run inside a ``with count_queries() as counter:`` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        event.listen(_db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", record)
+
+    return counting
+
+
+@pytest.fixture
+def live_server(app: Any) -> Iterator[str]:
+    """The app served over real HTTP by a threaded server on loopback."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
