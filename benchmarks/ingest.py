@@ -140,6 +140,22 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f}s:\n{self.log_tail()}")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time used so far by gunicorn's master and workers (its process group)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[2]) == self.proc.pid:  # pgrp
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / tick
+
     def log_tail(self, n: int = 30) -> str:
         self._log.flush()
         try:
@@ -248,6 +264,12 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
     client_cpu: float = 0.0
+    server_cpu: float = 0.0
+
+    @property
+    def server_ms_per_request(self) -> float:
+        done = self.ok + self.errors
+        return self.server_cpu / done * 1000 if done else float("nan")
 
     @property
     def rate(self) -> float:
@@ -260,7 +282,7 @@ class Run:
         return data[min(len(data) - 1, max(0, int(round(p / 100 * len(data) + 0.5)) - 1))] * 1000
 
 
-def load(base: str, clients: int, seconds: float, request: Any, expect: int, stop: threading.Event) -> Run:
+def load(server: Server, clients: int, seconds: float, request: Any, expect: int, stop: threading.Event) -> Run:
     """``clients`` threads, each with its own keep-alive session, call ``request(session, rng)``
     until the deadline; a reply other than ``expect`` (or an exception) is an error."""
     run = Run()
@@ -299,6 +321,7 @@ def load(base: str, clients: int, seconds: float, request: Any, expect: int, sto
     for t in threads:
         t.start()
     cpu0 = time.process_time()
+    server_cpu0 = server.cpu_seconds()
     t0 = time.perf_counter()
     deadline[0] = t0 + seconds
     start_barrier.wait()
@@ -306,6 +329,7 @@ def load(base: str, clients: int, seconds: float, request: Any, expect: int, sto
         t.join(timeout=seconds + 120)
     run.elapsed = time.perf_counter() - t0
     run.client_cpu = time.process_time() - cpu0
+    run.server_cpu = server.cpu_seconds() - server_cpu0
     if any(t.is_alive() for t in threads):
         stop.set()
         raise RuntimeError("client threads did not finish in time")
@@ -371,15 +395,15 @@ def bench_engine(engine: str, args: argparse.Namespace, stop: threading.Event) -
                 return session.get(health_url, timeout=30)
 
             print(f"[{engine}] warm-up {WARMUP_SECONDS:.0f}s", flush=True)
-            warm = load(server.base, args.clients, WARMUP_SECONDS, post, 201, stop)
+            warm = load(server, args.clients, WARMUP_SECONDS, post, 201, stop)
             if warm.errors:
                 report_errors(engine, "warm-up", warm)
             print(f"[{engine}] submissions: {args.clients} clients for {args.seconds:.0f}s", flush=True)
-            submit_run = load(server.base, args.clients, args.seconds, post, 201, stop)
+            submit_run = load(server, args.clients, args.seconds, post, 201, stop)
             print(f"[{engine}]   {submit_run.ok} created, {submit_run.errors} errors, {submit_run.rate:.1f}/s", flush=True)
-            load(server.base, args.clients, 1.0, health, 200, stop)  # warm-up
+            load(server, args.clients, 1.0, health, 200, stop)  # warm-up
             print(f"[{engine}] healthz: {args.clients} clients for {args.seconds:.0f}s", flush=True)
-            health_run = load(server.base, args.clients, args.seconds, health, 200, stop)
+            health_run = load(server, args.clients, args.seconds, health, 200, stop)
             print(f"[{engine}]   {health_run.ok} ok, {health_run.errors} errors, {health_run.rate:.1f}/s", flush=True)
         except BaseException:
             print(f"[{engine}] gunicorn log tail:\n{server.log_tail()}", file=sys.stderr)
@@ -446,7 +470,9 @@ def markdown(results: list[Result], command: str) -> str:
         lines.append(
             f"- {r.engine}: goal (>= {GOAL_RATE:.0f}/s and ratio >= {GOAL_RATIO}) **{'met' if met else 'not met'}**; "
             f"{r.submit.ok} submissions measured (+{r.warmup_ok} in warm-up), {errs}; "
-            f"client CPU {r.submit.client_cpu:.1f} s during submissions, {r.health.client_cpu:.1f} s during healthz"
+            f"gunicorn CPU per request {r.submit.server_ms_per_request:.1f} ms (submission) vs "
+            f"{r.health.server_ms_per_request:.2f} ms (healthz); benchmark client CPU {r.submit.client_cpu:.1f} s "
+            f"(submissions) and {r.health.client_cpu:.1f} s (healthz) of {r.seconds:.0f} s"
         )
     lines += ["", *machine_facts()]
     return "\n".join(lines) + "\n"

@@ -52,6 +52,10 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
 
+    @app.context_processor
+    def _language() -> dict[str, str]:
+        return {"lang": _select_locale()}
+
     @login_manager.user_loader
     def load_user(user_id: str):
         from .models import User

@@ -295,11 +295,26 @@ def questionnaire_paths(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
 
 
+_checked_cache: dict[tuple[str, int, int, bool], CheckedFile] = {}
+
+
+def _check_file_cached(path: Path, audio_dir: Path) -> CheckedFile:
+    """check_file, remembered while the file is unchanged (the home page and tests ask often)."""
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size, audio_dir.is_dir())
+    found = _checked_cache.get(key)
+    if found is None:
+        if len(_checked_cache) > 256:
+            _checked_cache.clear()
+        found = _checked_cache[key] = check_file(path, audio_dir=audio_dir)
+    return found
+
+
 def check_folder(folder: Path) -> Catalogue:
     catalogue = Catalogue()
     audio_dir = folder / "audio"
     for path in questionnaire_paths(folder):
-        checked = check_file(path, audio_dir=audio_dir)
+        checked = _check_file_cached(path, audio_dir)
         catalogue.problems.extend(checked.problems)
         if checked.ok:
             assert checked.questionnaire is not None
