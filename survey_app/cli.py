@@ -139,14 +139,20 @@ def tokens_issue(username: str, label: str) -> None:
 @click.command("seed-demo")
 @click.option("--responses", default=2000, show_default=True, help="number of responses to generate")
 @click.option("--seed", default=2026, show_default=True, help="random seed")
-def seed_demo(responses: int, seed: int) -> None:
+@click.option("--if-empty", is_flag=True, help="generate responses only when there are none yet (for `make run`)")
+def seed_demo(responses: int, seed: int, if_empty: bool) -> None:
     """Create the demo programme (10 counties, teams, sites, users) and N responses."""
-    from .demo.seed import seed_programme, seed_responses
+    from .demo.seed import login_lines, seed_programme, seed_responses
+    from .models import Response
 
-    summary = seed_programme(db.session)
+    created = seed_programme(db.session)
     db.session.commit()
-    for line in summary:
+    click.echo("demo programme created" if created else "demo programme already present")
+    for line in login_lines():
         click.echo(line)
+    if if_empty and db.session.scalar(select(Response.id).limit(1)) is not None:
+        click.echo("responses already present; none generated")
+        return
     if responses:
         made = seed_responses(db.session, responses, seed=seed)
         db.session.commit()

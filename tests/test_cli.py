@@ -106,4 +106,6 @@ def test_seed_demo(app, db, loaded):
     # Running it again adds responses but never a second programme.
     again = app.test_cli_runner().invoke(args=["seed-demo", "--responses", "10"])
     assert "already present" in again.output
+    skipped = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert "none generated" in skipped.output and "admin" in skipped.output
     assert db.session.scalar(select(func.count()).select_from(Response)) == 310

@@ -37,10 +37,10 @@ PRE_WINDOW = (dt.date(2025, 3, 10), dt.date(2025, 5, 20))
 POST_WINDOW = (dt.date(2026, 3, 10), dt.date(2026, 5, 20))
 
 
-def seed_programme(session: Session) -> list[str]:
-    """Create rounds, counties, sites, teams and users once; return lines describing logins."""
+def seed_programme(session: Session) -> bool:
+    """Create rounds, counties, sites, teams and users once; False if they were there."""
     if session.scalar(select(func.count()).select_from(County)):
-        return ["demo programme already present"]
+        return False
     for year, name, start, end in ROUNDS:
         session.add(Round(year=year, name=name, starts_on=start, ends_on=end))
     password = hash_password(DEMO_PASSWORD)
@@ -63,12 +63,16 @@ def seed_programme(session: Session) -> list[str]:
         users.append(User(username=f"sw-{lower}2", role="collector", team=team, password_hash=password))
     session.add_all(users)
     session.flush()
+    return True
+
+
+def login_lines() -> list[str]:
     return [
         f"demo logins (password for all: {DEMO_PASSWORD}):",
-        "  admin          programme office (省项目办), sees everything",
-        "  county-pj      平江县 county bureau; county-fh for 凤凰县, etc.",
-        "  team-pj        平江县 service team",
-        "  sw-pj1         平江县 social worker (collector)",
+        "  admin       programme office (省项目办): everything",
+        "  county-pj   平江县 civil-affairs bureau (county-fh: 凤凰县, county-hy: 花垣县, ...)",
+        "  team-pj     平江县 service team",
+        "  sw-pj1      平江县 social worker (collector)",
     ]
 
 

@@ -1,0 +1,69 @@
+# Sanqu Survey: `make run` serves the demo, `make test` runs the whole suite.
+# Works on a fresh Debian machine with Python 3.11+; system packages come from apt when missing.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+# Debian's packages the tests need: a browser for Playwright, poppler for PDF checks.
+TEST_DEBS := chromium poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test test-fast install install-dev system-deps db demo check lint bench clean
+
+run: install db demo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-dev system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything but the slow browser and benchmark-sized tests.
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing with apt:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+db: install
+	$(FLASK) db upgrade
+	@# A bad questionnaire file is reported and refused; the others are still loaded and served.
+	-$(FLASK) questionnaires load
+
+demo: install
+	$(FLASK) seed-demo --if-empty
+
+check: install
+	$(FLASK) questionnaires check
+
+lint: install-dev
+	$(BIN)/ruff check survey_app tests benchmarks
+
+bench: install-dev
+	$(BIN)/python benchmarks/ingest.py --write-docs
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
