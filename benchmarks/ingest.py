@@ -446,7 +446,7 @@ def machine_facts() -> list[str]:
     return [
         f"- CPU: {model}, {os.cpu_count()} cores (client threads and server share them)",
         f"- Python {platform.python_version()}, {platform.system()} {platform.release()}",
-        f"- Date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
     ]
 
 

@@ -51,4 +51,4 @@ COMMENTS = [
     "希望能上门服务，老人走不动。",
 ]
 
-DEMO_PASSWORD = "sanqu-demo-2026"
+DEMO_PASSWORD = "sanqu-demo-2026"  # noqa: S105 - printed for the demo on purpose

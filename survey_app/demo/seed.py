@@ -239,7 +239,7 @@ class _Generator:
             day = month + dt.timedelta(days=27)
         local = dt.datetime.combine(day, dt.time(8 + self.rng.randrange(10), self.rng.randrange(60)), CST)
         minutes = max(2.0, self.rng.gauss(12, 3)) if self.rng.random() > 0.03 else self.rng.uniform(1, 2.5)  # a few speeders
-        completed = local.astimezone(dt.timezone.utc)
+        completed = local.astimezone(dt.UTC)
         started = completed - dt.timedelta(minutes=minutes)
         round_year = 2025 if day <= dt.date(2026, 6, 30) else 2026
 

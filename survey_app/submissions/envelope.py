@@ -88,7 +88,7 @@ def parse_datetime(value: Any) -> dt.datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=CST)
-    return parsed.astimezone(dt.timezone.utc)
+    return parsed.astimezone(dt.UTC)
 
 
 def parse_envelope(payload: dict[str, Any]) -> Envelope:

@@ -126,7 +126,7 @@ def test_wave_is_forbidden_where_the_questionnaire_has_none(client, admin):
     payload = {
         "uuid": "6f0c1bde-7a8e-4f0b-9a51-8f7e1c2d3b4a", "questionnaire": "activity", "version": 1,
         "county": "430626", "team": "PJ01", "wave": "pre", "completed_at": "2026-05-31T18:00:00+08:00",
-        "answers": {"month": "2026-05-01", **{q: 0 for q in ACTIVITY_COUNTS}},
+        "answers": {"month": "2026-05-01", **dict.fromkeys(ACTIVITY_COUNTS, 0)},
     }
     reply = post(client, {**admin, "Accept-Language": "en"}, payload)
     assert reply.status_code == 422

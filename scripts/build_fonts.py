@@ -1,0 +1,58 @@
+"""Build the app's Chinese font files (run once by a developer; the outputs are committed).
+
+Source: Noto Sans CJK (SIL Open Font License 1.1), the variable collection shipped by the PyPI
+package `manimgx-fonts-cjk`.  The Simplified Chinese face is instantiated at weights 400 and
+700 and subset to what Simplified Chinese text needs (Latin, punctuation, CJK symbols, CJK
+Unified Ideographs and Extension A, full-width forms), then written as WOFF2: one file per
+weight serves the browser (cached offline by the tablets) and WeasyPrint (which embeds a
+subset of it in every PDF).  Nothing is fetched at run time.
+
+    .venv/bin/pip download --no-deps manimgx-fonts-cjk==2026.9.26.post1 -d /tmp/fonts
+    .venv/bin/python scripts/build_fonts.py /tmp/fonts/manimgx_fonts_cjk-*.whl
+"""
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTCollection
+from fontTools.varLib import instancer
+
+OUT = Path(__file__).resolve().parent.parent / "survey_app" / "static" / "fonts"
+RANGES = [
+    (0x0020, 0x007E), (0x00A0, 0x00FF), (0x2000, 0x206F), (0x2100, 0x218F), (0x2190, 0x21FF),
+    (0x2460, 0x24FF), (0x2500, 0x257F), (0x25A0, 0x25FF), (0x2600, 0x26FF), (0x3000, 0x303F),
+    (0x3100, 0x312F), (0x31A0, 0x31BF), (0x3200, 0x32FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+    (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),
+]
+
+
+def main(wheel: str) -> None:
+    with zipfile.ZipFile(wheel) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".ttc"))
+        collection = TTCollection(io.BytesIO(zf.read(name)))
+    face = next(f for f in collection.fonts if f["name"].getDebugName(1) == "Noto Sans CJK SC")
+    OUT.mkdir(parents=True, exist_ok=True)
+    unicodes = [u for lo, hi in RANGES for u in range(lo, hi + 1)]
+    for weight, style in ((400, "Regular"), (700, "Bold")):
+        static = instancer.instantiateVariableFont(face, {"wght": weight}, inplace=False, updateFontNames=True)
+        options = subset.Options()
+        options.flavor = "woff2"
+        options.layout_features = ["*"]
+        options.name_IDs = ["*"]
+        options.name_languages = ["*"]
+        options.notdef_outline = True
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=unicodes)
+        subsetter.subset(static)
+        path = OUT / f"NotoSansSC-{style}.woff2"
+        static.flavor = "woff2"
+        static.save(path)
+        print(f"{path.relative_to(OUT.parent.parent.parent)}: {path.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

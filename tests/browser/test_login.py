@@ -1,0 +1,29 @@
+"""The login and home pages in a real browser, at tablet size."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)]
+
+
+def test_log_in_and_see_the_home_page(page, live_server, programme):
+    page.goto(f"{live_server}/")
+    assert "/login" in page.url
+    page.fill('input[name="username"]', "county-pj")
+    page.fill('input[name="password"]', "sanqu-demo-2026")
+    page.click('input[type="submit"]')
+    page.wait_for_selector('[data-questionnaire="awareness"]')
+    assert "平江县（430626）" in page.inner_text("main")
+    # Touch targets on a tablet: at least 48 px high.
+    box = page.locator("header button").bounding_box()
+    assert box["height"] >= 48
+
+
+def test_wrong_password_shows_a_message(page, live_server, programme):
+    page.goto(f"{live_server}/login")
+    page.fill('input[name="username"]', "admin")
+    page.fill('input[name="password"]', "not the password")
+    page.click('input[type="submit"]')
+    assert "用户名或密码不正确" in page.inner_text('[role="alert"]')
+    inputs = page.locator("input[name=username]").bounding_box()
+    assert inputs["height"] >= 48
