@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..auth.passwords import hash_password
@@ -107,14 +107,15 @@ def _places(session: Session) -> list[_Place]:
 
 def seed_responses(session: Session, n: int, seed: int = 2026, batch: int = 2000) -> int:
     """Generate ``n`` responses across the loaded questionnaires; returns how many were written."""
-    rng = random.Random(seed)
+    next_id = (session.scalar(select(func.max(Response.id))) or 0) + 1
+    # A second run with the same seed must not repeat uuids or respondent codes.
+    rng = random.Random(f"{seed}:{next_id}")
     versions = {q.id: v for q, v in current_versions(session)}
     places = _places(session)
     if not places or "awareness" not in versions:
         raise RuntimeError("seed the programme and load the questionnaires first")
     rounds = {r.year: r.id for r in session.scalars(select(Round))}
-    next_id = (session.scalar(select(func.max(Response.id))) or 0) + 1
-    generator = _Generator(rng, places, versions, rounds)
+    generator = _Generator(rng, places, versions, rounds, first_person=next_id)
     written = 0
     responses: list[dict[str, Any]] = []
     answers: list[dict[str, Any]] = []
@@ -136,12 +137,13 @@ def seed_responses(session: Session, n: int, seed: int = 2026, batch: int = 2000
 
 
 def _flush(session: Session, responses: list, answers: list, scores: list) -> None:
+    # Core inserts (executemany), not ORM bulk inserts, which here went row by row.
     if responses:
-        session.execute(insert(Response), responses)
+        session.execute(Response.__table__.insert(), responses)
     if answers:
-        session.execute(insert(Answer), answers)
+        session.execute(Answer.__table__.insert(), answers)
     if scores:
-        session.execute(insert(IndexScore), scores)
+        session.execute(IndexScore.__table__.insert(), scores)
     responses.clear()
     answers.clear()
     scores.clear()
@@ -155,12 +157,14 @@ class _Generated:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, places: list[_Place], versions: dict, rounds: dict[int, int]) -> None:
+    def __init__(self, rng: random.Random, places: list[_Place], versions: dict, rounds: dict[int, int], first_person: int = 1) -> None:
         self.rng = rng
+        self.first_person = first_person
         self.places = places
         self.versions = versions
         self.rounds = rounds
         self.parsed: dict[str, Parsed] = {qid: parsed(v) for qid, v in versions.items()}
+        self.reversed = {qid: {item for index in qn.indices for item in index.reverse} for qid, qn in self.parsed.items()}
         # Fixed, skewed option weights per question: real answers are never uniform.
         self.weights: dict[str, list[float]] = {}
         self.received = utcnow()
@@ -182,7 +186,7 @@ class _Generator:
     def _paired(self, qid: str, n: int) -> Iterator[_Generated]:
         """Pre and post for most respondents; some drop out, some are only met at follow-up."""
         made = 0
-        person = 0
+        person = self.first_person - 1
         while made < n:
             place = self.places[person % len(self.places)]
             person += 1
@@ -202,7 +206,7 @@ class _Generator:
         for i in range(n):
             place = self.places[i % len(self.places)]
             theta = self.rng.gauss(0.6 + place.gain / 2, 0.9)
-            code = f"{place.short}R-{i:06d}" if self.rng.random() < 0.5 else None
+            code = f"{place.short}R-{self.first_person + i:06d}" if self.rng.random() < 0.5 else None
             yield self._make(qid, place, self.rng.choice(place.site_ids), "post" if self.rng.random() < 0.8 else None, code, theta, POST_WINDOW)
 
     def _activity(self, n: int) -> Iterator[_Generated]:
@@ -283,7 +287,7 @@ class _Generator:
 
     def _value(self, qn: Parsed, question: Any, theta: float, place: _Place, month: dt.date | None) -> Any:
         rng = self.rng
-        reverse = any(question.id in index.reverse for index in qn.indices)
+        reverse = question.id in self.reversed[qn.id]
         if question.type == "likert":
             scale = question.scale
             mid = (scale.min + scale.max) / 2

@@ -6,6 +6,7 @@ validator, the scorer, the renderer and the statistics share.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -76,9 +77,13 @@ class Question:
     multiline: bool = False
     max_length: int | None = None
 
-    @property
+    @cached_property
     def option_values(self) -> tuple[str, ...]:
         return tuple(o.value for o in self.options)
+
+    @cached_property
+    def option_set(self) -> frozenset[str]:
+        return frozenset(self.option_values)
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,8 @@ class Questionnaire:
     #: question ids in the order their relevance must be evaluated (dependencies first)
     relevance_order: tuple[str, ...] = ()
     questions: dict[str, Question] = field(default_factory=dict, compare=False)
+    #: per question, the rules that must all hold for it to be shown (section's, then own)
+    relevance_rules: dict[str, tuple[Any, ...]] = field(default_factory=dict, compare=False)
 
     def question(self, qid: str) -> Question:
         return self.questions[qid]
@@ -168,6 +175,10 @@ def build(defn: dict[str, Any]) -> Questionnaire:
         respondent_code=defn.get("respondent_code", "required"),
         questions=questions,
     )
+    sections_by_id = {s.id: s for s in qn.sections}
+    for qid, question in questions.items():
+        section = sections_by_id[question.section]
+        qn.relevance_rules[qid] = tuple(r for r in (section.relevant, question.relevant) if r is not None)
     object.__setattr__(qn, "relevance_order", tuple(relevance_order(qn)))
     return qn
 

@@ -85,11 +85,9 @@ def truthy(value: Any) -> bool:
     return bool(value)
 
 
-def effective_relevant(qn: Questionnaire, qid: str) -> list[Any]:
+def effective_relevant(qn: Questionnaire, qid: str) -> tuple[Any, ...]:
     """Rules that must all hold for a question to be shown: its section's, then its own."""
-    section = qn.section_of(qid)
-    question = qn.question(qid)
-    return [r for r in (section.relevant, question.relevant) if r is not None]
+    return qn.relevance_rules[qid]
 
 
 def dependency_graph(qn: Questionnaire) -> dict[str, set[str]]:
@@ -160,7 +158,8 @@ def relevant_questions(qn: Questionnaire, answers: dict[str, Any]) -> tuple[set[
     kept: dict[str, Any] = {}
     relevant: set[str] = set()
     for qid in qn.relevance_order:
-        if all(truthy(evaluate(rule, kept)) for rule in effective_relevant(qn, qid)):
+        rules = qn.relevance_rules[qid]
+        if not rules or all(truthy(evaluate(rule, kept)) for rule in rules):
             relevant.add(qid)
             if qid in answers:
                 kept[qid] = answers[qid]

@@ -98,7 +98,7 @@ class Single(QuestionType):
             return None
         if not isinstance(value, str):
             raise AnswerError("not_string")
-        if value not in question.option_values:
+        if value not in question.option_set:
             raise AnswerError("not_option", value=value)
         return value
 
@@ -136,7 +136,7 @@ class Multi(QuestionType):
         for item in value:
             if not isinstance(item, str):
                 raise AnswerError("not_list")
-            if item not in question.option_values:
+            if item not in question.option_set:
                 raise AnswerError("not_option", value=item)
             if item in seen:
                 raise AnswerError("duplicate_choice", value=item)
