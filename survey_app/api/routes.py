@@ -1,8 +1,9 @@
 """The HTTP API, /api/v1 (contract in shared/DESIGN.md, described at /api/v1/openapi.json)."""
 from __future__ import annotations
 
+import json
+
 from flask import abort, g, jsonify, request
-from werkzeug.exceptions import BadRequest
 
 from ..extensions import db
 from ..instruments import current_versions, find_version
@@ -11,6 +12,15 @@ from ..submissions.service import submit
 from . import bp
 from .auth import request_language, token_required
 from .openapi import OPENAPI
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _strict_json(raw: bytes) -> object:
+    """RFC 8259 JSON only: no NaN or Infinity; too deep a nesting is refused like bad syntax."""
+    return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
 
 
 @bp.get("/openapi.json")
@@ -48,8 +58,8 @@ def post_submission():
     if not request.is_json:
         return jsonify({"errors": {"body": ["Content-Type must be application/json"]}}), 415
     try:
-        payload = request.get_json()
-    except BadRequest:
+        payload = _strict_json(request.get_data(cache=False))
+    except (ValueError, RecursionError):
         return jsonify({"errors": {"body": ["the body is not valid JSON"]}}), 400
     outcome = submit(db.session, payload, g.scope, source="api", lang=request_language())
     if outcome.status in ("created", "duplicate"):

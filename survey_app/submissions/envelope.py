@@ -22,7 +22,7 @@ MESSAGES = {
     "required": {"zh": "必填", "en": "required"},
     "uuid": {"zh": "应为 UUID，如 3f1c…", "en": "must be a UUID"},
     "text": {"zh": "应为文字", "en": "must be a string"},
-    "integer": {"zh": "应为整数", "en": "must be an integer"},
+    "integer": {"zh": "应为正整数", "en": "must be a positive integer"},
     "wave": {"zh": "应为 pre（前测）或 post（后测）", "en": "must be 'pre' or 'post'"},
     "no_wave": {"zh": "本问卷不分前测后测，不应填写", "en": "this questionnaire has no waves; leave it out"},
     "code": {"zh": "受访者编码只能含字母、数字、- 和 _，最多 64 个字符", "en": "letters, digits, - and _ only, at most 64 characters"},
@@ -119,7 +119,7 @@ def parse_envelope(payload: dict[str, Any]) -> Envelope:
     version = payload.get("version")
     if version is None:
         env.fail("version", "required")
-    elif not isinstance(version, int) or isinstance(version, bool):
+    elif not isinstance(version, int) or isinstance(version, bool) or not 1 <= version < 2**31:
         env.fail("version", "integer")
     else:
         env.version = version

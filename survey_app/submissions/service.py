@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..auth.scope import Scope
 from ..database import begin_write
 from ..instruments import find_version, parsed
-from ..models import Answer, County, IndexScore, Response, Round, Site, Team
+from ..models import Answer, County, IndexScore, Questionnaire, Response, Round, Site, Team
 from ..questionnaires import index_scores, validate_answers
 from ..questionnaires.types import get_type
 from .envelope import CST, Envelope, apply_questionnaire_rules, content_hash, message, parse_envelope
@@ -127,8 +127,10 @@ def _resolve(session: Session, env: Envelope, scope: Scope) -> Any:
     if env.questionnaire and env.version:
         version = find_version(session, env.questionnaire, env.version)
         if version is None:
-            env.fail("version" if _questionnaire_exists(session, env.questionnaire) else "questionnaire",
-                     "unknown_version" if _questionnaire_exists(session, env.questionnaire) else "unknown_questionnaire")
+            if session.get(Questionnaire, env.questionnaire) is None:
+                env.fail("questionnaire", "unknown_questionnaire")
+            else:
+                env.fail("version", "unknown_version")
     county = site = team = None
     if env.county:
         county = session.scalar(select(County).where(County.code == env.county))
@@ -147,12 +149,6 @@ def _resolve(session: Session, env: Envelope, scope: Scope) -> Any:
             # A team member's submissions belong to their team unless they say otherwise.
             team = session.get(Team, scope.team_id)
     return county, site, team, version
-
-
-def _questionnaire_exists(session: Session, qid: str) -> bool:
-    from ..models import Questionnaire
-
-    return session.get(Questionnaire, qid) is not None
 
 
 def _round_id(session: Session, completed_at: dt.datetime | None) -> int | None:
