@@ -15,7 +15,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 run: install db demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --workers 2 --worker-class gthread --threads 4 --bind $(HOST):$(PORT) \
+	  --access-logfile - --graceful-timeout 5 wsgi:app
 
 test: install-dev system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -207,3 +207,12 @@ def test_awareness_instrument_has_what_the_evaluation_needs():
     assert len(index.items) >= 8 and len(index.reverse) >= 2
     assert qn.question("heard_sw").option_values == ("yes", "no")
     assert qn.wave == "required" and qn.respondent_code == "required" and qn.consent is not None
+
+
+def test_the_documented_example_is_valid():
+    import re
+
+    doc = (ROOT / "docs" / "questionnaire-format.md").read_text(encoding="utf-8")
+    section = doc.split("## A complete example", 1)[1]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    assert problems(example, name="example") == []
