@@ -207,7 +207,8 @@ class _Generator:
             place = self.places[i % len(self.places)]
             theta = self.rng.gauss(0.6 + place.gain / 2, 0.9)
             code = f"{place.short}R-{self.first_person + i:06d}" if self.rng.random() < 0.5 else None
-            yield self._make(qid, place, self.rng.choice(place.site_ids), "post" if self.rng.random() < 0.8 else None, code, theta, POST_WINDOW)
+            wave = "post" if self.rng.random() < 0.8 else None
+            yield self._make(qid, place, self.rng.choice(place.site_ids), wave, code, theta, POST_WINDOW)
 
     def _activity(self, n: int) -> Iterator[_Generated]:
         months = [dt.date(2025 + (2 + m) // 12, (2 + m) % 12 + 1, 1) for m in range(15)]  # 2025-03 .. 2026-05
@@ -316,7 +317,7 @@ class _Generator:
             lo = question.min if question.min is not None else 0
             hi = question.max if question.max is not None else lo + 100
             typical = lo + (hi - lo) * rng.betavariate(1.3, 12)
-            return int(round(typical)) if question.integer else round(typical, 1)
+            return round(typical) if question.integer else round(typical, 1)
         if question.type == "text":
             return rng.choice(COMMENTS) if rng.random() < 0.3 else None
         if question.type == "date":

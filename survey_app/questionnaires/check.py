@@ -81,7 +81,8 @@ def check_text(text: str, shown: str, expected_id: str | None = None, audio_dir:
         result.problems.append(FileProblem(shown, exc.line, exc.message))
         return result
     if not isinstance(doc, LDict):
-        result.problems.append(FileProblem(shown, getattr(doc, "line", 1) or 1, "a questionnaire file must be a mapping with id, title and sections"))
+        line = getattr(doc, "line", 1) or 1
+        result.problems.append(FileProblem(shown, line, "a questionnaire file must be a mapping with id, title and sections"))
         return result
 
     found = [(line, message) for line, message in _schema_problems(doc)]
@@ -151,7 +152,10 @@ def _describe(error: jsonschema.ValidationError, doc: LDict, path: list[Any]) ->
 
 
 def _type_words(expected: Any) -> str:
-    names = {"object": "a mapping", "array": "a list", "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false"}
+    names = {
+        "object": "a mapping", "array": "a list", "string": "text",
+        "integer": "a whole number", "number": "a number", "boolean": "true or false",
+    }
     if isinstance(expected, list):
         return " or ".join(names.get(e, e) for e in expected)
     return names.get(expected, str(expected))

@@ -223,7 +223,7 @@ def check_scale(scale: dict[str, Any], path: tuple[Any, ...] = ("scale",)) -> li
         return [(path, f"a likert scale may have at most 11 points, not {hi - lo + 1}")]
     labels = scale.get("labels") or []
     if labels and len(labels) not in (2, hi - lo + 1):
-        return [(path + ("labels",), f"a scale from {lo} to {hi} needs 2 end labels or {hi - lo + 1} labels, not {len(labels)}")]
+        return [((*path, "labels"), f"a scale from {lo} to {hi} needs 2 end labels or {hi - lo + 1} labels, not {len(labels)}")]
     return []
 
 
@@ -243,11 +243,10 @@ class Number(QuestionType):
             return None
         if not _is_number(value):
             raise AnswerError("not_number")
-        if question.integer:
-            if isinstance(value, float):
-                if not value.is_integer():
-                    raise AnswerError("not_integer")
-                value = int(value)
+        if question.integer and isinstance(value, float):
+            if not value.is_integer():
+                raise AnswerError("not_integer")
+            value = int(value)
         if question.min is not None and value < question.min:
             raise AnswerError("below_min", min=question.min)
         if question.max is not None and value > question.max:

@@ -237,7 +237,7 @@ def test_questionnaire_endpoints(client, admin):
     one = client.get("/api/v1/questionnaires/awareness", headers=admin)
     definition = one.get_json()
     assert definition["version"] == 1 and definition["id"] == "awareness"
-    assert [s["id"] for s in definition["sections"]][0] == "about_you"
+    assert next(s["id"] for s in definition["sections"]) == "about_you"
     assert client.get("/api/v1/questionnaires/nope", headers=admin).status_code == 404
     assert client.get("/api/v1/questionnaires/awareness?version=9", headers=admin).status_code == 404
     assert client.get("/api/v1/questionnaires").status_code == 401

@@ -179,7 +179,7 @@ def test_missing_audio_file(tmp_path):
 def test_not_utf8(tmp_path):
     path = tmp_path / "t.yaml"
     path.write_bytes("id: t\ntitle: {zh: 测试}\n".encode("gbk"))
-    assert [p.message for p in check_file(path).problems][0].startswith("not UTF-8 text")
+    assert next(p.message for p in check_file(path).problems).startswith("not UTF-8 text")
 
 
 def test_a_bad_file_is_refused_and_the_rest_served(tmp_path):
