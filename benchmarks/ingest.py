@@ -17,8 +17,10 @@ not change the exit status; the report says it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import itertools
+import math
 import os
 import platform
 import random
@@ -33,7 +35,7 @@ import time
 import uuid as uuidlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import requests
 
@@ -89,7 +91,7 @@ def app_env(database_url: str, workdir: Path) -> dict[str, str]:
 def flask(env: dict[str, str], *args: str) -> str:
     """Run ``flask --app wsgi ARGS`` from the venv and return its stdout; fail loudly."""
     cmd = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
     if done.returncode != 0:
         raise RuntimeError(f"`flask --app wsgi {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout
@@ -116,16 +118,19 @@ def free_port() -> int:
 class Server:
     """gunicorn in its own process group, so that it and its workers can always be stopped."""
 
-    def __init__(self, env: dict[str, str], workers: int, threads: int, logfile: Path) -> None:
+    def __init__(self, env: dict[str, str], workers: int, threads: int, logfile: Path, app: str = "wsgi:app") -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.logfile = logfile
-        self._log = open(logfile, "w")
+        self._log = open(logfile, "w")  # noqa: SIM115 (closed by stop())
         cmd = [
             sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-            "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--timeout", "60", "wsgi:app",
+            "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--timeout", "60",
+            "--no-control-socket", app,  # the default socket in ~/.gunicorn is shared by every gunicorn
         ]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(  # noqa: S603
+            cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -139,22 +144,6 @@ class Server:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f}s:\n{self.log_tail()}")
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time used so far by gunicorn's master and workers (its process group)."""
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            if int(fields[2]) == self.proc.pid:  # pgrp
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / tick
 
     def log_tail(self, n: int = 30) -> str:
         self._log.flush()
@@ -174,11 +163,70 @@ class Server:
             except ProcessLookupError:
                 pass
         # Workers left behind by a master that died first share its process group.
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         self._log.close()
+
+
+# -- where the CPU went ----------------------------------------------------------------------------
+@dataclass
+class Cpu:
+    """CPU seconds spent during one measurement: the whole machine (busy and idle), gunicorn
+    (master and workers), PostgreSQL's processes, and this benchmark's own client threads."""
+
+    busy: float = 0.0
+    idle: float = 0.0
+    gunicorn: float = 0.0
+    postgres: float = 0.0
+    client: float = 0.0
+
+    @property
+    def other(self) -> float:
+        """Busy time of everything else on the machine (kernel work for sockets included)."""
+        return max(0.0, self.busy - self.gunicorn - self.postgres - self.client)
+
+
+@dataclass
+class CpuSnapshot:
+    busy: float = 0.0
+    idle: float = 0.0
+    client: float = 0.0
+    procs: dict[int, tuple[str, float]] = field(default_factory=dict)  # pid -> (gunicorn | postgres, seconds)
+
+    @classmethod
+    def take(cls, gunicorn_pgrp: int) -> CpuSnapshot:
+        tick = os.sysconf("SC_CLK_TCK")
+        snap = cls(client=time.process_time())
+        try:
+            fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+            snap.idle = (fields[3] + fields[4]) / tick  # idle + iowait
+            snap.busy = sum(fields[:8]) / tick - snap.idle  # user .. steal
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue  # the process ended
+                comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+                rest = stat[stat.rindex(")") + 2 :].split()
+                used = (int(rest[11]) + int(rest[12])) / tick  # utime + stime
+                if int(rest[2]) == gunicorn_pgrp:
+                    snap.procs[int(entry.name)] = ("gunicorn", used)
+                elif comm.startswith(("postgres", "postmaster")):
+                    snap.procs[int(entry.name)] = ("postgres", used)
+        except (OSError, ValueError, IndexError):
+            pass  # not Linux: only the client's own time is known
+        return snap
+
+    def since(self, before: CpuSnapshot) -> Cpu:
+        """Per process, so that a process that ends or starts in between does not skew the sum."""
+        cpu = Cpu(busy=self.busy - before.busy, idle=self.idle - before.idle, client=self.client - before.client)
+        for pid, (kind, used) in self.procs.items():
+            was = before.procs.get(pid)
+            delta = used - (was[1] if was and was[0] == kind else 0.0)
+            setattr(cpu, kind, getattr(cpu, kind) + max(0.0, delta))
+        return cpu
 
 
 # -- submissions -----------------------------------------------------------------------------------
@@ -191,7 +239,7 @@ class SubmissionMaker:
     household question's exclusivity constraint).
     """
 
-    FIXED = {"contacted_sw": "no"}
+    FIXED: ClassVar[dict[str, str]] = {"contacted_sw": "no"}
 
     def __init__(self, definition: dict[str, Any], tag: str) -> None:
         self.definition = definition
@@ -263,13 +311,11 @@ class Run:
     elapsed: float = 0.0
     latencies: list[float] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
-    client_cpu: float = 0.0
-    server_cpu: float = 0.0
+    cpu: Cpu = field(default_factory=Cpu)
 
-    @property
-    def server_ms_per_request(self) -> float:
+    def ms_per_request(self, seconds: float) -> float:
         done = self.ok + self.errors
-        return self.server_cpu / done * 1000 if done else float("nan")
+        return seconds / done * 1000 if done else float("nan")
 
     @property
     def rate(self) -> float:
@@ -279,7 +325,7 @@ class Run:
         if not self.latencies:
             return float("nan")
         data = sorted(self.latencies)
-        return data[min(len(data) - 1, max(0, int(round(p / 100 * len(data) + 0.5)) - 1))] * 1000
+        return data[min(len(data) - 1, max(0, math.ceil(p / 100 * len(data)) - 1))] * 1000
 
 
 def load(server: Server, clients: int, seconds: float, request: Any, expect: int, stop: threading.Event) -> Run:
@@ -320,16 +366,14 @@ def load(server: Server, clients: int, seconds: float, request: Any, expect: int
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
     for t in threads:
         t.start()
-    cpu0 = time.process_time()
-    server_cpu0 = server.cpu_seconds()
+    cpu0 = CpuSnapshot.take(server.proc.pid)
     t0 = time.perf_counter()
     deadline[0] = t0 + seconds
     start_barrier.wait()
     for t in threads:
         t.join(timeout=seconds + 120)
     run.elapsed = time.perf_counter() - t0
-    run.client_cpu = time.process_time() - cpu0
-    run.server_cpu = server.cpu_seconds() - server_cpu0
+    run.cpu = CpuSnapshot.take(server.proc.pid).since(cpu0)
     if any(t.is_alive() for t in threads):
         stop.set()
         raise RuntimeError("client threads did not finish in time")
@@ -376,9 +420,9 @@ def bench_engine(engine: str, args: argparse.Namespace, stop: threading.Event) -
         flask(env, "seed-demo", "--responses", "0")
         token = flask(env, "tokens", "issue", "admin").strip().splitlines()[-1].strip()
 
-        settings = f"gunicorn gthread {args.workers}w x {args.threads}t"
+        settings = f"gunicorn gthread {args.workers}w x {args.threads}t" + (f" ({args.app})" if args.app != "wsgi:app" else "")
         print(f"[{engine}] starting {settings}", flush=True)
-        server = Server(env, args.workers, args.threads, workdir / "gunicorn.log")
+        server = Server(env, args.workers, args.threads, workdir / "gunicorn.log", args.app)
         try:
             server.wait_ready()
             headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
@@ -458,7 +502,7 @@ def markdown(results: list[Result], command: str) -> str:
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
-        check = f"{'ok' if r.rows_ok else 'MISMATCH'} ({r.rows} = {r.expected_rows})" if r.rows_ok else f"MISMATCH ({r.rows} rows, {r.expected_rows} created)"
+        check = f"ok ({r.rows} = {r.expected_rows})" if r.rows_ok else f"MISMATCH ({r.rows} rows, {r.expected_rows} created)"
         lines.append(
             f"| {r.engine} | {r.settings} | {r.clients} | {r.seconds:.0f} s | {r.submit.rate:.1f} | "
             f"{r.submit.pct(50):.0f} ms | {r.submit.pct(95):.0f} ms | {r.health.rate:.0f} | {r.ratio:.2f} | {check} |"
@@ -469,11 +513,24 @@ def markdown(results: list[Result], command: str) -> str:
         errs = f"{r.submit.errors + r.health.errors} failed requests" if (r.submit.errors or r.health.errors) else "no failed requests"
         lines.append(
             f"- {r.engine}: goal (>= {GOAL_RATE:.0f}/s and ratio >= {GOAL_RATIO}) **{'met' if met else 'not met'}**; "
-            f"{r.submit.ok} submissions measured (+{r.warmup_ok} in warm-up), {errs}; "
-            f"gunicorn CPU per request {r.submit.server_ms_per_request:.1f} ms (submission) vs "
-            f"{r.health.server_ms_per_request:.2f} ms (healthz); benchmark client CPU {r.submit.client_cpu:.1f} s "
-            f"(submissions) and {r.health.client_cpu:.1f} s (healthz) of {r.seconds:.0f} s"
+            f"{r.submit.ok} submissions measured (+{r.warmup_ok} in warm-up), {errs}."
         )
+    lines += [
+        "",
+        "Where the CPU went, in CPU milliseconds per request (machine idle: share of all cores' time unused):",
+        "",
+        "| Engine | Requests | gunicorn | PostgreSQL | benchmark client | other | machine idle |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        for label, run in (("submissions", r.submit), ("healthz", r.health)):
+            c = run.cpu
+            total = c.busy + c.idle
+            idle = f"{c.idle / total * 100:.0f} %" if total > 0 else "?"
+            lines.append(
+                f"| {r.engine} | {label} | {run.ms_per_request(c.gunicorn):.2f} | {run.ms_per_request(c.postgres):.2f} | "
+                f"{run.ms_per_request(c.client):.2f} | {run.ms_per_request(c.other):.2f} | {idle} |"
+            )
     lines += ["", *machine_facts()]
     return "\n".join(lines) + "\n"
 
@@ -516,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
+    parser.add_argument("--app", default="wsgi:app", help="the WSGI app gunicorn serves (default wsgi:app), to compare variants")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL),
                         help=f"PostgreSQL database to (re)create (default {DEFAULT_PG_URL})")
     parser.add_argument("--write-docs", action="store_true", help=f"replace the ingest section of {DOCS.relative_to(ROOT)}")
@@ -526,6 +584,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--seconds is at most 600")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
 
+    def interrupted(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupted)  # `kill` cleans up like Ctrl-C
+    signal.signal(signal.SIGINT, interrupted)  # even when started with SIGINT ignored (background jobs)
     stop = threading.Event()
     results: list[Result] = []
     try:
@@ -537,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     command = "benchmarks/ingest.py " + " ".join(
         [f"--clients {args.clients}", f"--seconds {args.seconds:g}", f"--engines {','.join(engines)}",
-         f"--workers {args.workers}", f"--threads {args.threads}"]
+         f"--workers {args.workers}", f"--threads {args.threads}"] + ([f"--app {args.app}"] if args.app != "wsgi:app" else [])
     )
     block = markdown(results, command)
     print()
