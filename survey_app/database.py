@@ -13,6 +13,10 @@ IMMEDIATE = {"sqlite_begin": "IMMEDIATE"}
 
 
 def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        # One multi-row INSERT for a submission's answers instead of psycopg's row-by-row
+        # pipeline (psycopg2's dialect does this by default; psycopg 3's does not).
+        engine.dialect.use_insertmanyvalues_wo_returning = True  # type: ignore[attr-defined]
     if engine.dialect.name != "sqlite":
         return
 
@@ -35,14 +39,18 @@ def configure_engine(engine: Engine) -> None:
 
 
 def begin_write(session: Session | scoped_session) -> None:
-    """Start the session's transaction as a write transaction (IMMEDIATE on SQLite).
+    """Make the session's transaction a write transaction (IMMEDIATE on SQLite).
 
-    Must be called before the session has read anything in this transaction; a transaction
-    already open is ended first, because SQLite cannot upgrade a reader without risking
-    SQLITE_BUSY failures that the busy timeout does not cover.
+    On SQLite a transaction that has already read is ended first: SQLite cannot upgrade a
+    reader to a writer without risking SQLITE_BUSY failures that the busy timeout does not
+    cover.  PostgreSQL needs nothing: its writers do not wait for each other to start.
     """
     if isinstance(session, scoped_session):
         session = session()
+    if session.get_bind().dialect.name != "sqlite":
+        return
     if session.in_transaction():
+        if session.connection().get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+            return  # already writing
         session.commit()
     session.connection(execution_options=IMMEDIATE)

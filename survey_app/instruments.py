@@ -1,10 +1,12 @@
 """Questionnaire files in the database: loading versions, and parsed definitions by version."""
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .models import Questionnaire, QuestionnaireVersion
@@ -76,6 +78,36 @@ def parsed(version: QuestionnaireVersion) -> Parsed:
             _PARSED.clear()
         found = _PARSED[version.content_hash] = build(version.definition)
     return found
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    """What the submission path needs of a stored version."""
+
+    id: int
+    questionnaire: Parsed
+
+
+#: per engine (so per app: tests build many), (questionnaire id, version) -> VersionRef
+_REFS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, int], VersionRef]] = weakref.WeakKeyDictionary()
+
+
+def version_ref(session: Session, questionnaire_id: str, version: int) -> VersionRef | None:
+    """A stored version, cached for the life of the engine: versions never change once stored.
+    Unknown versions are not cached, so a version loaded later is found at once."""
+    cache = _REFS.setdefault(session.get_bind(), {})
+    key = (questionnaire_id, version)
+    found = cache.get(key)
+    if found is None:
+        row = find_version(session, questionnaire_id, version)
+        if row is None:
+            return None
+        found = cache[key] = VersionRef(row.id, parsed(row))
+    return found
+
+
+def questionnaire_exists(session: Session, questionnaire_id: str) -> bool:
+    return session.get(Questionnaire, questionnaire_id) is not None
 
 
 def find_version(session: Session, questionnaire_id: str, version: int) -> QuestionnaireVersion | None:

@@ -180,11 +180,16 @@ def count_queries(app: Any) -> Callable[[], Any]:
 
         with app.app_context():
             engine = _db.engine  # the served app's engine, not the test's twin
+        def commit(conn: Any) -> None:
+            statements.append("COMMIT")  # the driver's commit() is not a cursor statement
+
         event.listen(engine, "before_cursor_execute", record)
+        event.listen(engine, "commit", commit)
         try:
             yield statements
         finally:
             event.remove(engine, "before_cursor_execute", record)
+            event.remove(engine, "commit", commit)
 
     return counting
 

@@ -20,11 +20,10 @@ def test_submissions_take_the_write_lock_first(client, token_for, count_queries)
     headers = {"Authorization": f"Bearer {token_for('admin')}"}
     with count_queries() as statements:
         assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 201
-    begins = [s for s in statements if s.startswith("BEGIN")]
-    assert "BEGIN IMMEDIATE" in begins
-    # The token look-up reads first; the write transaction starts before the uuid look-up.
-    first_write_read = next(i for i, s in enumerate(statements) if "FROM responses" in s)
-    assert statements.index("BEGIN IMMEDIATE") < first_write_read
+    # One transaction, a writing one from its start: no read transaction to upgrade.
+    assert statements[0] == "BEGIN IMMEDIATE"
+    assert statements.count("COMMIT") == 1 and statements[-1] == "COMMIT"
+    assert [s.split()[2] for s in statements if s.startswith("INSERT")] == ["responses", "answers", "index_scores"]
 
 
 def test_reads_stay_deferred(client, token_for, count_queries):

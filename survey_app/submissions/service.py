@@ -1,26 +1,57 @@
 """The one submission path.  The API, the web form, offline sync and file import all call
 ``submit``: it validates against the response's questionnaire version, clears answers hidden by
 skip logic, computes index scores and stores everything in one transaction, idempotent on the
-client's uuid."""
+client's uuid.
+
+Everything that only reads (reference look-ups, validation, scoring) happens before the write
+transaction, which holds SQLite's single write lock only for the inserts (see
+docs/ARCHITECTURE.md, "Idempotency").
+"""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..auth.scope import Scope
 from ..database import begin_write
-from ..instruments import find_version, parsed
-from ..models import Answer, County, IndexScore, Questionnaire, Response, Round, Site, Team
-from ..questionnaires import index_scores, validate_answers
+from ..instruments import VersionRef, questionnaire_exists, version_ref
+from ..models import Answer, County, IndexScore, Response, Round, Site, Team
+from ..models.types import utcnow
+from ..questionnaires import ValidationResult, index_scores, validate_answers
 from ..questionnaires.types import get_type
 from .envelope import CST, Envelope, apply_questionnaire_rules, content_hash, message, parse_envelope
 
 CREATED, DUPLICATE, CONFLICT, INVALID, FORBIDDEN = "created", "duplicate", "conflict", "invalid", "forbidden"
+
+_ANSWERS = Answer.__table__
+_SCORES = IndexScore.__table__
+_RESPONSES = Response.__table__
+_counties, _sites, _teams, _rounds = County.__table__, Site.__table__, Team.__table__, Round.__table__
+
+# Statements are built once: on the submission path, building a statement cost more than
+# running it (see docs/BENCHMARKS.md).
+_ROUND_OF_DAY = (
+    select(_rounds.c.id).where(_rounds.c.starts_on <= bindparam("day"), _rounds.c.ends_on >= bindparam("day")).limit(1)
+).scalar_subquery()
+_REFERENCES = (
+    select(_counties.c.id, _sites.c.id, _teams.c.id, _ROUND_OF_DAY)
+    .select_from(
+        _counties.outerjoin(_sites, and_(_sites.c.county_id == _counties.c.id, _sites.c.code == bindparam("site")))
+        .outerjoin(_teams, and_(_teams.c.county_id == _counties.c.id, _teams.c.code == bindparam("team")))
+    )
+    .where(_counties.c.code == bindparam("county"))
+)
+_INSERT_RESPONSE = {
+    name: dialect_insert(_RESPONSES).on_conflict_do_nothing(index_elements=["questionnaire_id", "uuid"]).returning(_RESPONSES.c.id)
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_INSERT_ANSWERS = _ANSWERS.insert()
+_INSERT_SCORES = _SCORES.insert()
 
 
 @dataclass
@@ -35,6 +66,15 @@ class Outcome:
         return {CREATED: 201, DUPLICATE: 200, CONFLICT: 409, INVALID: 422, FORBIDDEN: 403}[self.status]
 
 
+@dataclass
+class _Refs:
+    county_id: int | None = None
+    site_id: int | None = None
+    team_id: int | None = None
+    round_id: int | None = None
+    version: VersionRef | None = None
+
+
 def submit(session: Session, payload: Any, scope: Scope, source: str = "api", lang: str = "zh") -> Outcome:
     """Store one submission, or say why not.  The caller commits (or rolls back)."""
     if not isinstance(payload, dict):
@@ -42,79 +82,66 @@ def submit(session: Session, payload: Any, scope: Scope, source: str = "api", la
     env = parse_envelope(payload)
     digest = content_hash(payload)
 
-    begin_write(session)
-    if env.uuid and env.questionnaire:
-        seen = _existing(session, env.questionnaire, env.uuid)
-        if seen is not None:
-            return _repeat(seen, digest, scope)
-
     refs = _resolve(session, env, scope)
-    if env.errors:
-        return Outcome(INVALID, env.uuid or None, errors=_render(env.errors, lang))
-    county, site, team, version = refs
-    if not scope.allows(county.id, team.id if team else None):
-        return Outcome(FORBIDDEN, env.uuid)
+    refused, checked = _check(env, refs, scope, lang)
+    if refused is not None or checked is None:
+        # A retry of something already stored is answered as such, whatever else is wrong now.
+        seen = _existing(session, env) if env.uuid and env.questionnaire else None
+        return _repeat(seen, digest, scope) if seen is not None else refused  # type: ignore[return-value]
+    assert refs.version is not None and refs.county_id is not None
+    qn = refs.version.questionnaire
 
-    qn = parsed(version)
+    answer_rows = []
+    for qid, value in checked.answers.items():
+        question = qn.question(qid)
+        for position, (text, num) in enumerate(get_type(question.type).rows(question, value)):
+            answer_rows.append({"question_id": qid, "position": position, "value_text": text, "value_num": num})
+    score_rows = [{"index_id": i, "score": s} for i, s in index_scores(qn, checked.answers).items() if s is not None]
+
+    begin_write(session)
+    values = {
+        "uuid": env.uuid, "questionnaire_id": qn.id, "version_id": refs.version.id, "round_id": refs.round_id,
+        "county_id": refs.county_id, "site_id": refs.site_id, "team_id": refs.team_id, "wave": env.wave,
+        "respondent_code": env.respondent_code, "collector_id": scope.user_id, "source": source,
+        "started_at": env.started_at, "completed_at": env.completed_at, "received_at": utcnow(),
+        "content_hash": digest, "answers_json": checked.answers, "excluded": False, "excluded_reason": None,
+    }
+    connection = session.connection()
+    # The unique (questionnaire, uuid) constraint decides: a concurrent twin inserts nothing.
+    response_id = connection.execute(_INSERT_RESPONSE[connection.dialect.name], values).scalar()
+    if response_id is None:
+        return _repeat(_existing(session, env), digest, scope)
+    if answer_rows:
+        connection.execute(_INSERT_ANSWERS, [{"response_id": response_id, **row} for row in answer_rows])
+    if score_rows:
+        connection.execute(_INSERT_SCORES, [{"response_id": response_id, **row} for row in score_rows])
+    return Outcome(CREATED, env.uuid, response_id=response_id)
+
+
+def _check(env: Envelope, refs: _Refs, scope: Scope, lang: str) -> tuple[Outcome | None, ValidationResult | None]:
+    """Why the submission cannot be stored (or None), and the validated answers."""
+    if env.errors:
+        return Outcome(INVALID, env.uuid or None, errors=_render(env.errors, lang)), None
+    assert refs.county_id is not None and refs.version is not None
+    if not scope.allows(refs.county_id, refs.team_id):
+        return Outcome(FORBIDDEN, env.uuid), None
+    qn = refs.version.questionnaire
     apply_questionnaire_rules(env, qn.wave, qn.respondent_code)
     checked = validate_answers(qn, env.answers)
     errors = _render(env.errors, lang)
     for qid, problems in checked.rendered_errors(lang).items():
         errors.setdefault(f"answers.{qid}" if qid in errors else qid, []).extend(problems)
     if errors:
-        return Outcome(INVALID, env.uuid, errors=errors)
-
-    response = Response(
-        uuid=env.uuid,
-        questionnaire_id=qn.id,
-        version_id=version.id,
-        round_id=_round_id(session, env.completed_at),
-        county_id=county.id,
-        site_id=site.id if site else None,
-        team_id=team.id if team else None,
-        wave=env.wave,
-        respondent_code=env.respondent_code,
-        collector_id=scope.user_id,
-        source=source,
-        started_at=env.started_at,
-        completed_at=env.completed_at,
-        content_hash=digest,
-        answers_json=checked.answers,
-    )
-    try:
-        with session.begin_nested():
-            session.add(response)
-            session.flush()
-    except IntegrityError:
-        # Another request stored the same uuid between our look-up and our insert
-        # (PostgreSQL; SQLite's IMMEDIATE transaction already serialised us).
-        seen = _existing(session, env.questionnaire, env.uuid)
-        if seen is None:
-            raise
-        return _repeat(seen, digest, scope)
-
-    rows = []
-    for qid, value in checked.answers.items():
-        question = qn.question(qid)
-        for position, (text, num) in enumerate(get_type(question.type).rows(question, value)):
-            rows.append({"response_id": response.id, "question_id": qid, "position": position, "value_text": text, "value_num": num})
-    if rows:
-        session.execute(insert(Answer), rows)
-    scores = [
-        {"response_id": response.id, "index_id": iid, "score": score}
-        for iid, score in index_scores(qn, checked.answers).items()
-        if score is not None
-    ]
-    if scores:
-        session.execute(insert(IndexScore), scores)
-    return Outcome(CREATED, env.uuid, response_id=response.id)
+        return Outcome(INVALID, env.uuid, errors=errors), None
+    return None, checked
 
 
-def _existing(session: Session, questionnaire: str, uuid: str) -> Response | None:
-    return session.scalar(select(Response).where(Response.questionnaire_id == questionnaire, Response.uuid == uuid))
+def _existing(session: Session, env: Envelope) -> Response | None:
+    return session.scalar(select(Response).where(Response.questionnaire_id == env.questionnaire, Response.uuid == env.uuid))
 
 
-def _repeat(seen: Response, digest: str, scope: Scope) -> Outcome:
+def _repeat(seen: Response | None, digest: str, scope: Scope) -> Outcome:
+    assert seen is not None
     if not scope.allows(seen.county_id, seen.team_id):
         return Outcome(FORBIDDEN, seen.uuid)
     if seen.content_hash == digest:
@@ -122,40 +149,34 @@ def _repeat(seen: Response, digest: str, scope: Scope) -> Outcome:
     return Outcome(CONFLICT, seen.uuid, response_id=seen.id)
 
 
-def _resolve(session: Session, env: Envelope, scope: Scope) -> Any:
-    version = None
+def _resolve(session: Session, env: Envelope, scope: Scope) -> _Refs:
+    """Look up the version (cached: versions never change) and, in one query, the county, site,
+    team and round the codes name."""
+    refs = _Refs()
     if env.questionnaire and env.version:
-        version = find_version(session, env.questionnaire, env.version)
-        if version is None:
-            if session.get(Questionnaire, env.questionnaire) is None:
-                env.fail("questionnaire", "unknown_questionnaire")
-            else:
+        refs.version = version_ref(session, env.questionnaire, env.version)
+        if refs.version is None:
+            if questionnaire_exists(session, env.questionnaire):
                 env.fail("version", "unknown_version")
-    county = site = team = None
-    if env.county:
-        county = session.scalar(select(County).where(County.code == env.county))
-        if county is None:
-            env.fail("county", "unknown_county")
-    if county is not None:
-        if env.site:
-            site = session.scalar(select(Site).where(Site.code == env.site, Site.county_id == county.id))
-            if site is None:
-                env.fail("site", "unknown_site")
-        if env.team:
-            team = session.scalar(select(Team).where(Team.code == env.team, Team.county_id == county.id))
-            if team is None:
-                env.fail("team", "unknown_team")
-        elif scope.team_id is not None:
-            # A team member's submissions belong to their team unless they say otherwise.
-            team = session.get(Team, scope.team_id)
-    return county, site, team, version
-
-
-def _round_id(session: Session, completed_at: dt.datetime | None) -> int | None:
-    if completed_at is None:
-        return None
-    day = completed_at.astimezone(CST).date()
-    return session.scalar(select(Round.id).where(Round.starts_on <= day, Round.ends_on >= day))
+            else:
+                env.fail("questionnaire", "unknown_questionnaire")
+    if not env.county:
+        return refs
+    day = env.completed_at.astimezone(CST).date() if env.completed_at else dt.date.min
+    params = {"county": env.county, "site": env.site or "", "team": env.team or "", "day": day}
+    row = session.connection().execute(_REFERENCES, params).first()
+    if row is None:
+        env.fail("county", "unknown_county")
+        return refs
+    refs.county_id, refs.site_id, refs.team_id, refs.round_id = row
+    if env.site and refs.site_id is None:
+        env.fail("site", "unknown_site")
+    if env.team and refs.team_id is None:
+        env.fail("team", "unknown_team")
+    if not env.team and scope.team_id is not None:
+        # A team member's submissions belong to their team unless they say otherwise.
+        refs.team_id = scope.team_id
+    return refs
 
 
 def _render(errors: dict[str, list[str]], lang: str) -> dict[str, list[str]]:
