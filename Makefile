@@ -19,7 +19,7 @@ run: install db demo
 	  --access-logfile - --graceful-timeout 5 wsgi:app
 
 test: install-dev system-deps
-	$(BIN)/ruff check survey_app tests scripts
+	$(BIN)/ruff check survey_app tests scripts benchmarks
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything but the slow browser and benchmark-sized tests.
@@ -62,7 +62,7 @@ check: install
 	$(FLASK) questionnaires check
 
 lint: install-dev
-	$(BIN)/ruff check survey_app tests scripts
+	$(BIN)/ruff check survey_app tests scripts benchmarks
 
 bench: install-dev
 	$(BIN)/python benchmarks/ingest.py --write-docs

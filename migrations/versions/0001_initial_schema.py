@@ -190,9 +190,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_answers_response_id_responses'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('response_id', 'question_id', 'position', name=op.f('pk_answers'))
     )
-    with op.batch_alter_table('answers', schema=None) as batch_op:
-        batch_op.create_index('ix_answers_question', ['question_id', 'value_text'], unique=False)
-
     op.create_table('index_scores',
     sa.Column('response_id', sa.Integer(), nullable=False),
     sa.Column('index_id', sa.String(length=63), nullable=False),
@@ -213,9 +210,6 @@ def downgrade():
         batch_op.drop_index('ix_index_scores_index')
 
     op.drop_table('index_scores')
-    with op.batch_alter_table('answers', schema=None) as batch_op:
-        batch_op.drop_index('ix_answers_question')
-
     op.drop_table('answers')
     with op.batch_alter_table('responses', schema=None) as batch_op:
         batch_op.drop_index('ix_responses_scope')

@@ -8,23 +8,14 @@ from typing import Any
 from flask import g, jsonify, request
 
 from ..auth.tokens import scope_for_token
-from ..database import begin_write
 from ..extensions import db
 
 
-def token_required(view: Callable[..., Any] | None = None, *, writes: bool = False) -> Any:
-    """Require a valid bearer token; the view finds the caller's scope in ``g.scope``.
-
-    ``writes=True`` starts the request's write transaction before the token look-up, so that
-    on SQLite a writing request does not pay for a read transaction and then a write one.
-    """
-    if view is None:
-        return lambda v: token_required(v, writes=writes)
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Require a valid bearer token; the view finds the caller's scope in ``g.scope``."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if writes:
-            begin_write(db.session)
         header = request.headers.get("Authorization", "")
         scheme, _, secret = header.partition(" ")
         scope = scope_for_token(db.session, secret.strip()) if scheme.lower() == "bearer" and secret.strip() else None

@@ -53,7 +53,7 @@ def get_questionnaire(qid: str):
 
 
 @bp.post("/submissions")
-@token_required(writes=True)
+@token_required
 def post_submission():
     if not request.is_json:
         return jsonify({"errors": {"body": ["Content-Type must be application/json"]}}), 415

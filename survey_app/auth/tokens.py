@@ -5,8 +5,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, Team, User, hash_token
-from .scope import Scope
 from ..models.types import utcnow
+from .scope import Scope
 
 
 def issue_token(session: Session, user: User, kind: str = "api", label: str = "") -> str:

@@ -65,7 +65,8 @@ class Answer(db.Model):
 
     response: Mapped[Response] = relationship(back_populates="answers")
 
-    __table_args__ = (Index("ix_answers_question", "question_id", "value_text"),)
+    # No index beyond the primary key: aggregations reach answers from the responses they
+    # filter, and every index costs each submission ~20 insertions (see docs/BENCHMARKS.md).
 
 
 class IndexScore(db.Model):

@@ -10,11 +10,12 @@ docs/ARCHITECTURE.md, "Idempotency").
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, bindparam, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from ..auth.scope import Scope
@@ -46,12 +47,31 @@ _REFERENCES = (
     )
     .where(_counties.c.code == bindparam("county"))
 )
-_INSERT_RESPONSE = {
-    name: dialect_insert(_RESPONSES).on_conflict_do_nothing(index_elements=["questionnaire_id", "uuid"]).returning(_RESPONSES.c.id)
-    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
-}
+_INSERT_RESPONSE = (
+    sqlite.insert(_RESPONSES).on_conflict_do_nothing(index_elements=["questionnaire_id", "uuid"]).returning(_RESPONSES.c.id)
+)
 _INSERT_ANSWERS = _ANSWERS.insert()
 _INSERT_SCORES = _SCORES.insert()
+# PostgreSQL: the response, its answers and its scores in one statement (data-modifying CTEs
+# are atomic), with a text that never changes so that the driver prepares it once; a
+# multi-row VALUES list would differ with every answer count.  Nothing is inserted when the
+# uuid is already there, and then no id comes back.
+_INSERT_ALL_PG = text(
+    "WITH r AS ("
+    " INSERT INTO responses (uuid, questionnaire_id, version_id, round_id, county_id, site_id, team_id, wave,"
+    " respondent_code, collector_id, source, started_at, completed_at, received_at, content_hash, answers_json,"
+    " excluded, excluded_reason)"
+    " VALUES (:uuid, :questionnaire_id, :version_id, :round_id, :county_id, :site_id, :team_id, :wave,"
+    " :respondent_code, :collector_id, :source, :started_at, :completed_at, :received_at, :content_hash,"
+    " CAST(:answers_json AS json), false, NULL)"
+    " ON CONFLICT (questionnaire_id, uuid) DO NOTHING RETURNING id),"
+    " a AS (INSERT INTO answers (response_id, question_id, position, value_text, value_num)"
+    " SELECT r.id, u.q, u.p, u.t, u.n FROM r, unnest(CAST(:question_ids AS text[]), CAST(:positions AS integer[]),"
+    " CAST(:texts AS text[]), CAST(:nums AS float8[])) AS u(q, p, t, n)),"
+    " s AS (INSERT INTO index_scores (response_id, index_id, score)"
+    " SELECT r.id, u.i, u.s FROM r, unnest(CAST(:index_ids AS text[]), CAST(:scores AS float8[])) AS u(i, s))"
+    " SELECT id FROM r"
+)
 
 
 @dataclass
@@ -94,8 +114,8 @@ def submit(session: Session, payload: Any, scope: Scope, source: str = "api", la
     answer_rows = []
     for qid, value in checked.answers.items():
         question = qn.question(qid)
-        for position, (text, num) in enumerate(get_type(question.type).rows(question, value)):
-            answer_rows.append({"question_id": qid, "position": position, "value_text": text, "value_num": num})
+        for position, (value_text, value_num) in enumerate(get_type(question.type).rows(question, value)):
+            answer_rows.append({"question_id": qid, "position": position, "value_text": value_text, "value_num": value_num})
     score_rows = [{"index_id": i, "score": s} for i, s in index_scores(qn, checked.answers).items() if s is not None]
 
     begin_write(session)
@@ -107,8 +127,23 @@ def submit(session: Session, payload: Any, scope: Scope, source: str = "api", la
         "content_hash": digest, "answers_json": checked.answers, "excluded": False, "excluded_reason": None,
     }
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        response_id = connection.execute(_INSERT_ALL_PG, {
+            **values,
+            "answers_json": json.dumps(values["answers_json"], ensure_ascii=False),
+            "question_ids": [r["question_id"] for r in answer_rows],
+            "positions": [r["position"] for r in answer_rows],
+            "texts": [r["value_text"] for r in answer_rows],
+            "nums": [r["value_num"] for r in answer_rows],
+            "index_ids": [r["index_id"] for r in score_rows],
+            "scores": [r["score"] for r in score_rows],
+        }).scalar()
+        if response_id is None:
+            return _repeat(_existing(session, env), digest, scope)
+        return Outcome(CREATED, env.uuid, response_id=response_id)
+
     # The unique (questionnaire, uuid) constraint decides: a concurrent twin inserts nothing.
-    response_id = connection.execute(_INSERT_RESPONSE[connection.dialect.name], values).scalar()
+    response_id = connection.execute(_INSERT_RESPONSE, values).scalar()
     if response_id is None:
         return _repeat(_existing(session, env), digest, scope)
     if answer_rows:
