@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.engine import Connection, Engine
 
 #: execution option asking SQLite to take the write lock when the transaction begins
 IMMEDIATE = {"sqlite_begin": "IMMEDIATE"}
@@ -38,19 +37,20 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def begin_write(session: Session | scoped_session) -> None:
-    """Make the session's transaction a write transaction (IMMEDIATE on SQLite).
+def begin_write(connection: Connection) -> None:
+    """Make the connection's next statements a write transaction (IMMEDIATE on SQLite).
 
     On SQLite a transaction that has already read is ended first: SQLite cannot upgrade a
     reader to a writer without risking SQLITE_BUSY failures that the busy timeout does not
     cover.  PostgreSQL needs nothing: its writers do not wait for each other to start.
     """
-    if isinstance(session, scoped_session):
-        session = session()
-    if session.get_bind().dialect.name != "sqlite":
+    if connection.dialect.name != "sqlite":
         return
-    if session.in_transaction():
-        if session.connection().get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+    if connection.in_transaction():
+        if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
             return  # already writing
-        session.commit()
-    session.connection(execution_options=IMMEDIATE)
+        connection.commit()
+    connection.execution_options(**IMMEDIATE)
+    connection.begin()
+    # Later transactions on this (pooled) connection are ordinary deferred ones again.
+    connection.execution_options(sqlite_begin="DEFERRED")

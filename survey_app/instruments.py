@@ -5,8 +5,8 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from .models import Questionnaire, QuestionnaireVersion
@@ -92,22 +92,29 @@ class VersionRef:
 _REFS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, int], VersionRef]] = weakref.WeakKeyDictionary()
 
 
-def version_ref(session: Session, questionnaire_id: str, version: int) -> VersionRef | None:
+_versions = QuestionnaireVersion.__table__
+_VERSION = select(_versions.c.id, _versions.c.content_hash, _versions.c.definition).where(
+    _versions.c.questionnaire_id == bindparam("qid"), _versions.c.version == bindparam("version")
+)
+_QUESTIONNAIRE = select(Questionnaire.__table__.c.id).where(Questionnaire.__table__.c.id == bindparam("qid"))
+
+
+def version_ref(connection: Connection, questionnaire_id: str, version: int) -> VersionRef | None:
     """A stored version, cached for the life of the engine: versions never change once stored.
     Unknown versions are not cached, so a version loaded later is found at once."""
-    cache = _REFS.setdefault(session.get_bind(), {})
+    cache = _REFS.setdefault(connection.engine, {})
     key = (questionnaire_id, version)
     found = cache.get(key)
     if found is None:
-        row = find_version(session, questionnaire_id, version)
+        row = connection.execute(_VERSION, {"qid": questionnaire_id, "version": version}).first()
         if row is None:
             return None
-        found = cache[key] = VersionRef(row.id, parsed(row))
+        found = cache[key] = VersionRef(row.id, parsed(row))  # type: ignore[arg-type]
     return found
 
 
-def questionnaire_exists(session: Session, questionnaire_id: str) -> bool:
-    return session.get(Questionnaire, questionnaire_id) is not None
+def questionnaire_exists(connection: Connection, questionnaire_id: str) -> bool:
+    return connection.execute(_QUESTIONNAIRE, {"qid": questionnaire_id}).first() is not None
 
 
 def find_version(session: Session, questionnaire_id: str, version: int) -> QuestionnaireVersion | None:

@@ -5,10 +5,28 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request
+from sqlalchemy.engine import Connection
 
+from ..auth.scope import Scope
 from ..auth.tokens import scope_for_token
 from ..extensions import db
+
+
+def authenticate(connection: Connection) -> Scope | None:
+    """The scope of the request's bearer token, or None."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret:
+        return None
+    return scope_for_token(connection, secret)
+
+
+def unauthorized() -> Response:
+    response = jsonify({"error": "unauthorized", "message": "a valid bearer token is required"})
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Bearer realm="sanqu-survey"'
+    return response
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -16,14 +34,9 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        header = request.headers.get("Authorization", "")
-        scheme, _, secret = header.partition(" ")
-        scope = scope_for_token(db.session, secret.strip()) if scheme.lower() == "bearer" and secret.strip() else None
+        scope = authenticate(db.session.connection())
         if scope is None:
-            response = jsonify({"error": "unauthorized", "message": "a valid bearer token is required"})
-            response.status_code = 401
-            response.headers["WWW-Authenticate"] = 'Bearer realm="sanqu-survey"'
-            return response
+            return unauthorized()
         g.scope = scope
         return view(*args, **kwargs)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, Team, User, hash_token
@@ -33,9 +34,9 @@ _SCOPE_OF_TOKEN = (
 )
 
 
-def scope_for_token(session: Session, secret: str) -> Scope | None:
+def scope_for_token(connection: Connection, secret: str) -> Scope | None:
     """The scope of a valid token's owner, in one query."""
-    row = session.connection().execute(_SCOPE_OF_TOKEN, {"token_hash": hash_token(secret)}).first()
+    row = connection.execute(_SCOPE_OF_TOKEN, {"token_hash": hash_token(secret)}).first()
     if row is None:
         return None
     user_id, role, county_id, team_id, team_county_id = row

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, select, text
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Row
 
 from ..auth.scope import Scope
 from ..database import begin_write
@@ -95,18 +95,23 @@ class _Refs:
     version: VersionRef | None = None
 
 
-def submit(session: Session, payload: Any, scope: Scope, source: str = "api", lang: str = "zh") -> Outcome:
-    """Store one submission, or say why not.  The caller commits (or rolls back)."""
+def submit(connection: Connection, payload: Any, scope: Scope, source: str = "api", lang: str = "zh") -> Outcome:
+    """Store one submission, or say why not.  The caller commits (or rolls back).
+
+    Takes a Core connection, not an ORM session: every statement here is Core, and the
+    session's bookkeeping cost a sixth of a submission (docs/BENCHMARKS.md).  A caller that
+    works with the session passes ``session.connection()``.
+    """
     if not isinstance(payload, dict):
         return Outcome(INVALID, errors={"body": [message("object", lang)]})
     env = parse_envelope(payload)
     digest = content_hash(payload)
 
-    refs = _resolve(session, env, scope)
+    refs = _resolve(connection, env, scope)
     refused, checked = _check(env, refs, scope, lang)
     if refused is not None or checked is None:
         # A retry of something already stored is answered as such, whatever else is wrong now.
-        seen = _existing(session, env) if env.uuid and env.questionnaire else None
+        seen = _existing(connection, env) if env.uuid and env.questionnaire else None
         return _repeat(seen, digest, scope) if seen is not None else refused  # type: ignore[return-value]
     assert refs.version is not None and refs.county_id is not None
     qn = refs.version.questionnaire
@@ -118,7 +123,7 @@ def submit(session: Session, payload: Any, scope: Scope, source: str = "api", la
             answer_rows.append({"question_id": qid, "position": position, "value_text": value_text, "value_num": value_num})
     score_rows = [{"index_id": i, "score": s} for i, s in index_scores(qn, checked.answers).items() if s is not None]
 
-    begin_write(session)
+    begin_write(connection)
     values = {
         "uuid": env.uuid, "questionnaire_id": qn.id, "version_id": refs.version.id, "round_id": refs.round_id,
         "county_id": refs.county_id, "site_id": refs.site_id, "team_id": refs.team_id, "wave": env.wave,
@@ -126,7 +131,6 @@ def submit(session: Session, payload: Any, scope: Scope, source: str = "api", la
         "started_at": env.started_at, "completed_at": env.completed_at, "received_at": utcnow(),
         "content_hash": digest, "answers_json": checked.answers, "excluded": False, "excluded_reason": None,
     }
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         response_id = connection.execute(_INSERT_ALL_PG, {
             **values,
@@ -139,13 +143,13 @@ def submit(session: Session, payload: Any, scope: Scope, source: str = "api", la
             "scores": [r["score"] for r in score_rows],
         }).scalar()
         if response_id is None:
-            return _repeat(_existing(session, env), digest, scope)
+            return _repeat(_existing(connection, env), digest, scope)
         return Outcome(CREATED, env.uuid, response_id=response_id)
 
     # The unique (questionnaire, uuid) constraint decides: a concurrent twin inserts nothing.
     response_id = connection.execute(_INSERT_RESPONSE, values).scalar()
     if response_id is None:
-        return _repeat(_existing(session, env), digest, scope)
+        return _repeat(_existing(connection, env), digest, scope)
     if answer_rows:
         connection.execute(_INSERT_ANSWERS, [{"response_id": response_id, **row} for row in answer_rows])
     if score_rows:
@@ -171,11 +175,16 @@ def _check(env: Envelope, refs: _Refs, scope: Scope, lang: str) -> tuple[Outcome
     return None, checked
 
 
-def _existing(session: Session, env: Envelope) -> Response | None:
-    return session.scalar(select(Response).where(Response.questionnaire_id == env.questionnaire, Response.uuid == env.uuid))
+_EXISTING = select(_RESPONSES.c.id, _RESPONSES.c.uuid, _RESPONSES.c.county_id, _RESPONSES.c.team_id, _RESPONSES.c.content_hash).where(
+    _RESPONSES.c.questionnaire_id == bindparam("questionnaire"), _RESPONSES.c.uuid == bindparam("uuid")
+)
 
 
-def _repeat(seen: Response | None, digest: str, scope: Scope) -> Outcome:
+def _existing(connection: Connection, env: Envelope) -> Row[Any] | None:
+    return connection.execute(_EXISTING, {"questionnaire": env.questionnaire, "uuid": env.uuid}).first()
+
+
+def _repeat(seen: Row[Any] | None, digest: str, scope: Scope) -> Outcome:
     assert seen is not None
     if not scope.allows(seen.county_id, seen.team_id):
         return Outcome(FORBIDDEN, seen.uuid)
@@ -184,14 +193,14 @@ def _repeat(seen: Response | None, digest: str, scope: Scope) -> Outcome:
     return Outcome(CONFLICT, seen.uuid, response_id=seen.id)
 
 
-def _resolve(session: Session, env: Envelope, scope: Scope) -> _Refs:
+def _resolve(connection: Connection, env: Envelope, scope: Scope) -> _Refs:
     """Look up the version (cached: versions never change) and, in one query, the county, site,
     team and round the codes name."""
     refs = _Refs()
     if env.questionnaire and env.version:
-        refs.version = version_ref(session, env.questionnaire, env.version)
+        refs.version = version_ref(connection, env.questionnaire, env.version)
         if refs.version is None:
-            if questionnaire_exists(session, env.questionnaire):
+            if questionnaire_exists(connection, env.questionnaire):
                 env.fail("version", "unknown_version")
             else:
                 env.fail("questionnaire", "unknown_questionnaire")
@@ -199,7 +208,7 @@ def _resolve(session: Session, env: Envelope, scope: Scope) -> _Refs:
         return refs
     day = env.completed_at.astimezone(CST).date() if env.completed_at else dt.date.min
     params = {"county": env.county, "site": env.site or "", "team": env.team or "", "day": day}
-    row = session.connection().execute(_REFERENCES, params).first()
+    row = connection.execute(_REFERENCES, params).first()
     if row is None:
         env.fail("county", "unknown_county")
         return refs
