@@ -48,7 +48,6 @@ OPENAPI: dict = {
                     "respondent_code": {"type": ["string", "null"], "description": "pseudonymous; stored upper-case, trimmed"},
                     "started_at": {"type": ["string", "null"], "format": "date-time"},
                     "completed_at": {"type": "string", "format": "date-time", "description": "a time without offset is taken as +08:00"},
-                    "device_id": {"type": ["string", "null"]},
                     "answers": {
                         "type": "object",
                         "description": "question id -> value: single: option value; multi: list of option values; "

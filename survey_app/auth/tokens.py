@@ -18,13 +18,6 @@ def issue_token(session: Session, user: User, kind: str = "api", label: str = ""
     return secret
 
 
-def user_for_token(session: Session, secret: str) -> User | None:
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
-    if token is None or token.revoked_at is not None or not token.user.active:
-        return None
-    return token.user
-
-
 _users, _teams, _tokens = User.__table__, Team.__table__, ApiToken.__table__
 #: built once: this runs on every API request, and building a statement costs more than running it
 _SCOPE_OF_TOKEN = (

@@ -14,7 +14,7 @@ CST = dt.timezone(dt.timedelta(hours=8))
 
 KNOWN_FIELDS = frozenset(
     {"uuid", "questionnaire", "version", "county", "site", "team", "wave", "respondent_code",
-     "started_at", "completed_at", "answers", "device_id"}
+     "started_at", "completed_at", "answers"}
 )
 RESPONDENT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,63}$")
 
@@ -56,7 +56,6 @@ class Envelope:
     started_at: dt.datetime | None = None
     completed_at: dt.datetime | None = None
     answers: dict[str, Any] = field(default_factory=dict)
-    device_id: str | None = None
     #: field -> message codes
     errors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -124,7 +123,7 @@ def parse_envelope(payload: dict[str, Any]) -> Envelope:
     else:
         env.version = version
 
-    for key in ("site", "team", "device_id"):
+    for key in ("site", "team"):
         value = payload.get(key)
         if value in (None, ""):
             continue
