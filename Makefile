@@ -16,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: install db demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
 	$(BIN)/gunicorn --workers 2 --worker-class gthread --threads 4 --bind $(HOST):$(PORT) \
-	  --access-logfile - --graceful-timeout 5 wsgi:app
+	  --access-logfile - --graceful-timeout 5 --no-control-socket wsgi:app
 
 test: install-dev system-deps
 	$(BIN)/ruff check survey_app tests scripts benchmarks
