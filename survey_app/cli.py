@@ -136,6 +136,23 @@ def tokens_issue(username: str, label: str) -> None:
     click.echo(secret)
 
 
+@tokens_cli.command("revoke")
+@click.argument("username")
+def tokens_revoke(username: str) -> None:
+    """Revoke every API token of a user at once."""
+    from .auth.tokens import revoke_user_tokens
+    from .models import User
+    from .models.audit import record
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    count = revoke_user_tokens(db.session, user)
+    record("token.revoke", actor_id=user.id, target=username, count=count)
+    db.session.commit()
+    click.echo(f"revoked {count} token(s) of {username}")
+
+
 @click.command("seed-demo")
 @click.option("--responses", default=2000, show_default=True, help="number of responses to generate")
 @click.option("--seed", default=2026, show_default=True, help="random seed")

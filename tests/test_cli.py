@@ -109,3 +109,23 @@ def test_seed_demo(app, db, loaded):
     skipped = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
     assert "none generated" in skipped.output and "admin" in skipped.output
     assert db.session.scalar(select(func.count()).select_from(Response)) == 310
+
+
+def test_tokens_revoke(app, db, token_for):
+    secret = token_for("sw-pj1")
+    client = app.test_client()
+    assert client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    result = app.test_cli_runner().invoke(args=["tokens", "revoke", "sw-pj1"])
+    assert result.exit_code == 0 and "revoked 1 token(s)" in result.output
+    assert client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "token.revoke")) == 1
+
+
+def test_stored_versions_cannot_be_changed(app, db, loaded):
+    import pytest
+
+    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == "awareness"))
+    version.definition = {**version.definition, "title": {"zh": "改"}}
+    with pytest.raises(ValueError, match="immutable"):
+        db.session.flush()
+    db.session.rollback()

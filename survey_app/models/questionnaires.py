@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -43,3 +43,10 @@ class QuestionnaireVersion(db.Model):
         UniqueConstraint("questionnaire_id", "version"),
         UniqueConstraint("questionnaire_id", "content_hash"),
     )
+
+
+@event.listens_for(QuestionnaireVersion, "before_update")
+def _versions_are_immutable(_mapper: object, _connection: object, target: QuestionnaireVersion) -> None:
+    # Responses are validated and scored against their version: changing one would silently
+    # change what they mean.  A changed file becomes a new version instead.
+    raise ValueError(f"questionnaire version {target.questionnaire_id} v{target.version} is immutable")
