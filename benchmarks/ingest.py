@@ -603,8 +603,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16, help="concurrent client threads (default 16)")
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of each measurement (default 15)")
     parser.add_argument("--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
+    parser.add_argument("--workers", type=int, default=8, help="gunicorn worker processes (default 8: 4 per core did best here)")
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (default 2)")
     parser.add_argument("--app", default="wsgi:app", help="the WSGI app gunicorn serves (default wsgi:app), to compare variants")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL),
                         help=f"PostgreSQL database to (re)create (default {DEFAULT_PG_URL})")
