@@ -20,6 +20,7 @@ run: install db demo
 
 test: install-dev system-deps
 	$(BIN)/ruff check survey_app tests scripts benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything but the slow browser and benchmark-sized tests.
@@ -63,6 +64,7 @@ check: install
 
 lint: install-dev
 	$(BIN)/ruff check survey_app tests scripts benchmarks
+	$(BIN)/mypy
 
 bench: install-dev
 	$(BIN)/python benchmarks/ingest.py --write-docs

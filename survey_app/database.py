@@ -6,6 +6,10 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, scoped_session
+
+#: what services accept: a Session, or Flask-SQLAlchemy's scoped ``db.session`` standing for one
+DBSession = Session | scoped_session[Any]
 
 #: execution option asking SQLite to take the write lock when the transaction begins
 IMMEDIATE = {"sqlite_begin": "IMMEDIATE"}
@@ -15,7 +19,7 @@ def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         # One multi-row INSERT for a submission's answers instead of psycopg's row-by-row
         # pipeline (psycopg2's dialect does this by default; psycopg 3's does not).
-        engine.dialect.use_insertmanyvalues_wo_returning = True  # type: ignore[attr-defined]
+        engine.dialect.use_insertmanyvalues_wo_returning = True
     if engine.dialect.name != "sqlite":
         return
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session
 
+from .database import DBSession
 from .models import Questionnaire, QuestionnaireVersion
 from .models.audit import record
 from .questionnaires import FileProblem, build, check_folder
@@ -22,7 +22,7 @@ class LoadReport:
     problems: list[FileProblem] = field(default_factory=list)
 
 
-def load_folder(session: Session, folder: Path) -> LoadReport:
+def load_folder(session: DBSession, folder: Path) -> LoadReport:
     """Store every valid file; a changed file becomes a new version, a bad one is refused.
 
     Versions are keyed by the hash of the file's meaning, so loading twice changes nothing and
@@ -117,7 +117,7 @@ def questionnaire_exists(connection: Connection, questionnaire_id: str) -> bool:
     return connection.execute(_QUESTIONNAIRE, {"qid": questionnaire_id}).first() is not None
 
 
-def find_version(session: Session, questionnaire_id: str, version: int) -> QuestionnaireVersion | None:
+def find_version(session: DBSession, questionnaire_id: str, version: int) -> QuestionnaireVersion | None:
     return session.scalar(
         select(QuestionnaireVersion).where(
             QuestionnaireVersion.questionnaire_id == questionnaire_id, QuestionnaireVersion.version == version
@@ -125,7 +125,7 @@ def find_version(session: Session, questionnaire_id: str, version: int) -> Quest
     )
 
 
-def current_versions(session: Session) -> list[tuple[Questionnaire, QuestionnaireVersion]]:
+def current_versions(session: DBSession) -> list[tuple[Questionnaire, QuestionnaireVersion]]:
     rows = session.execute(
         select(Questionnaire, QuestionnaireVersion)
         .join(QuestionnaireVersion, (QuestionnaireVersion.questionnaire_id == Questionnaire.id)

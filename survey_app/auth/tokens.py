@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
+from ..database import DBSession
 from ..models import ApiToken, Team, User, hash_token
 from ..models.types import utcnow
 from .scope import Scope
 
 
-def issue_token(session: Session, user: User, kind: str = "api", label: str = "") -> str:
+def issue_token(session: DBSession, user: User, kind: str = "api", label: str = "") -> str:
     """Create a token for the user and return its secret (shown once, never stored)."""
     secret = ApiToken.new_secret()
     session.add(ApiToken(user=user, token_hash=hash_token(secret), prefix=secret[:10], kind=kind, label=label))
@@ -38,7 +38,7 @@ def scope_for_token(connection: Connection, secret: str) -> Scope | None:
     return Scope(user_id=user_id, role=role, county_id=county_id, team_id=team_id)
 
 
-def revoke_user_tokens(session: Session, user: User) -> int:
+def revoke_user_tokens(session: DBSession, user: User) -> int:
     tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
     for token in tokens:
         token.revoked_at = utcnow()

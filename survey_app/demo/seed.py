@@ -14,12 +14,12 @@ import random
 import uuid as uuidlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, func, select, text
 
 from ..auth.passwords import hash_password
+from ..database import DBSession
 from ..instruments import current_versions, parsed
 from ..models import Answer, County, IndexScore, Response, Round, Site, Team, User
 from ..models.types import utcnow
@@ -37,7 +37,7 @@ PRE_WINDOW = (dt.date(2025, 3, 10), dt.date(2025, 5, 20))
 POST_WINDOW = (dt.date(2026, 3, 10), dt.date(2026, 5, 20))
 
 
-def seed_programme(session: Session) -> bool:
+def seed_programme(session: DBSession) -> bool:
     """Create rounds, counties, sites, teams and users once; False if they were there."""
     if session.scalar(select(func.count()).select_from(County)):
         return False
@@ -88,7 +88,7 @@ class _Place:
     domains: list[str]
 
 
-def _places(session: Session) -> list[_Place]:
+def _places(session: DBSession) -> list[_Place]:
     places = []
     gains = dict(zip((c[0] for c in COUNTIES), GAINS, strict=True))
     shorts = {c[0]: c[3] for c in COUNTIES}
@@ -105,7 +105,7 @@ def _places(session: Session) -> list[_Place]:
     return places
 
 
-def seed_responses(session: Session, n: int, seed: int = 2026, batch: int = 2000) -> int:
+def seed_responses(session: DBSession, n: int, seed: int = 2026, batch: int = 2000) -> int:
     """Generate ``n`` responses across the loaded questionnaires; returns how many were written."""
     next_id = (session.scalar(select(func.max(Response.id))) or 0) + 1
     # A second run with the same seed must not repeat uuids or respondent codes.
@@ -136,14 +136,14 @@ def seed_responses(session: Session, n: int, seed: int = 2026, batch: int = 2000
     return written
 
 
-def _flush(session: Session, responses: list, answers: list, scores: list) -> None:
+def _flush(session: DBSession, responses: list, answers: list, scores: list) -> None:
     # Core inserts (executemany), not ORM bulk inserts, which here went row by row.
     if responses:
-        session.execute(Response.__table__.insert(), responses)
+        session.execute(cast(Table, Response.__table__).insert(), responses)
     if answers:
-        session.execute(Answer.__table__.insert(), answers)
+        session.execute(cast(Table, Answer.__table__).insert(), answers)
     if scores:
-        session.execute(IndexScore.__table__.insert(), scores)
+        session.execute(cast(Table, IndexScore.__table__).insert(), scores)
     responses.clear()
     answers.clear()
     scores.clear()

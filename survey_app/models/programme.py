@@ -6,12 +6,12 @@ import datetime as dt
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 
 SERVICE_DOMAINS = ("disaster", "community", "rural", "elderly", "veterans", "outreach")
 
 
-class Round(db.Model):
+class Round(Model):
     """A programme round (one year of service), e.g. 2025年度."""
 
     __tablename__ = "rounds"
@@ -25,7 +25,7 @@ class Round(db.Model):
     __table_args__ = (CheckConstraint("starts_on <= ends_on", name="dates_ordered"),)
 
 
-class County(db.Model):
+class County(Model):
     __tablename__ = "counties"
     id: Mapped[int] = mapped_column(primary_key=True)
     #: six-digit GB/T 2260 administrative division code, e.g. 430626 for 平江县
@@ -41,7 +41,7 @@ class County(db.Model):
     __table_args__ = (CheckConstraint("length(code) = 6", name="code_six_digits"),)
 
 
-class Site(db.Model):
+class Site(Model):
     """A village or community where a team works, within a township."""
 
     __tablename__ = "sites"
@@ -58,7 +58,7 @@ class Site(db.Model):
     __table_args__ = (CheckConstraint("kind IN ('village', 'community')", name="kind_known"),)
 
 
-class Team(db.Model):
+class Team(Model):
     """A service team (工作队) sent by a host organisation to one county."""
 
     __tablename__ = "teams"

@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
 
-class Questionnaire(db.Model):
+class Questionnaire(Model):
     __tablename__ = "questionnaires"
     #: the file's id, e.g. "awareness"
     id: Mapped[str] = mapped_column(String(63), primary_key=True)
@@ -25,7 +25,7 @@ class Questionnaire(db.Model):
     )
 
 
-class QuestionnaireVersion(db.Model):
+class QuestionnaireVersion(Model):
     """One version of a questionnaire; never changed once stored, since responses refer to it."""
 
     __tablename__ = "questionnaire_versions"

@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
 WAVES = ("pre", "post")
 
 
-class Response(db.Model):
+class Response(Model):
     __tablename__ = "responses"
     id: Mapped[int] = mapped_column(primary_key=True)
     #: made by the client when the interview starts; the idempotency key
@@ -52,7 +52,7 @@ class Response(db.Model):
     )
 
 
-class Answer(db.Model):
+class Answer(Model):
     __tablename__ = "answers"
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
     question_id: Mapped[str] = mapped_column(String(63), primary_key=True)
@@ -69,7 +69,7 @@ class Answer(db.Model):
     # filter, and every index costs each submission ~20 insertions (see docs/BENCHMARKS.md).
 
 
-class IndexScore(db.Model):
+class IndexScore(Model):
     __tablename__ = "index_scores"
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
     index_id: Mapped[str] = mapped_column(String(63), primary_key=True)

@@ -157,7 +157,7 @@ def _type_words(expected: Any) -> str:
         "integer": "a whole number", "number": "a number", "boolean": "true or false",
     }
     if isinstance(expected, list):
-        return " or ".join(names.get(e, e) for e in expected)
+        return " or ".join(names.get(e, str(e)) for e in expected)
     return names.get(expected, str(expected))
 
 
@@ -180,7 +180,7 @@ def _semantic_problems(doc: LDict, expected_id: str | None, audio_dir: Path | No
     if expected_id is not None and isinstance(doc.get("id"), str) and doc["id"] != expected_id:
         add(["id"], f"id {doc['id']!r} must match the file name {expected_id!r}")
 
-    scales = doc.get("scales") if isinstance(doc.get("scales"), dict) else {}
+    scales = _dict_or_empty(doc.get("scales"))
     for name, scale in scales.items():
         if isinstance(scale, dict):
             from .types import check_scale
@@ -192,7 +192,7 @@ def _semantic_problems(doc: LDict, expected_id: str | None, audio_dir: Path | No
     question_paths: dict[str, list[Any]] = {}
     section_of: dict[str, dict[str, Any]] = {}
     section_ids: set[str] = set()
-    sections = doc.get("sections") if isinstance(doc.get("sections"), list) else []
+    sections = _list_or_empty(doc.get("sections"))
     for si, section in enumerate(sections):
         if not isinstance(section, dict):
             continue
@@ -201,7 +201,7 @@ def _semantic_problems(doc: LDict, expected_id: str | None, audio_dir: Path | No
             if sid in section_ids:
                 add(["sections", si, "id"], f"duplicate section id {sid!r}")
             section_ids.add(sid)
-        qlist = section.get("questions") if isinstance(section.get("questions"), list) else []
+        qlist = _list_or_empty(section.get("questions"))
         for qi, q in enumerate(qlist):
             if not isinstance(q, dict) or not isinstance(q.get("id"), str):
                 continue
@@ -250,7 +250,7 @@ def _semantic_problems(doc: LDict, expected_id: str | None, audio_dir: Path | No
 
     # Indices.
     index_ids: set[str] = set()
-    indices = doc.get("indices") if isinstance(doc.get("indices"), list) else []
+    indices = _list_or_empty(doc.get("indices"))
     for ii, index in enumerate(indices):
         if not isinstance(index, dict):
             continue
@@ -259,7 +259,7 @@ def _semantic_problems(doc: LDict, expected_id: str | None, audio_dir: Path | No
             if iid in index_ids:
                 add(["indices", ii, "id"], f"duplicate index id {iid!r}")
             index_ids.add(iid)
-        items = index.get("items") if isinstance(index.get("items"), list) else []
+        items = _list_or_empty(index.get("items"))
         seen_items: set[str] = set()
         for ki, item in enumerate(items):
             if not isinstance(item, str):
@@ -272,7 +272,7 @@ def _semantic_problems(doc: LDict, expected_id: str | None, audio_dir: Path | No
                 add(ipath, f"index {iid!r} names unknown question {item!r}")
             elif questions[item].get("type") != "likert":
                 add(ipath, f"index {iid!r} item {item!r} is a {questions[item].get('type')} question; index items must be likert")
-        reverse = index.get("reverse") if isinstance(index.get("reverse"), list) else []
+        reverse = _list_or_empty(index.get("reverse"))
         for ri, item in enumerate(reverse):
             if isinstance(item, str) and item not in seen_items:
                 add(["indices", ii, "reverse", ri], f"index {iid!r} reverses {item!r}, which is not one of its items")
@@ -285,6 +285,14 @@ def _check_rule_refs(rule: Any, path: list[Any], questions: dict[str, Any], add:
     for name in sorted(rules.variables(rule)):
         if name not in questions:
             add(path, f"rule names unknown question {name!r}")
+
+
+def _list_or_empty(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict_or_empty(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 @dataclass

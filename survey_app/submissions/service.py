@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, select, text
+from sqlalchemy import Table, and_, bindparam, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Row
 
@@ -29,9 +29,9 @@ from .envelope import CST, Envelope, apply_questionnaire_rules, content_hash, me
 
 CREATED, DUPLICATE, CONFLICT, INVALID, FORBIDDEN = "created", "duplicate", "conflict", "invalid", "forbidden"
 
-_ANSWERS = Answer.__table__
-_SCORES = IndexScore.__table__
-_RESPONSES = Response.__table__
+_ANSWERS = cast(Table, Answer.__table__)
+_SCORES = cast(Table, IndexScore.__table__)
+_RESPONSES = cast(Table, Response.__table__)
 _counties, _sites, _teams, _rounds = County.__table__, Site.__table__, Team.__table__, Round.__table__
 
 # Statements are built once: on the submission path, building a statement cost more than
@@ -181,7 +181,7 @@ _EXISTING = select(_RESPONSES.c.id, _RESPONSES.c.uuid, _RESPONSES.c.county_id, _
 
 
 def _existing(connection: Connection, env: Envelope) -> Row[Any] | None:
-    return connection.execute(_EXISTING, {"questionnaire": env.questionnaire, "uuid": env.uuid}).first()
+    return connection.execute(_EXISTING, {"questionnaire": env.questionnaire, "uuid": env.uuid}).first()  # type: ignore[return-value]
 
 
 def _repeat(seen: Row[Any] | None, digest: str, scope: Scope) -> Outcome:
