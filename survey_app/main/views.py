@@ -1,6 +1,8 @@
 """The home page: what each role can do, and the state of the questionnaires."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import current_app, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -28,8 +30,6 @@ def home():
     problems = []
     if scope.is_programme:
         # Files with problems are refused by `questionnaires load`; show them to the office.
-        from pathlib import Path
-
         problems = check_folder(Path(current_app.config["QUESTIONNAIRE_DIR"])).problems
     county = db.session.get(County, scope.county_id) if scope.county_id else None
     team = db.session.get(Team, scope.team_id) if scope.team_id else None

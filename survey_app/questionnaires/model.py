@@ -121,10 +121,6 @@ class Questionnaire:
     def question(self, qid: str) -> Question:
         return self.questions[qid]
 
-    def section_of(self, qid: str) -> Section:
-        sid = self.questions[qid].section
-        return next(s for s in self.sections if s.id == sid)
-
 
 def build(defn: dict[str, Any]) -> Questionnaire:
     """Build a Questionnaire from a definition that has already passed ``check``."""

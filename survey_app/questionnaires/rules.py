@@ -85,16 +85,11 @@ def truthy(value: Any) -> bool:
     return bool(value)
 
 
-def effective_relevant(qn: Questionnaire, qid: str) -> tuple[Any, ...]:
-    """Rules that must all hold for a question to be shown: its section's, then its own."""
-    return qn.relevance_rules[qid]
-
-
 def dependency_graph(qn: Questionnaire) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for qid in qn.questions:
         deps: set[str] = set()
-        for rule in effective_relevant(qn, qid):
+        for rule in qn.relevance_rules[qid]:
             deps |= variables(rule)
         graph[qid] = deps & set(qn.questions)
     return graph
