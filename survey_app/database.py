@@ -1,18 +1,15 @@
-"""Engine behaviour per database: SQLite gets WAL, a busy timeout, foreign keys, and
-transactions that can be made IMMEDIATE so that concurrent writers queue instead of failing."""
+"""Engine behaviour per database (SQLite gets WAL, a busy timeout and foreign keys), and the
+driver-level connection that the submission path runs its few statements on."""
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
 #: what services accept: a Session, or Flask-SQLAlchemy's scoped ``db.session`` standing for one
 DBSession = Session | scoped_session[Any]
-
-#: execution option asking SQLite to take the write lock when the transaction begins
-IMMEDIATE = {"sqlite_begin": "IMMEDIATE"}
 
 
 def configure_engine(engine: Engine) -> None:
@@ -25,7 +22,8 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, issue BEGIN (so that it can be BEGIN IMMEDIATE).
+        # The driver issues no BEGIN of its own: SQLAlchemy's transactions begin in the event
+        # below, and DriverConnection reads in autocommit and writes after BEGIN IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -37,24 +35,108 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.exec_driver_sql("BEGIN DEFERRED")
 
 
-def begin_write(connection: Connection) -> None:
-    """Make the connection's next statements a write transaction (IMMEDIATE on SQLite).
+class Prepared:
+    """A Core statement compiled once per dialect and run straight on the driver's cursor.
 
-    On SQLite a transaction that has already read is ended first: SQLite cannot upgrade a
-    reader to a writer without risking SQLITE_BUSY failures that the busy timeout does not
-    cover.  PostgreSQL needs nothing: its writers do not wait for each other to start.
+    Only for the few statements on the path every submission takes: there SQLAlchemy's
+    per-execution work (events, parameter and result objects) cost more than SQLite's own work
+    (docs/BENCHMARKS.md).  The statement is still written in Core, and its parameters still go
+    through the column types' bind processors, so what is stored is the same as through the ORM.
     """
-    if connection.dialect.name != "sqlite":
-        return
-    if connection.in_transaction():
-        if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
-            return  # already writing
-        connection.commit()
-    connection.execution_options(**IMMEDIATE)
-    connection.begin()
-    # Later transactions on this (pooled) connection are ordinary deferred ones again.
-    connection.execution_options(sqlite_begin="DEFERRED")
+
+    def __init__(self, statement: Any, column_keys: list[str] | None = None) -> None:
+        self.statement = statement
+        self.column_keys = column_keys
+        self._compiled: dict[str, tuple[str, list[tuple[str, Any, Any]], bool]] = {}
+
+    def compiled(self, dialect: Any) -> tuple[str, list[tuple[str, Any, Any]], bool]:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
+            positional = compiled.positiontup is not None
+            keys = list(compiled.positiontup) if positional else list(compiled.binds)
+            binds = [(key, compiled.binds[key].value, compiled.binds[key].type._cached_bind_processor(dialect)) for key in keys]
+            found = self._compiled[dialect.name] = (compiled.string, binds, positional)
+        return found
+
+    def parameters(self, dialect: Any, values: dict[str, Any]) -> Any:
+        _sql, binds, positional = self.compiled(dialect)
+        out = []
+        for key, default, process in binds:
+            value = values.get(key, default)
+            out.append(process(value) if process is not None and value is not None else value)
+        return tuple(out) if positional else dict(zip((b[0] for b in binds), out, strict=True))
+
+    def rows(self, dialect: Any, rows: list[tuple[Any, ...]]) -> list[Any]:
+        """Parameters for executemany, from tuples in ``column_keys`` order (plain types only)."""
+        _sql, binds, positional = self.compiled(dialect)
+        if positional:
+            return rows
+        keys = [b[0] for b in binds]
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+class DriverConnection:
+    """A pooled DBAPI connection for :class:`Prepared` statements.
+
+    Statements run in autocommit, each its own transaction, so reads leave nothing to end and
+    a single-statement write is atomic by itself.  Several writes that must stand or fall
+    together go between :meth:`begin_write` (on SQLite: BEGIN IMMEDIATE, the write lock first,
+    so that writers queue on the busy timeout instead of failing) and :meth:`commit`.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect
+        self._proxy = engine.raw_connection()
+        self.dbapi: Any = self._proxy.driver_connection
+        assert self.dbapi is not None
+        if self.dialect.name == "postgresql":
+            self.dbapi.autocommit = True
+
+    def close(self) -> None:
+        # Back to the pool, which rolls back on return, and drops a connection that the server
+        # closed (its rollback fails): a request after a restart gets a fresh one.
+        if self.dialect.name == "postgresql" and not self.dbapi.closed:
+            self.dbapi.autocommit = False
+        self._proxy.close()
+
+    def __enter__(self) -> DriverConnection:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def first(self, prepared: Prepared, values: dict[str, Any]) -> tuple[Any, ...] | None:
+        cursor = self.dbapi.cursor()
+        try:
+            cursor.execute(prepared.compiled(self.dialect)[0], prepared.parameters(self.dialect, values))
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
+    def executemany(self, prepared: Prepared, rows: list[tuple[Any, ...]]) -> None:
+        cursor = self.dbapi.cursor()
+        try:
+            cursor.executemany(prepared.compiled(self.dialect)[0], prepared.rows(self.dialect, rows))
+        finally:
+            cursor.close()
+
+    def begin_write(self) -> None:
+        if self.dialect.name == "sqlite":
+            self.dbapi.execute("BEGIN IMMEDIATE")
+        else:
+            self.dbapi.autocommit = False
+
+    def commit(self) -> None:
+        self.dbapi.commit()
+        if self.dialect.name == "postgresql":
+            self.dbapi.autocommit = True
+
+    def rollback(self) -> None:
+        self.dbapi.rollback()
+        if self.dialect.name == "postgresql":
+            self.dbapi.autocommit = True

@@ -1,14 +1,16 @@
 """Questionnaire files in the database: loading versions, and parsed definitions by version."""
 from __future__ import annotations
 
+import json
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
-from .database import DBSession
+from .database import DBSession, DriverConnection, Prepared
 from .models import Questionnaire, QuestionnaireVersion
 from .models.audit import record
 from .questionnaires import FileProblem, build, check_folder
@@ -72,11 +74,15 @@ _PARSED: dict[str, Parsed] = {}
 def parsed(version: QuestionnaireVersion) -> Parsed:
     """The parsed definition of a stored version; cached by content hash, since a version's
     definition never changes and equal hashes mean equal definitions."""
-    found = _PARSED.get(version.content_hash)
+    return _parsed(version.content_hash, version.definition)
+
+
+def _parsed(content_hash: str, definition: dict[str, Any]) -> Parsed:
+    found = _PARSED.get(content_hash)
     if found is None:
         if len(_PARSED) > 512:
             _PARSED.clear()
-        found = _PARSED[version.content_hash] = build(version.definition)
+        found = _PARSED[content_hash] = build(definition)
     return found
 
 
@@ -93,28 +99,33 @@ _REFS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, int], VersionRef]] = we
 
 
 _versions = QuestionnaireVersion.__table__
-_VERSION = select(_versions.c.id, _versions.c.content_hash, _versions.c.definition).where(
-    _versions.c.questionnaire_id == bindparam("qid"), _versions.c.version == bindparam("version")
+_VERSION = Prepared(
+    select(_versions.c.id, _versions.c.content_hash, _versions.c.definition).where(
+        _versions.c.questionnaire_id == bindparam("qid"), _versions.c.version == bindparam("version")
+    )
 )
-_QUESTIONNAIRE = select(Questionnaire.__table__.c.id).where(Questionnaire.__table__.c.id == bindparam("qid"))
+_QUESTIONNAIRE = Prepared(select(Questionnaire.__table__.c.id).where(Questionnaire.__table__.c.id == bindparam("qid")))
 
 
-def version_ref(connection: Connection, questionnaire_id: str, version: int) -> VersionRef | None:
+def version_ref(connection: DriverConnection, questionnaire_id: str, version: int) -> VersionRef | None:
     """A stored version, cached for the life of the engine: versions never change once stored.
     Unknown versions are not cached, so a version loaded later is found at once."""
     cache = _REFS.setdefault(connection.engine, {})
     key = (questionnaire_id, version)
     found = cache.get(key)
     if found is None:
-        row = connection.execute(_VERSION, {"qid": questionnaire_id, "version": version}).first()
+        row = connection.first(_VERSION, {"qid": questionnaire_id, "version": version})
         if row is None:
             return None
-        found = cache[key] = VersionRef(row.id, parsed(row))  # type: ignore[arg-type]
+        version_id, content_hash, definition = row
+        if isinstance(definition, str):  # SQLite hands JSON back as text
+            definition = json.loads(definition)
+        found = cache[key] = VersionRef(version_id, _parsed(content_hash, definition))
     return found
 
 
-def questionnaire_exists(connection: Connection, questionnaire_id: str) -> bool:
-    return connection.execute(_QUESTIONNAIRE, {"qid": questionnaire_id}).first() is not None
+def questionnaire_exists(connection: DriverConnection, questionnaire_id: str) -> bool:
+    return connection.first(_QUESTIONNAIRE, {"qid": questionnaire_id}) is not None
 
 
 def find_version(session: DBSession, questionnaire_id: str, version: int) -> QuestionnaireVersion | None:

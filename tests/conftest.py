@@ -195,6 +195,36 @@ def count_queries(app: Any) -> Callable[[], Any]:
 
 
 @pytest.fixture
+def sqlite_trace(app: Any) -> Callable[[], Any]:
+    """Every statement SQLite itself runs inside a ``with sqlite_trace() as statements:`` block,
+    including those the submission path sends straight to the driver (which SQLAlchemy's
+    events do not see) and the driver's own BEGIN and COMMIT."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def tracing() -> Iterator[list[str]]:
+        statements: list[str] = []
+        traced: list[Any] = []
+
+        def checkout(dbapi_connection: Any, *_args: Any) -> None:
+            dbapi_connection.set_trace_callback(statements.append)
+            traced.append(dbapi_connection)
+
+        with app.app_context():
+            engine = _db.engine
+        assert engine.dialect.name == "sqlite"
+        event.listen(engine, "checkout", checkout)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "checkout", checkout)
+            for dbapi_connection in traced:
+                dbapi_connection.set_trace_callback(None)
+
+    return tracing
+
+
+@pytest.fixture
 def live_server(app: Any) -> Iterator[str]:
     """The app served over real HTTP by a threaded server on loopback."""
     from werkzeug.serving import make_server

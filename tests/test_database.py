@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
-pytestmark = pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
+sqlite_only = pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
 
 
+@sqlite_only
 def test_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(db):
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -14,23 +16,48 @@ def test_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(db):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_submissions_take_the_write_lock_first(client, token_for, count_queries):
+@sqlite_only
+def test_submissions_take_the_write_lock_only_for_the_inserts(client, token_for, sqlite_trace):
     from tests.api.payloads import awareness
 
     headers = {"Authorization": f"Bearer {token_for('admin')}"}
-    with count_queries() as statements:
+    assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 201  # caches the version
+    with sqlite_trace() as statements:
         assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 201
-    # Reads (token, references) in a deferred transaction; SQLite's write lock is then held
-    # only for the inserts (holding it from the start cost a quarter of the throughput).
+    # Reads (token, references) outside any transaction; SQLite's write lock is then held only
+    # for the inserts (holding it from the start cost a quarter of the throughput).
     start = statements.index("BEGIN IMMEDIATE")
-    assert statements[start - 1] == "COMMIT"
-    inside = [s.split()[2] for s in statements[start + 1:statements.index("COMMIT", start)]]
-    assert inside == ["responses", "answers", "index_scores"]
-    assert not any(s.startswith(("INSERT", "UPDATE", "DELETE")) for s in statements[:start])
+    reads = statements[:start]
+    assert [s.split()[0] for s in reads] == ["SELECT", "SELECT"]  # token, then references
+    end = statements.index("COMMIT", start)
+    inserts = statements[start + 1:end]
+    assert [s.split()[2] for s in inserts if s.startswith("INSERT")] == ["responses"] + ["answers"] * (len(inserts) - 2) + ["index_scores"]
+    assert statements[end + 1:] == []
 
 
+@sqlite_only
 def test_reads_stay_deferred(client, token_for, count_queries):
     headers = {"Authorization": f"Bearer {token_for('admin')}"}
     with count_queries() as statements:
         assert client.get("/api/v1/questionnaires", headers=headers).status_code == 200
     assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN DEFERRED"]
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_a_connection_the_server_dropped_goes_out_of_the_pool(db):
+    from survey_app.database import DriverConnection, Prepared
+
+    backend = Prepared(select(func.pg_backend_pid()))
+    db.engine.dispose()  # one pooled connection from here on
+    with DriverConnection(db.engine) as conn:
+        (pid,) = conn.first(backend, {})
+    outside = create_engine(db.engine.url, poolclass=NullPool)  # not from the pool under test
+    with outside.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        other.commit()
+    outside.dispose()
+    with pytest.raises(db.engine.dialect.loaded_dbapi.OperationalError), DriverConnection(db.engine) as conn:
+        conn.first(backend, {})  # the pool did not know; the failure tells it
+    with DriverConnection(db.engine) as conn:
+        (fresh,) = conn.first(backend, {})
+    assert fresh != pid

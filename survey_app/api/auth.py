@@ -6,14 +6,14 @@ from functools import wraps
 from typing import Any
 
 from flask import Response, g, jsonify, request
-from sqlalchemy.engine import Connection
 
 from ..auth.scope import Scope
 from ..auth.tokens import scope_for_token
+from ..database import DriverConnection
 from ..extensions import db
 
 
-def authenticate(connection: Connection) -> Scope | None:
+def authenticate(connection: DriverConnection) -> Scope | None:
     """The scope of the request's bearer token, or None."""
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     secret = secret.strip()
@@ -34,7 +34,8 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        scope = authenticate(db.session.connection())
+        with DriverConnection(db.engine) as connection:
+            scope = authenticate(connection)
         if scope is None:
             return unauthorized()
         g.scope = scope

@@ -5,6 +5,7 @@ import json
 
 from flask import abort, jsonify, request
 
+from ..database import DriverConnection
 from ..extensions import db
 from ..instruments import current_versions, find_version
 from ..models import Questionnaire
@@ -54,8 +55,8 @@ def get_questionnaire(qid: str):
 
 @bp.post("/submissions")
 def post_submission():
-    # A Core connection of its own, not the ORM session: the hot path of every tablet's sync.
-    with db.engine.connect() as connection:
+    # A driver connection of its own, not the ORM session: the hot path of every tablet's sync.
+    with DriverConnection(db.engine) as connection:
         scope = authenticate(connection)
         if scope is None:
             return unauthorized()
@@ -66,10 +67,6 @@ def post_submission():
         except (ValueError, RecursionError):
             return jsonify({"errors": {"body": ["the body is not valid JSON"]}}), 400
         outcome = submit(connection, payload, scope, source="api", lang=request_language())
-        if outcome.status in ("created", "duplicate"):
-            connection.commit()
-        else:
-            connection.rollback()
     body: dict = {"uuid": outcome.uuid, "status": outcome.status}
     if outcome.errors:
         body["errors"] = outcome.errors

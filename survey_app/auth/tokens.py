@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.engine import Connection
 
-from ..database import DBSession
+from ..database import DBSession, DriverConnection, Prepared
 from ..models import ApiToken, Team, User, hash_token
 from ..models.types import utcnow
 from .scope import Scope
@@ -20,16 +19,16 @@ def issue_token(session: DBSession, user: User, kind: str = "api", label: str = 
 
 _users, _teams, _tokens = User.__table__, Team.__table__, ApiToken.__table__
 #: built once: this runs on every API request, and building a statement costs more than running it
-_SCOPE_OF_TOKEN = (
+_SCOPE_OF_TOKEN = Prepared(
     select(_users.c.id, _users.c.role, _users.c.county_id, _users.c.team_id, _teams.c.county_id)
     .select_from(_tokens.join(_users, _users.c.id == _tokens.c.user_id).outerjoin(_teams, _teams.c.id == _users.c.team_id))
     .where(_tokens.c.token_hash == bindparam("token_hash"), _tokens.c.revoked_at.is_(None), _users.c.active.is_(True))
 )
 
 
-def scope_for_token(connection: Connection, secret: str) -> Scope | None:
+def scope_for_token(connection: DriverConnection, secret: str) -> Scope | None:
     """The scope of a valid token's owner, in one query."""
-    row = connection.execute(_SCOPE_OF_TOKEN, {"token_hash": hash_token(secret)}).first()
+    row = connection.first(_SCOPE_OF_TOKEN, {"token_hash": hash_token(secret)})
     if row is None:
         return None
     user_id, role, county_id, team_id, team_county_id = row

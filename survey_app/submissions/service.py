@@ -16,10 +16,9 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, select, text
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.engine import Connection, Row
 
 from ..auth.scope import Scope
-from ..database import begin_write
+from ..database import DriverConnection, Prepared
 from ..instruments import VersionRef, questionnaire_exists, version_ref
 from ..models import Answer, County, IndexScore, Response, Round, Site, Team
 from ..models.types import utcnow
@@ -39,7 +38,7 @@ _counties, _sites, _teams, _rounds = County.__table__, Site.__table__, Team.__ta
 _ROUND_OF_DAY = (
     select(_rounds.c.id).where(_rounds.c.starts_on <= bindparam("day"), _rounds.c.ends_on >= bindparam("day")).limit(1)
 ).scalar_subquery()
-_REFERENCES = (
+_REFERENCES = Prepared(
     select(_counties.c.id, _sites.c.id, _teams.c.id, _ROUND_OF_DAY)
     .select_from(
         _counties.outerjoin(_sites, and_(_sites.c.county_id == _counties.c.id, _sites.c.code == bindparam("site")))
@@ -47,16 +46,18 @@ _REFERENCES = (
     )
     .where(_counties.c.code == bindparam("county"))
 )
-_INSERT_RESPONSE = (
-    sqlite.insert(_RESPONSES).on_conflict_do_nothing(index_elements=["questionnaire_id", "uuid"]).returning(_RESPONSES.c.id)
+_RESPONSE_COLUMNS = [c.key for c in _RESPONSES.c if c.key != "id"]
+_INSERT_RESPONSE = Prepared(
+    sqlite.insert(_RESPONSES).on_conflict_do_nothing(index_elements=["questionnaire_id", "uuid"]).returning(_RESPONSES.c.id),
+    _RESPONSE_COLUMNS,
 )
-_INSERT_ANSWERS = _ANSWERS.insert()
-_INSERT_SCORES = _SCORES.insert()
+_INSERT_ANSWERS = Prepared(_ANSWERS.insert(), ["response_id", "question_id", "position", "value_text", "value_num"])
+_INSERT_SCORES = Prepared(_SCORES.insert(), ["response_id", "index_id", "score"])
 # PostgreSQL: the response, its answers and its scores in one statement (data-modifying CTEs
 # are atomic), with a text that never changes so that the driver prepares it once; a
 # multi-row VALUES list would differ with every answer count.  Nothing is inserted when the
 # uuid is already there, and then no id comes back.
-_INSERT_ALL_PG = text(
+_INSERT_ALL_PG = Prepared(text(
     "WITH r AS ("
     " INSERT INTO responses (uuid, questionnaire_id, version_id, round_id, county_id, site_id, team_id, wave,"
     " respondent_code, collector_id, source, started_at, completed_at, received_at, content_hash, answers_json,"
@@ -71,7 +72,7 @@ _INSERT_ALL_PG = text(
     " s AS (INSERT INTO index_scores (response_id, index_id, score)"
     " SELECT r.id, u.i, u.s FROM r, unnest(CAST(:index_ids AS text[]), CAST(:scores AS float8[])) AS u(i, s))"
     " SELECT id FROM r"
-)
+))
 
 
 @dataclass
@@ -95,7 +96,7 @@ class _Refs:
     version: VersionRef | None = None
 
 
-def submit(connection: Connection, payload: Any, scope: Scope, source: str = "api", lang: str = "zh") -> Outcome:
+def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str = "api", lang: str = "zh") -> Outcome:
     """Store one submission, or say why not.  The caller commits (or rolls back).
 
     Takes a Core connection, not an ORM session: every statement here is Core, and the
@@ -120,10 +121,9 @@ def submit(connection: Connection, payload: Any, scope: Scope, source: str = "ap
     for qid, value in checked.answers.items():
         question = qn.question(qid)
         for position, (value_text, value_num) in enumerate(get_type(question.type).rows(question, value)):
-            answer_rows.append({"question_id": qid, "position": position, "value_text": value_text, "value_num": value_num})
-    score_rows = [{"index_id": i, "score": s} for i, s in index_scores(qn, checked.answers).items() if s is not None]
+            answer_rows.append((qid, position, value_text, value_num))
+    score_rows = [(i, s) for i, s in index_scores(qn, checked.answers).items() if s is not None]
 
-    begin_write(connection)
     values = {
         "uuid": env.uuid, "questionnaire_id": qn.id, "version_id": refs.version.id, "round_id": refs.round_id,
         "county_id": refs.county_id, "site_id": refs.site_id, "team_id": refs.team_id, "wave": env.wave,
@@ -132,28 +132,36 @@ def submit(connection: Connection, payload: Any, scope: Scope, source: str = "ap
         "content_hash": digest, "answers_json": checked.answers, "excluded": False, "excluded_reason": None,
     }
     if connection.dialect.name == "postgresql":
-        response_id = connection.execute(_INSERT_ALL_PG, {
+        row = connection.first(_INSERT_ALL_PG, {
             **values,
             "answers_json": json.dumps(values["answers_json"], ensure_ascii=False),
-            "question_ids": [r["question_id"] for r in answer_rows],
-            "positions": [r["position"] for r in answer_rows],
-            "texts": [r["value_text"] for r in answer_rows],
-            "nums": [r["value_num"] for r in answer_rows],
-            "index_ids": [r["index_id"] for r in score_rows],
-            "scores": [r["score"] for r in score_rows],
-        }).scalar()
-        if response_id is None:
+            "question_ids": [r[0] for r in answer_rows],
+            "positions": [r[1] for r in answer_rows],
+            "texts": [r[2] for r in answer_rows],
+            "nums": [r[3] for r in answer_rows],
+            "index_ids": [r[0] for r in score_rows],
+            "scores": [r[1] for r in score_rows],
+        })
+        if row is None:
             return _repeat(_existing(connection, env), digest, scope)
-        return Outcome(CREATED, env.uuid, response_id=response_id)
+        return Outcome(CREATED, env.uuid, response_id=row[0])
 
     # The unique (questionnaire, uuid) constraint decides: a concurrent twin inserts nothing.
-    response_id = connection.execute(_INSERT_RESPONSE, values).scalar()
-    if response_id is None:
-        return _repeat(_existing(connection, env), digest, scope)
-    if answer_rows:
-        connection.execute(_INSERT_ANSWERS, [{"response_id": response_id, **row} for row in answer_rows])
-    if score_rows:
-        connection.execute(_INSERT_SCORES, [{"response_id": response_id, **row} for row in score_rows])
+    connection.begin_write()
+    try:
+        inserted = connection.first(_INSERT_RESPONSE, values)
+        if inserted is None:
+            connection.rollback()
+            return _repeat(_existing(connection, env), digest, scope)
+        response_id = inserted[0]
+        if answer_rows:
+            connection.executemany(_INSERT_ANSWERS, [(response_id, *row) for row in answer_rows])
+        if score_rows:
+            connection.executemany(_INSERT_SCORES, [(response_id, *row) for row in score_rows])
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
     return Outcome(CREATED, env.uuid, response_id=response_id)
 
 
@@ -175,25 +183,28 @@ def _check(env: Envelope, refs: _Refs, scope: Scope, lang: str) -> tuple[Outcome
     return None, checked
 
 
-_EXISTING = select(_RESPONSES.c.id, _RESPONSES.c.uuid, _RESPONSES.c.county_id, _RESPONSES.c.team_id, _RESPONSES.c.content_hash).where(
-    _RESPONSES.c.questionnaire_id == bindparam("questionnaire"), _RESPONSES.c.uuid == bindparam("uuid")
+_EXISTING = Prepared(
+    select(_RESPONSES.c.id, _RESPONSES.c.uuid, _RESPONSES.c.county_id, _RESPONSES.c.team_id, _RESPONSES.c.content_hash).where(
+        _RESPONSES.c.questionnaire_id == bindparam("questionnaire"), _RESPONSES.c.uuid == bindparam("uuid")
+    )
 )
 
 
-def _existing(connection: Connection, env: Envelope) -> Row[Any] | None:
-    return connection.execute(_EXISTING, {"questionnaire": env.questionnaire, "uuid": env.uuid}).first()  # type: ignore[return-value]
+def _existing(connection: DriverConnection, env: Envelope) -> tuple[Any, ...] | None:
+    return connection.first(_EXISTING, {"questionnaire": env.questionnaire, "uuid": env.uuid})
 
 
-def _repeat(seen: Row[Any] | None, digest: str, scope: Scope) -> Outcome:
+def _repeat(seen: tuple[Any, ...] | None, digest: str, scope: Scope) -> Outcome:
     assert seen is not None
-    if not scope.allows(seen.county_id, seen.team_id):
-        return Outcome(FORBIDDEN, seen.uuid)
-    if seen.content_hash == digest:
-        return Outcome(DUPLICATE, seen.uuid, response_id=seen.id)
-    return Outcome(CONFLICT, seen.uuid, response_id=seen.id)
+    response_id, uuid, county_id, team_id, stored_hash = seen
+    if not scope.allows(county_id, team_id):
+        return Outcome(FORBIDDEN, uuid)
+    if stored_hash == digest:
+        return Outcome(DUPLICATE, uuid, response_id=response_id)
+    return Outcome(CONFLICT, uuid, response_id=response_id)
 
 
-def _resolve(connection: Connection, env: Envelope, scope: Scope) -> _Refs:
+def _resolve(connection: DriverConnection, env: Envelope, scope: Scope) -> _Refs:
     """Look up the version (cached: versions never change) and, in one query, the county, site,
     team and round the codes name."""
     refs = _Refs()
@@ -208,7 +219,7 @@ def _resolve(connection: Connection, env: Envelope, scope: Scope) -> _Refs:
         return refs
     day = env.completed_at.astimezone(CST).date() if env.completed_at else dt.date.min
     params = {"county": env.county, "site": env.site or "", "team": env.team or "", "day": day}
-    row = connection.execute(_REFERENCES, params).first()
+    row = connection.first(_REFERENCES, params)
     if row is None:
         env.fail("county", "unknown_county")
         return refs
