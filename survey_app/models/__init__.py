@@ -2,7 +2,7 @@
 from .audit import AuditEvent
 from .programme import SERVICE_DOMAINS, County, Round, Site, Team
 from .questionnaires import Questionnaire, QuestionnaireVersion
-from .responses import WAVES, Answer, IndexScore, Response
+from .responses import WAVES, Answer, IndexScore, Refusal, Response
 from .users import ROLES, ApiToken, User, hash_token
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "IndexScore",
     "Questionnaire",
     "QuestionnaireVersion",
+    "Refusal",
     "Response",
     "Round",
     "Site",

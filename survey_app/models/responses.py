@@ -39,6 +39,8 @@ class Response(Model):
     answers_json: Mapped[dict[str, Any]] = mapped_column(JSON)
     excluded: Mapped[bool] = mapped_column(default=False)
     excluded_reason: Mapped[str | None] = mapped_column(Text)
+    #: the tablet (browser profile) it was collected on, for sync receipts
+    device_id: Mapped[str | None] = mapped_column(String(36))
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
     scores: Mapped[list[IndexScore]] = relationship(back_populates="response", cascade="all, delete-orphan")
@@ -49,6 +51,7 @@ class Response(Model):
         CheckConstraint("NOT excluded OR excluded_reason IS NOT NULL", name="exclusion_has_reason"),
         Index("ix_responses_scope", "questionnaire_id", "county_id", "wave"),
         Index("ix_responses_pairing", "questionnaire_id", "county_id", "respondent_code"),
+        Index("ix_responses_device", "device_id"),
     )
 
 
@@ -81,4 +84,28 @@ class IndexScore(Model):
     __table_args__ = (
         Index("ix_index_scores_index", "index_id", "response_id"),
         CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+    )
+
+
+class Refusal(Model):
+    """A person asked who declined consent (知情同意): counted for the site, nothing else kept."""
+
+    __tablename__ = "refusals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: made by the client when the interview started: a retry records nothing twice
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    questionnaire_id: Mapped[str] = mapped_column(ForeignKey("questionnaires.id"))
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    wave: Mapped[str | None] = mapped_column(String(4))
+    collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(String(16), default="api")
+    device_id: Mapped[str | None] = mapped_column(String(36))
+    declined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("wave IS NULL OR wave IN ('pre', 'post')", name="wave_known"),
+        Index("ix_refusals_scope", "questionnaire_id", "county_id", "site_id"),
     )

@@ -14,7 +14,7 @@ CST = dt.timezone(dt.timedelta(hours=8))
 
 KNOWN_FIELDS = frozenset(
     {"uuid", "questionnaire", "version", "county", "site", "team", "wave", "respondent_code",
-     "started_at", "completed_at", "answers"}
+     "started_at", "completed_at", "answers", "device_id"}
 )
 RESPONDENT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,63}$")
 
@@ -56,6 +56,8 @@ class Envelope:
     started_at: dt.datetime | None = None
     completed_at: dt.datetime | None = None
     answers: dict[str, Any] = field(default_factory=dict)
+    #: the tablet's own id (a UUID it made once), for sync receipts
+    device_id: str | None = None
     #: field -> message codes
     errors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -164,6 +166,13 @@ def parse_envelope(payload: dict[str, Any]) -> Envelope:
             setattr(env, key, parsed_dt)
     if env.started_at and env.completed_at and env.started_at > env.completed_at:
         env.fail("started_at", "order")
+
+    device = payload.get("device_id")
+    if device not in (None, ""):
+        if (parsed_device := parse_uuid(device)) is None:
+            env.fail("device_id", "uuid")
+        else:
+            env.device_id = parsed_device
 
     answers = payload.get("answers")
     if answers is None:

@@ -61,10 +61,10 @@ _INSERT_ALL_PG = Prepared(text(
     "WITH r AS ("
     " INSERT INTO responses (uuid, questionnaire_id, version_id, round_id, county_id, site_id, team_id, wave,"
     " respondent_code, collector_id, source, started_at, completed_at, received_at, content_hash, answers_json,"
-    " excluded, excluded_reason)"
+    " excluded, excluded_reason, device_id)"
     " VALUES (:uuid, :questionnaire_id, :version_id, :round_id, :county_id, :site_id, :team_id, :wave,"
     " :respondent_code, :collector_id, :source, :started_at, :completed_at, :received_at, :content_hash,"
-    " CAST(:answers_json AS json), false, NULL)"
+    " CAST(:answers_json AS json), false, NULL, :device_id)"
     " ON CONFLICT (questionnaire_id, uuid) DO NOTHING RETURNING id),"
     " a AS (INSERT INTO answers (response_id, question_id, position, value_text, value_num)"
     " SELECT r.id, u.q, u.p, u.t, u.n FROM r, unnest(CAST(:question_ids AS text[]), CAST(:positions AS integer[]),"
@@ -130,6 +130,7 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
         "respondent_code": env.respondent_code, "collector_id": scope.user_id, "source": source,
         "started_at": env.started_at, "completed_at": env.completed_at, "received_at": utcnow(),
         "content_hash": digest, "answers_json": checked.answers, "excluded": False, "excluded_reason": None,
+        "device_id": env.device_id,
     }
     if connection.dialect.name == "postgresql":
         row = connection.first(_INSERT_ALL_PG, {

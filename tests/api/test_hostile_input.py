@@ -11,7 +11,7 @@ from survey_app.models import Response
 from .payloads import awareness
 
 ODD_VALUES = [None, True, 0, -1, 10**30, 1e308, float("inf"), "", "x" * 300, [], [1, [2]], {}, {"a": {"b": None}}, "\x00", "<script>"]
-FIELDS = ["uuid", "questionnaire", "version", "county", "site", "team", "wave", "respondent_code", "started_at", "completed_at", "answers", "device_id"]  # device_id: unknown, refused
+FIELDS = ["uuid", "questionnaire", "version", "county", "site", "team", "wave", "respondent_code", "started_at", "completed_at", "answers", "device_id", "tablet"]  # tablet: unknown, refused
 ANSWERS = ["age_band", "household", "aw1", "contact_times", "heard_sw"]
 
 

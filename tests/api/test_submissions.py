@@ -243,3 +243,11 @@ def test_questionnaire_endpoints(client, admin):
     assert client.get("/api/v1/questionnaires").status_code == 401
     # Chinese is sent as UTF-8, not \u escapes.
     assert "社会工作" in listed.get_data(as_text=True)
+
+
+def test_the_device_is_kept_for_sync_receipts(client, admin, db):
+    device = "0b7d6a4e-3c1f-4a55-9e0e-2f1c7b8d9a10"
+    assert post(client, admin, awareness(device_id=device.upper())).status_code == 201
+    assert db.session.scalar(select(Response.device_id)) == device
+    refused = post(client, admin, awareness(device_id="tablet-7"))
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["device_id"]
