@@ -33,6 +33,21 @@ OPENAPI: dict = {
         "schemas": {
             "Text": _TEXT,
             "Status": _ERRORS,
+            "Refusal": {
+                "type": "object",
+                "required": ["uuid", "questionnaire", "county", "declined_at"],
+                "additionalProperties": False,
+                "properties": {
+                    "uuid": {"type": "string", "format": "uuid"},
+                    "questionnaire": {"type": "string"},
+                    "county": {"type": "string", "description": "GB/T 2260 code"},
+                    "site": {"type": "string"},
+                    "team": {"type": "string"},
+                    "wave": {"type": "string", "enum": ["pre", "post"]},
+                    "declined_at": {"type": "string", "format": "date-time"},
+                    "device_id": {"type": "string", "format": "uuid"},
+                },
+            },
             "Submission": {
                 "type": "object",
                 "additionalProperties": False,
@@ -48,6 +63,7 @@ OPENAPI: dict = {
                     "respondent_code": {"type": ["string", "null"], "description": "pseudonymous; stored upper-case, trimmed"},
                     "started_at": {"type": ["string", "null"], "format": "date-time"},
                     "completed_at": {"type": "string", "format": "date-time", "description": "a time without offset is taken as +08:00"},
+                    "device_id": {"type": "string", "format": "uuid", "description": "the tablet's own id, for sync receipts"},
                     "answers": {
                         "type": "object",
                         "description": "question id -> value: single: option value; multi: list of option values; "
@@ -96,6 +112,22 @@ OPENAPI: dict = {
                     "413": _reply("body larger than the limit (1 MB by default)"),
                     "415": _reply("not application/json"),
                     "422": _reply("invalid: errors by question id or field"),
+                },
+            }
+        },
+        "/refusals": {
+            "post": {
+                "summary": "Count one declined consent (idempotent on uuid); nothing else of the person is kept",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Refusal"}}}},
+                "responses": {
+                    "201": _reply("counted: {uuid, status: created}"),
+                    "200": _reply("this uuid was already counted: {status: duplicate}"),
+                    "400": _reply("the body is not JSON"),
+                    "401": _reply("no valid token"),
+                    "403": _reply("county or team outside the token owner's scope"),
+                    "413": _reply("body larger than the limit"),
+                    "415": _reply("not application/json"),
+                    "422": _reply("invalid: errors by field"),
                 },
             }
         },

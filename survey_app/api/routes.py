@@ -9,6 +9,7 @@ from ..database import DriverConnection
 from ..extensions import db
 from ..instruments import current_versions, find_version
 from ..models import Questionnaire
+from ..submissions.refusals import record_refusal
 from ..submissions.service import submit
 from . import bp
 from .auth import authenticate, request_language, token_required, unauthorized
@@ -67,6 +68,28 @@ def post_submission():
         except (ValueError, RecursionError):
             return jsonify({"errors": {"body": ["the body is not valid JSON"]}}), 400
         outcome = submit(connection, payload, scope, source="api", lang=request_language())
+    body: dict = {"uuid": outcome.uuid, "status": outcome.status}
+    if outcome.errors:
+        body["errors"] = outcome.errors
+    return jsonify(body), outcome.http_status
+
+
+@bp.post("/refusals")
+def post_refusal():
+    """A declined consent, sent by the offline queue like a submission (same replies)."""
+    with DriverConnection(db.engine) as driver:
+        scope = authenticate(driver)
+    if scope is None:
+        return unauthorized()
+    if not request.is_json:
+        return jsonify({"errors": {"body": ["Content-Type must be application/json"]}}), 415
+    try:
+        payload = _strict_json(request.get_data(cache=False))
+    except (ValueError, RecursionError):
+        return jsonify({"errors": {"body": ["the body is not valid JSON"]}}), 400
+    with db.engine.connect() as connection:
+        outcome = record_refusal(connection, payload, scope, source="api", lang=request_language())
+        connection.commit()
     body: dict = {"uuid": outcome.uuid, "status": outcome.status}
     if outcome.errors:
         body["errors"] = outcome.errors
