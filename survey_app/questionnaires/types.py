@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable
@@ -48,6 +49,13 @@ class QuestionType:
 
     def form_field(self, question: Question, lang: str = "zh") -> wtforms.Field:
         raise NotImplementedError
+
+    def from_form(self, question: Question, raw: list[str]) -> Any:
+        """The answer a submitted HTML form holds (its strings for this question's name), typed
+        as the API takes it.  What cannot be read is passed on as typed, for ``validate`` to
+        refuse with a message: nothing the person entered is dropped."""
+        value = raw[0].strip() if raw else ""
+        return value or None
 
     def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
         answered = [x for x in values if x is not None]
@@ -155,7 +163,13 @@ class Multi(QuestionType):
             choices=[wtforms.SelectChoice(o.value, o.label.get(lang)) for o in question.options],
             validators=[v.Optional()],
             validate_choice=False,
+            # Boxes to tick, not a <select multiple>: nothing that needs a mouse or a long press.
+            widget=wtforms.widgets.ListWidget(prefix_label=False),
+            option_widget=wtforms.widgets.CheckboxInput(),
         )
+
+    def from_form(self, question, raw):
+        return [item for item in raw if item] or None
 
     def summarise(self, question, values):
         answered = [x for x in values if x]
@@ -188,6 +202,10 @@ class Likert(QuestionType):
         if not scale.min <= value <= scale.max:
             raise AnswerError("out_of_scale", min=scale.min, max=scale.max)
         return value
+
+    def from_form(self, question, raw):
+        value = raw[0].strip() if raw else ""
+        return int(value) if re.fullmatch(r"-?[0-9]{1,9}", value) else (value or None)
 
     def rows(self, question, value):
         return [(None, float(value))]
@@ -253,6 +271,14 @@ class Number(QuestionType):
             raise AnswerError("above_max", max=question.max)
         return value
 
+    def from_form(self, question, raw):
+        value = raw[0].strip() if raw else ""
+        if re.fullmatch(r"-?[0-9]{1,15}", value):
+            return int(value)
+        if re.fullmatch(r"-?[0-9]{1,15}\.[0-9]{1,15}", value):
+            return float(value)
+        return value or None
+
     def rows(self, question, value):
         return [(None, float(value))]
 
@@ -295,6 +321,11 @@ class Text(QuestionType):
         if len(value) > limit:
             raise AnswerError("too_long", max=limit, length=len(value))
         return value
+
+    def from_form(self, question, raw):
+        # Kept as typed (inner line breaks too); only a blank answer counts as none.
+        value = raw[0] if raw else ""
+        return value if value.strip() else None
 
     def rows(self, question, value):
         return [(value, None)]

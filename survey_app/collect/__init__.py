@@ -1,0 +1,6 @@
+"""Tablet collection: the questionnaire form, interviewer set-up, consent."""
+from flask import Blueprint
+
+bp = Blueprint("collect", __name__, url_prefix="/collect")
+
+from . import views  # noqa: E402,F401

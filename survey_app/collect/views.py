@@ -1,0 +1,180 @@
+"""The collection pages.  Without JavaScript the whole questionnaire is one page that posts to
+the server (validation and skip logic there, through the one submission service); the script
+in static/js/collect.js turns the same page into one section a screen that works offline."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuidlib
+from pathlib import Path
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, send_from_directory, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth.scope import Scope
+from ..database import DriverConnection
+from ..extensions import db
+from ..instruments import current_versions, version_ref
+from ..models import County, Questionnaire, Site
+from ..questionnaires import Questionnaire as Parsed
+from ..questionnaires import validate_answers
+from ..submissions.envelope import CST
+from ..submissions.refusals import record_refusal
+from ..submissions.service import submit
+from . import bp
+from .forms import CollectForm, answers_from_form, build_form
+
+SETUP_KEY = "collect_setup"
+CODE_MISMATCH = {"zh": "两次输入的编码不一样，请核对", "en": "the two codes differ: check them"}
+CONSENT_NEEDED = {"zh": "请先询问是否同意参加", "en": "ask for consent first"}
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("collect/index.html", questionnaires=current_versions(db.session))
+
+
+def _lang() -> str:
+    from .. import _select_locale
+
+    return _select_locale()
+
+
+def _places(scope: Scope) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
+    """Counties and sites this user may collect in: (county choices, site choices, sites by county)."""
+    counties_q = select(County).where(County.active.is_(True)).order_by(County.code)
+    if scope.county_id is not None and not scope.is_programme:
+        counties_q = counties_q.where(County.id == scope.county_id)
+    counties = db.session.scalars(counties_q).all()
+    ids = {c.id: c.code for c in counties}
+    sites = db.session.scalars(select(Site).where(Site.active.is_(True), Site.county_id.in_(ids)).order_by(Site.code)).all()
+    by_county: dict[str, list[tuple[str, str]]] = {}
+    for site in sites:
+        by_county.setdefault(ids[site.county_id], []).append((site.code, f"{site.township} · {site.name}"))
+    all_sites = [pair for code in ids.values() for pair in by_county.get(code, [])]
+    return [(c.code, f"{c.name}（{c.code}）") for c in counties], all_sites, by_county
+
+
+def _version(qid: str) -> tuple[int, Parsed]:
+    questionnaire = db.session.get(Questionnaire, qid)
+    if questionnaire is None:
+        abort(404)
+    wanted = request.args.get("version", type=int) or questionnaire.current_version
+    with DriverConnection(db.engine) as driver:
+        ref = version_ref(driver, qid, wanted)
+    if ref is None:
+        abort(404)
+    return wanted, ref.questionnaire
+
+
+@bp.route("/<qid>", methods=["GET", "POST"])
+@login_required
+def form(qid: str):
+    version, qn = _version(qid)
+    lang = _lang()
+    scope = Scope.of(current_user)
+    counties, sites, sites_by_county = _places(scope)
+    if request.method == "GET":
+        remembered = session.get(SETUP_KEY, {})
+        form = build_form(
+            qn, lang, counties, sites,
+            formdata=None,
+            data={
+                "county": remembered.get("county") or (counties[0][0] if len(counties) == 1 else None),
+                "site": remembered.get("site"),
+                "wave": remembered.get("wave"),
+                "uuid": str(uuidlib.uuid4()),
+                "started_at": dt.datetime.now(CST).isoformat(timespec="seconds"),
+            },
+        )
+        return _page(form, qn, version, lang, sites_by_county)
+
+    form = build_form(qn, lang, counties, sites)
+    form.validate()
+    # Here WTForms checks only the CSRF token and that a county is chosen; the answers are
+    # judged by the submission service, like those from the API, in the person's language.
+    errors = {name: list(problems) for name, problems in form.errors.items() if name not in qn.questions}
+    if errors:
+        return _page(form, qn, version, lang, sites_by_county, errors), 400
+    session[SETUP_KEY] = {"county": form.county.data, "site": form.site.data or "", "wave": form.wave.data or ""}
+    if request.form.get("step") == "start":
+        # The set-up is confirmed; the interview itself follows on the same page.
+        return _page(form, qn, version, lang, sites_by_county, started=True)
+
+    if form.consent.data == "decline":
+        with db.engine.connect() as connection:
+            outcome = record_refusal(connection, _refusal_payload(form, qid), scope, source="web", lang=lang)
+            connection.commit()
+        if outcome.status in ("created", "duplicate"):
+            return render_template("collect/done.html", qn=qn, qid=qid, refused=True, lang=lang)
+        return _page(form, qn, version, lang, sites_by_county, outcome.errors), outcome.http_status
+    if form.consent.data != "agree":
+        errors["consent"] = [CONSENT_NEEDED[lang]]
+    if qn.respondent_code != "none" and (form.respondent_code.data or "") != (form.respondent_code_confirm.data or ""):
+        errors["respondent_code_confirm"] = [CODE_MISMATCH[lang]]
+    payload = _payload(form, qn, qid, version)
+    if errors:
+        # Say everything at once: the answers' own problems too, from the same engine.
+        errors.update(validate_answers(qn, payload["answers"]).rendered_errors(lang))
+        return _page(form, qn, version, lang, sites_by_county, errors), 422
+    with DriverConnection(db.engine) as driver:
+        outcome = submit(driver, payload, scope, source="web", lang=lang)
+    if outcome.status in ("created", "duplicate"):
+        return render_template("collect/done.html", qn=qn, qid=qid, refused=False, lang=lang, duplicate=outcome.status == "duplicate")
+    if outcome.status == "forbidden":
+        abort(403)
+    return _page(form, qn, version, lang, sites_by_county, outcome.errors), outcome.http_status
+
+
+def _payload(form: CollectForm, qn: Parsed, qid: str, version: int) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "uuid": form.uuid.data,
+        "questionnaire": qid,
+        "version": version,
+        "county": form.county.data,
+        "started_at": form.started_at.data or None,
+        "completed_at": dt.datetime.now(CST).isoformat(timespec="seconds"),
+        "answers": answers_from_form(qn, request.form),
+    }
+    if form.site.data:
+        payload["site"] = form.site.data
+    if qn.wave != "none" and form.wave.data:
+        payload["wave"] = form.wave.data
+    if qn.respondent_code != "none" and form.respondent_code.data:
+        payload["respondent_code"] = form.respondent_code.data
+    return payload
+
+
+def _refusal_payload(form: CollectForm, qid: str) -> dict[str, Any]:
+    payload = {"uuid": form.uuid.data, "questionnaire": qid, "county": form.county.data,
+               "declined_at": dt.datetime.now(CST).isoformat(timespec="seconds")}
+    if form.site.data:
+        payload["site"] = form.site.data
+    if form.wave.data:
+        payload["wave"] = form.wave.data
+    return payload
+
+
+def _page(form: CollectForm, qn: Parsed, version: int, lang: str, sites_by_county: dict, errors: dict | None = None, started: bool = False):
+    errors = errors or {}
+    known = {"county", "site", "wave", "respondent_code", "respondent_code_confirm", "consent", *qn.questions}
+    general = {key: problems for key, problems in errors.items() if key not in known}
+    return render_template(
+        "collect/form.html", form=form, qn=qn, version=version, lang=lang, errors=errors, general=general,
+        sites_by_county=sites_by_county, started=started,
+    )
+
+
+@bp.get("/<qid>/next")
+@login_required
+def next_respondent(qid: str):
+    return redirect(url_for("collect.form", qid=qid))
+
+
+@bp.get("/audio/<path:filename>")
+def audio(filename: str):
+    """A question's recording (local-dialect prompts), from questionnaires/audio/."""
+    folder = Path(current_app.config["QUESTIONNAIRE_DIR"]) / "audio"
+    return send_from_directory(folder, filename, max_age=7 * 24 * 3600)
