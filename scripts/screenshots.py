@@ -15,6 +15,22 @@ OUT = ROOT / "docs" / "screenshots"
 SIZES = {"landscape": (1280, 800), "portrait": (800, 1280)}
 
 
+def shoot_collect(page, name: str) -> None:
+    """The interviewer set-up filled in, then the first screens of the interview."""
+    page.select_option("select[name=site]", index=1)
+    page.check("input[name=wave][value=pre]", force=True)
+    page.fill("input[name=respondent_code]", "PJ-0101")
+    page.fill("input[name=respondent_code_confirm]", "PJ-0101")
+    page.click("[data-action=start]")
+    page.wait_for_timeout(300)
+    page.screenshot(path=OUT / f"collect-consent-{name}.png")
+    page.check("input[name=consent][value=agree]", force=True)
+    if page.is_visible("[data-action=next]"):
+        page.click("[data-action=next]")
+        page.wait_for_timeout(300)
+    page.screenshot(path=OUT / f"collect-questions-{name}.png")
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="sanqu-shots-"))
     env = {**os.environ, "SANQU_INSTANCE": str(tmp), "DATABASE_URL": f"sqlite:///{tmp / 'shots.db'}", "SECRET_KEY": "screenshots"}
@@ -45,6 +61,17 @@ def main() -> None:
             page.click("input[type=submit]")
             page.wait_for_selector("[data-questionnaire]")
             page.screenshot(path=OUT / f"home-admin-{name}.png", full_page=True)
+            page.close()
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+            page.goto(f"{base}/login")
+            page.fill("input[name=username]", "sw-pj1")
+            page.fill("input[name=password]", "sanqu-demo-2026")
+            page.click("input[type=submit]")
+            page.goto(f"{base}/collect/awareness")
+            page.screenshot(path=OUT / f"collect-setup-{name}.png")
+            shoot_collect(page, name)
+            page.goto(f"{base}/collect/satisfaction")
+            page.screenshot(path=OUT / f"collect-satisfaction-{name}.png", full_page=True)
             page.close()
         browser.close()
     server.shutdown()

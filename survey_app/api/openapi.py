@@ -115,6 +115,17 @@ OPENAPI: dict = {
                 },
             }
         },
+        "/devices/{device_id}/receipt": {
+            "get": {
+                "summary": "Sync receipt: the uuids the server received from one tablet, within the caller's scope",
+                "parameters": [{"name": "device_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}],
+                "responses": {
+                    "200": _reply("{device_id, received: [{uuid, kind, questionnaire, received_at}]}", {"type": "object"}),
+                    "401": _reply("no valid token"),
+                    "404": _reply("not a device id"),
+                },
+            }
+        },
         "/refusals": {
             "post": {
                 "summary": "Count one declined consent (idempotent on uuid); nothing else of the person is kept",

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, jsonify, request
+from flask import abort, g, jsonify, request
 
 from ..database import DriverConnection
 from ..extensions import db
 from ..instruments import current_versions, find_version
 from ..models import Questionnaire
+from ..submissions.envelope import parse_uuid
+from ..submissions.receipts import device_receipt
 from ..submissions.refusals import record_refusal
 from ..submissions.service import submit
 from . import bp
@@ -94,3 +96,13 @@ def post_refusal():
     if outcome.errors:
         body["errors"] = outcome.errors
     return jsonify(body), outcome.http_status
+
+
+@bp.get("/devices/<device_id>/receipt")
+@token_required
+def device_receipt_view(device_id: str):
+    """What the server holds from one tablet (within the caller's scope)."""
+    parsed = parse_uuid(device_id)
+    if parsed is None:
+        abort(404)
+    return jsonify({"device_id": parsed, "received": device_receipt(db.session, parsed, g.scope)})

@@ -11,6 +11,7 @@ from ..models.audit import record
 from ..models.types import utcnow
 from .forms import LoginForm
 from .passwords import DUMMY_HASH, verify_password
+from .tokens import revoke_user_tokens
 
 bp = Blueprint("auth", __name__)
 
@@ -48,7 +49,10 @@ def _safe_next() -> str | None:
 @bp.post("/logout")
 @login_required
 def logout():
-    record("logout", actor_id=current_user.id, target=current_user.username, ip=request.remote_addr)
+    # The tablet's sync token goes with the session; what still waits on the tablet syncs after
+    # the next login (the page warns before logging out with anything pending).
+    revoked = revoke_user_tokens(db.session, current_user, kind="device")
+    record("logout", actor_id=current_user.id, target=current_user.username, ip=request.remote_addr, device_tokens_revoked=revoked)
     db.session.commit()
     logout_user()
     session.clear()

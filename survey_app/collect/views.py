@@ -8,18 +8,22 @@ import uuid as uuidlib
 from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, send_from_directory, session, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..auth.scope import Scope
+from ..auth.tokens import issue_token
 from ..database import DriverConnection
-from ..extensions import db
+from ..extensions import csrf, db
 from ..instruments import current_versions, version_ref
-from ..models import County, Questionnaire, Site
+from ..models import County, Questionnaire, Response, Site
+from ..models.audit import record
 from ..questionnaires import Questionnaire as Parsed
 from ..questionnaires import validate_answers
-from ..submissions.envelope import CST
+from ..questionnaires.client import client_rules
+from ..submissions.envelope import CST, parse_uuid
+from ..submissions.receipts import device_receipt
 from ..submissions.refusals import record_refusal
 from ..submissions.service import submit
 from . import bp
@@ -28,6 +32,27 @@ from .forms import CollectForm, answers_from_form, build_form
 SETUP_KEY = "collect_setup"
 CODE_MISMATCH = {"zh": "两次输入的编码不一样，请核对", "en": "the two codes differ: check them"}
 CONSENT_NEEDED = {"zh": "请先询问是否同意参加", "en": "ask for consent first"}
+#: what the page's script says; the server's validation messages come with the rules
+PAGE_TEXTS = {
+    "zh": {
+        "required": "必填", "code": "编码只能含字母、数字、- 和 _", "mismatch": CODE_MISMATCH["zh"],
+        "consent_needed": CONSENT_NEEDED["zh"], "thanks": "已完成。谢谢您！", "refused": "谢谢您。没有记录任何回答。",
+        "queued": "已保存在本机，有网络时自动上传。", "saved": "已上传到服务器。", "resume": "继续填写",
+        "storage_full": "本机存储空间快满了：请尽快联网上传，或导出待上传数据。",
+        "storage_not_persistent": "浏览器没有答应长期保存本机数据：请尽快联网上传，不要清除浏览器数据。",
+        "pin_rule": "密码应为 4-8 位数字", "pin_prompt": "请输入退出密码", "pin_wrong": "密码不对",
+        "logout_pending": "本机还有问卷没有上传。退出后要重新登录才能上传。确定退出吗？",
+    },
+    "en": {
+        "required": "required", "code": "letters, digits, - and _ only", "mismatch": CODE_MISMATCH["en"],
+        "consent_needed": CONSENT_NEEDED["en"], "thanks": "Done. Thank you!", "refused": "Thank you. Nothing was recorded.",
+        "queued": "Saved on this tablet; it uploads by itself when there is a network.", "saved": "Uploaded to the server.",
+        "resume": "Resume", "storage_full": "This tablet's storage is nearly full: upload soon, or export the queue.",
+        "storage_not_persistent": "The browser did not grant lasting storage: upload soon and do not clear browser data.",
+        "pin_rule": "The PIN must be 4-8 digits", "pin_prompt": "PIN to leave kiosk mode", "pin_wrong": "Wrong PIN",
+        "logout_pending": "Responses are still waiting on this tablet. After logging out you must log in again to upload them. Log out?",
+    },
+}
 
 
 @bp.get("/")
@@ -163,7 +188,7 @@ def _page(form: CollectForm, qn: Parsed, version: int, lang: str, sites_by_count
     general = {key: problems for key, problems in errors.items() if key not in known}
     return render_template(
         "collect/form.html", form=form, qn=qn, version=version, lang=lang, errors=errors, general=general,
-        sites_by_county=sites_by_county, started=started,
+        sites_by_county=sites_by_county, started=started, rules=client_rules(qn, version), texts=PAGE_TEXTS[lang],
     )
 
 
@@ -178,3 +203,89 @@ def audio(filename: str):
     """A question's recording (local-dialect prompts), from questionnaires/audio/."""
     folder = Path(current_app.config["QUESTIONNAIRE_DIR"]) / "audio"
     return send_from_directory(folder, filename, max_age=7 * 24 * 3600)
+
+
+@bp.post("/device")
+@csrf.exempt
+def device():
+    """A device token for this collector and tablet, issued while the login session lasts, so
+    that a response finished offline a week later still syncs (CSRF tokens expire in an hour).
+
+    Exempt from the CSRF token, which an offline page may hold stale: a JSON body cannot be
+    sent cross-site without a CORS preflight, and the Origin, when sent, must be this site.
+    """
+    if not current_user.is_authenticated:
+        return jsonify({"error": "unauthorized"}), 401
+    origin = request.headers.get("Origin")
+    if not request.is_json or (origin is not None and origin != request.host_url.rstrip("/")):
+        return jsonify({"error": "forbidden"}), 403
+    body = request.get_json(silent=True) or {}
+    device_id = parse_uuid(body.get("device_id"))
+    if device_id is None:
+        return jsonify({"errors": {"device_id": ["must be a UUID"]}}), 422
+    secret = issue_token(db.session, current_user, kind="device", label=device_id)
+    record("device.token", actor_id=current_user.id, target=device_id)
+    db.session.commit()
+    return jsonify({"token": secret, "device_id": device_id}), 201
+
+
+@bp.get("/manifest.json")
+@login_required
+def manifest():
+    """What the service worker keeps for offline use: the pages of every current questionnaire
+    (at their versioned address too), their audio, and the static files the pages use."""
+    pages, audio = [url_for("collect.index"), url_for("collect.receipt")], []
+    for questionnaire, version in current_versions(db.session):
+        pages += [url_for("collect.form", qid=questionnaire.id), url_for("collect.form", qid=questionnaire.id, version=version.version)]
+        with DriverConnection(db.engine) as driver:
+            ref = version_ref(driver, questionnaire.id, version.version)
+        if ref is not None:
+            audio += [url_for("collect.audio", filename=q.audio) for q in ref.questionnaire.questions.values() if q.audio]
+    static = [url_for("static", filename=name) for name in STATIC_FILES]
+    return jsonify({"pages": pages, "audio": sorted(set(audio)), "static": static})
+
+
+STATIC_FILES = (
+    "css/app.css", "fonts/NotoSansSC-Regular.woff2", "fonts/NotoSansSC-Bold.woff2", "vendor/json-logic-js/logic.js",
+    "js/rules.js", "js/store.js", "js/sync.js", "js/collect.js", "js/receipt.js",
+)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    # Served from /collect/ so that its scope covers the collection pages; never cached stale.
+    response = current_app.send_static_file("js/sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    return response
+
+
+@bp.get("/receipt")
+@login_required
+def receipt():
+    """The sync receipt of this tablet: what it sent, and what the server holds for each."""
+    return render_template("collect/receipt.html", lang=_lang())
+
+
+@bp.get("/devices")
+@login_required
+def devices():
+    """Staff: the tablets that sent anything in their scope, with how much and when last."""
+    scope = Scope.of(current_user)
+    query = select(Response.device_id, func.count(), func.max(Response.received_at)).where(Response.device_id.is_not(None))
+    if scope.role == "county":
+        query = query.where(Response.county_id == scope.county_id)
+    elif scope.role in ("team", "collector"):
+        query = query.where(Response.team_id == scope.team_id)
+    rows = db.session.execute(query.group_by(Response.device_id).order_by(func.max(Response.received_at).desc())).all()
+    return render_template("collect/devices.html", rows=rows, lang=_lang())
+
+
+@bp.get("/devices/<device_id>")
+@login_required
+def device_detail(device_id: str):
+    parsed = parse_uuid(device_id)
+    if parsed is None:
+        abort(404)
+    received = device_receipt(db.session, parsed, Scope.of(current_user))
+    return render_template("collect/device.html", device_id=parsed, received=received, lang=_lang())

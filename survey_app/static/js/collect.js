@@ -1,0 +1,471 @@
+/* The collection page with JavaScript: one screen at a time, skip logic and validation in the
+   browser (SanquRules, the mirror of the server's), every answer saved as a draft on the
+   device at once, finished responses queued and synced (SanquSync), interviewer and kiosk
+   modes.  Without this script the same page is one form that posts to the server. */
+(function () {
+  "use strict";
+  var Store = window.SanquStore, Sync = window.SanquSync, Rules = window.SanquRules;
+  var form = document.getElementById("collect");
+  if (!form || !Store || !window.indexedDB) return;
+  var spec = JSON.parse(document.getElementById("rules").textContent);
+  var lang = document.documentElement.lang === "en" ? "en" : "zh";
+  var T = JSON.parse(document.getElementById("texts").textContent);
+  var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
+  var byName = function (n) { return form.querySelector("[data-step='" + n + "']"); };
+  var nav = { prev: form.querySelector("[data-action=prev]"), next: form.querySelector("[data-action=next]"),
+              submit: form.querySelector("[data-action=submit]"), bar: form.querySelector(".progress") };
+  var status = document.getElementById("status");
+  var current = null;   // the draft being filled: {uuid, setup, answers, step, ...}
+  var at = 0;           // index in steps
+  var kiosk = false, idleTimer = null;
+  var IDLE_MS = 120000, DONE_MS = 15000;
+
+  document.documentElement.classList.add("js");
+  nav.prev.hidden = false; nav.next.hidden = false; nav.bar.hidden = false;
+  form.querySelectorAll("[data-action=speak]").forEach(function (b) {
+    if (b.dataset.audio || window.speechSynthesis) b.hidden = false;
+  });
+
+  /* ---- answers in the DOM ------------------------------------------------------------- */
+  function readAnswer(qid) {
+    var q = spec.questions[qid], els = form.elements[qid];
+    if (!els) return null;
+    if (q.type === "single" || q.type === "likert") {
+      var checked = form.querySelector("[name='" + qid + "']:checked");
+      if (!checked) return null;
+      return q.type === "likert" ? parseInt(checked.value, 10) : checked.value;
+    }
+    if (q.type === "multi") {
+      var values = Array.prototype.map.call(form.querySelectorAll("[name='" + qid + "']:checked"), function (e) { return e.value; });
+      return values.length ? values : null;
+    }
+    var raw = els.value;
+    if (q.type === "number") {
+      var t = raw.trim();
+      if (/^-?[0-9]{1,15}$/.test(t)) return parseInt(t, 10);
+      if (/^-?[0-9]{1,15}\.[0-9]{1,15}$/.test(t)) return parseFloat(t);
+      return t || null;  // kept as typed: the validator says what is wrong, nothing is dropped
+    }
+    if (q.type === "text") return raw.trim() ? raw : null;
+    return raw || null;
+  }
+  function readAll() {
+    var a = {};
+    Object.keys(spec.questions).forEach(function (qid) { var v = readAnswer(qid); if (v !== null) a[qid] = v; });
+    return a;
+  }
+  function writeAnswer(qid, value) {
+    var q = spec.questions[qid];
+    if (q.type === "single" || q.type === "likert" || q.type === "multi") {
+      var wanted = value === null || value === undefined ? [] : [].concat(value).map(String);
+      form.querySelectorAll("[name='" + qid + "']").forEach(function (e) { e.checked = wanted.indexOf(e.value) >= 0; });
+    } else if (form.elements[qid]) {
+      form.elements[qid].value = value === null || value === undefined ? "" : String(value);
+    }
+  }
+  function clearAll() {
+    Object.keys(spec.questions).forEach(function (qid) { writeAnswer(qid, null); });
+    form.querySelectorAll("[name=consent]").forEach(function (e) { e.checked = false; });
+    showErrors({}, null);
+  }
+  function readSetup() {
+    var wave = form.querySelector("[name=wave]:checked");
+    return { county: form.elements.county.value, site: form.elements.site.value, wave: wave ? wave.value : "",
+             respondent_code: form.elements.respondent_code ? form.elements.respondent_code.value.trim().toUpperCase() : "",
+             respondent_code_confirm: form.elements.respondent_code_confirm ? form.elements.respondent_code_confirm.value.trim().toUpperCase() : "" };
+  }
+  function writeSetup(s) {
+    if (!s) return;
+    if (s.county) form.elements.county.value = s.county;
+    filterSites();
+    if (s.site !== undefined) form.elements.site.value = s.site;
+    form.querySelectorAll("[name=wave]").forEach(function (e) { e.checked = e.value === s.wave; });
+    if (form.elements.respondent_code) {
+      form.elements.respondent_code.value = s.respondent_code || "";
+      form.elements.respondent_code_confirm.value = s.respondent_code_confirm || s.respondent_code || "";
+    }
+  }
+  var allSites = Array.prototype.map.call(form.elements.site.options, function (o) { return [o.value, o.text]; });
+  var sitesByCounty = JSON.parse(document.getElementById("sites").textContent);
+  function filterSites() {
+    var keep = sitesByCounty[form.elements.county.value] || [], chosen = form.elements.site.value;
+    form.elements.site.innerHTML = "";
+    [["", "—"]].concat(keep).forEach(function (pair) {
+      var o = document.createElement("option"); o.value = pair[0]; o.text = pair[1]; form.elements.site.add(o);
+    });
+    form.elements.site.value = keep.some(function (p) { return p[0] === chosen; }) ? chosen : "";
+  }
+  if (allSites.length) filterSites();
+  form.elements.county.addEventListener("change", filterSites);
+
+  /* ---- messages ------------------------------------------------------------------------ */
+  function showErrors(errors, only) {
+    form.querySelectorAll("[data-errors-for]").forEach(function (ul) {
+      var name = ul.dataset.errorsFor;
+      if (only && only.indexOf(name) < 0) return;
+      var problems = errors[name] || [];
+      ul.innerHTML = "";
+      problems.forEach(function (p) {
+        var li = document.createElement("li");
+        li.textContent = typeof p === "string" ? p : Rules.render(spec, p, lang);
+        ul.appendChild(li);
+      });
+      ul.hidden = !problems.length;
+      var box = ul.closest(".question");
+      if (box) box.classList.toggle("has-error", !!problems.length);
+    });
+  }
+
+  /* ---- skip logic ---------------------------------------------------------------------- */
+  function applyRelevance() {
+    var r = Rules.validate(spec, readAll());
+    Object.keys(spec.questions).forEach(function (qid) {
+      var box = form.querySelector("[data-question='" + qid + "']");
+      if (box) box.hidden = !r.relevant[qid];
+    });
+    return r;
+  }
+  function sectionVisible(step, r) {
+    if (!step.dataset.section) return true;
+    var ids = spec.sections.filter(function (s) { return s.id === step.dataset.section; })[0].questions;
+    return ids.some(function (qid) { return r.relevant[qid]; });
+  }
+
+  /* ---- screens ------------------------------------------------------------------------- */
+  function show(index) {
+    at = index;
+    steps.forEach(function (s, i) { s.hidden = i !== index; });
+    updateNav();
+    window.scrollTo(0, 0);
+    if (current) { current.step = index; saveDraft(); }
+    var step = steps[index];
+    if (kiosk && step.dataset.section) autoplay(step);
+    var first = step.querySelector("h2");
+    if (first) { first.tabIndex = -1; first.focus({ preventScroll: true }); }
+  }
+  function updateNav() {
+    var step = steps[at], isSetup = step.dataset.step === "setup", last = lastVisible();
+    var declining = step.dataset.step === "consent" && form.querySelector("[name=consent][value=decline]:checked");
+    nav.prev.hidden = isSetup || at === 0;
+    nav.next.hidden = isSetup || (at >= last && !declining);
+    nav.submit.hidden = isSetup || at < last || !!declining;
+    nav.bar.firstElementChild.style.width = Math.round(100 * at / Math.max(1, steps.length - 1)) + "%";
+  }
+  function lastVisible() {
+    var r = applyRelevance(), last = 0;
+    steps.forEach(function (s, i) { if (sectionVisible(s, r)) last = i; });
+    return last;
+  }
+  function move(delta) {
+    var r = applyRelevance(), i = at + delta;
+    while (i > 0 && i < steps.length && !sectionVisible(steps[i], r)) i += delta;
+    if (i >= 0 && i < steps.length) show(i);
+  }
+  function stepQuestions(step) {
+    if (step.dataset.section) return spec.sections.filter(function (s) { return s.id === step.dataset.section; })[0].questions;
+    return [];
+  }
+
+  /* ---- the set-up, consent, and the end -------------------------------------------------- */
+  function setupErrors(s) {
+    var e = {};
+    if (!s.county) e.county = [T.required];
+    if (spec.wave === "required" && !s.wave) e.wave = [T.required];
+    if (spec.respondent_code !== "none") {
+      if (spec.respondent_code === "required" && !s.respondent_code) e.respondent_code = [T.required];
+      else if (s.respondent_code && !/^[A-Z0-9][A-Z0-9_-]{0,63}$/.test(s.respondent_code)) e.respondent_code = [T.code];
+      if (s.respondent_code !== s.respondent_code_confirm) e.respondent_code_confirm = [T.mismatch];
+    }
+    return e;
+  }
+  function begin() {
+    var s = readSetup(), e = setupErrors(s);
+    showErrors(e, ["county", "site", "wave", "respondent_code", "respondent_code_confirm"]);
+    if (Object.keys(e).length) return;
+    Store.setMeta("setup", { county: s.county, site: s.site, wave: s.wave });
+    current = { uuid: crypto.randomUUID(), questionnaire: spec.id, version: spec.version, page: location.pathname + "?version=" + spec.version,
+                setup: s, answers: {}, started_at: isoNow(), updated_at: isoNow(), step: 0 };
+    clearAll();
+    form.dataset.uuid = current.uuid;
+    saveDraft().then(function () { show(steps.indexOf(byName("consent")) >= 0 ? steps.indexOf(byName("consent")) : firstSection()); });
+  }
+  function firstSection() { for (var i = 0; i < steps.length; i++) if (steps[i].dataset.section) return i; return 0; }
+  function isoNow() {
+    var d = new Date(), off = -d.getTimezoneOffset(), sign = off >= 0 ? "+" : "-", pad = function (n) { return String(Math.abs(n)).padStart(2, "0"); };
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()) +
+      sign + pad(Math.floor(Math.abs(off) / 60)) + ":" + pad(Math.abs(off) % 60);
+  }
+  function envelope() {
+    var s = current.setup, body = { uuid: current.uuid, questionnaire: spec.id, version: spec.version, county: s.county };
+    if (s.site) body.site = s.site;
+    if (spec.wave !== "none" && s.wave) body.wave = s.wave;
+    return body;
+  }
+  function finish(kind) {
+    var body = envelope(), deviceId;
+    return Sync.deviceId().then(function (id) {
+      deviceId = id;
+      if (kind === "refusal") {
+        body.declined_at = isoNow();
+      } else {
+        if (spec.respondent_code !== "none" && current.setup.respondent_code) body.respondent_code = current.setup.respondent_code;
+        body.started_at = current.started_at;
+        body.completed_at = isoNow();
+        body.answers = Rules.validate(spec, readAll()).answers;
+      }
+      body.device_id = deviceId;
+      return Store.enqueue({ uuid: current.uuid, kind: kind, body: body, state: "pending", queued_at: new Date().toISOString(), attempts: 0 });
+    }).then(function () {
+      var uuid = current.uuid;
+      current = null;
+      delete form.dataset.uuid;
+      done(kind, uuid);
+      refreshCount();
+      Sync.run();
+    });
+  }
+  function done(kind, uuid) {
+    steps.forEach(function (s) { s.hidden = true; });
+    nav.prev.hidden = nav.next.hidden = nav.submit.hidden = true;
+    status.hidden = false;
+    status.dataset.status = "queued";
+    status.dataset.uuid = uuid;
+    status.querySelector("h2").textContent = kind === "refusal" ? T.refused : T.thanks;
+    status.querySelector("p").textContent = T.queued;
+    clearAll();
+    if (kiosk) { clearTimeout(idleTimer); idleTimer = setTimeout(kioskReset, DONE_MS); }
+  }
+  Sync.onChange(function () {
+    refreshCount();
+    if (status.dataset.uuid) {
+      Store.get("sent", status.dataset.uuid).then(function (sent) {
+        if (sent && !status.hidden) { status.dataset.status = "saved"; status.querySelector("p").textContent = T.saved; }
+      });
+    }
+  });
+
+  /* ---- drafts ---------------------------------------------------------------------------- */
+  var saving = Promise.resolve();
+  function saveDraft() {
+    if (!current) return saving;
+    current.answers = readAll();
+    var consent = form.querySelector("[name=consent]:checked");
+    current.consent = consent ? consent.value : null;
+    current.updated_at = isoNow();
+    var copy = JSON.parse(JSON.stringify(current));
+    saving = saving.then(function () { return Store.put("drafts", copy); });
+    return saving;
+  }
+  function resume(draft) {
+    if (draft.version !== spec.version) { location.href = location.pathname + "?version=" + draft.version + "&resume=" + draft.uuid; return; }
+    current = draft;
+    form.dataset.uuid = draft.uuid;
+    writeSetup(draft.setup);
+    clearAll();
+    Object.keys(draft.answers || {}).forEach(function (qid) { if (spec.questions[qid]) writeAnswer(qid, draft.answers[qid]); });
+    form.querySelectorAll("[name=consent]").forEach(function (e) { e.checked = e.value === draft.consent; });
+    status.hidden = true;
+    applyRelevance();
+    show(draft.step || 0);
+  }
+  function listDrafts() {
+    var box = document.getElementById("drafts");
+    return Store.all("drafts").then(function (drafts) {
+      drafts = drafts.filter(function (d) { return d.questionnaire === spec.id && !d.abandoned_in_kiosk; });
+      box.hidden = !drafts.length || kiosk;
+      var ul = box.querySelector("ul");
+      ul.innerHTML = "";
+      drafts.sort(function (a, b) { return a.updated_at < b.updated_at ? 1 : -1; }).forEach(function (d) {
+        var li = document.createElement("li"), b = document.createElement("button");
+        b.type = "button"; b.className = "secondary"; b.dataset.action = "resume"; b.dataset.uuid = d.uuid;
+        b.textContent = T.resume + " · " + (d.setup.respondent_code || "—") + " · " + d.updated_at.slice(5, 16).replace("T", " ");
+        b.addEventListener("click", function () { resume(d); });
+        li.appendChild(b); ul.appendChild(li);
+      });
+      return drafts;
+    });
+  }
+
+  /* ---- the pending count, storage, log-in ------------------------------------------------ */
+  var indicator = document.getElementById("sync-indicator");
+  function refreshCount() {
+    return Promise.all([Sync.counts(), Store.meta("needs_login")]).then(function (r) {
+      var c = r[0];
+      indicator.dataset.pendingCount = String(c.pending + c.review);
+      indicator.querySelector(".n").textContent = String(c.pending + c.review);
+      indicator.querySelector(".review").hidden = !c.review;
+      indicator.querySelector(".review .m").textContent = String(c.review);
+      document.getElementById("relogin").hidden = !r[1];
+    });
+  }
+  function checkStorage() {
+    var warn = document.getElementById("storage-warning");
+    if (!navigator.storage) return;
+    var persisted = navigator.storage.persist ? navigator.storage.persist() : Promise.resolve(false);
+    persisted.then(function (ok) {
+      return (navigator.storage.estimate ? navigator.storage.estimate() : Promise.resolve({})).then(function (est) {
+        var full = est.quota && est.usage / est.quota > 0.9;
+        warn.hidden = ok && !full;
+        warn.textContent = full ? T.storage_full : T.storage_not_persistent;
+      });
+    }).catch(function () {});
+  }
+
+  /* ---- audio ----------------------------------------------------------------------------- */
+  var playing = null;
+  function speak(button) {
+    if (playing) { playing.pause(); playing = null; }
+    if (button.dataset.audio) { playing = new Audio(button.dataset.audio); playing.play().catch(function () {}); return; }
+    if (!window.speechSynthesis) return;
+    var box = button.closest(".question"), text = box.querySelector(".qlabel").textContent.trim();
+    window.speechSynthesis.cancel();
+    var u = new SpeechSynthesisUtterance(text);
+    u.lang = lang === "en" ? "en-GB" : "zh-CN";
+    window.speechSynthesis.speak(u);
+  }
+  function autoplay(step) {
+    var b = step.querySelector(".question:not([hidden]) [data-action=speak][data-audio]");
+    if (b) speak(b);
+  }
+
+  /* ---- kiosk mode ------------------------------------------------------------------------ */
+  function digest(pin) {
+    return crypto.subtle.digest("SHA-256", new TextEncoder().encode("sanqu-kiosk:" + pin)).then(function (buf) {
+      return Array.from(new Uint8Array(buf)).map(function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    });
+  }
+  function enterKiosk() {
+    var s = readSetup(), e = setupErrors({ county: s.county, wave: s.wave, respondent_code: "", respondent_code_confirm: "" });
+    if (e.county || e.wave) { showErrors(e, ["county", "wave"]); return; }
+    var pin = document.getElementById("kiosk-pin").value;
+    if (!/^[0-9]{4,8}$/.test(pin)) { showErrors({ kiosk_pin: [T.pin_rule] }, ["kiosk_pin"]); return; }
+    digest(pin).then(function (h) {
+      return Store.setMeta("kiosk", { pin: h, setup: { county: s.county, site: s.site, wave: s.wave } });
+    }).then(function () { document.getElementById("kiosk-pin").value = ""; startKiosk(); });
+  }
+  function startKiosk() {
+    kiosk = true;
+    document.body.classList.add("kiosk");
+    document.getElementById("drafts").hidden = true;
+    kioskReset();
+  }
+  function kioskReset() {
+    clearTimeout(idleTimer);
+    var leftover = current;
+    current = null;
+    delete form.dataset.uuid;
+    var after = leftover ? Store.get("drafts", leftover.uuid).then(function (d) {
+      // Unfinished and walked away from: kept on the device, never shown to the next person.
+      if (d) { d.abandoned_in_kiosk = true; return Store.put("drafts", d); }
+    }) : Promise.resolve();
+    return after.then(function () { return Store.meta("kiosk"); }).then(function (k) {
+      clearAll();
+      status.hidden = true;
+      status.dataset.status = ""; delete status.dataset.uuid;
+      writeSetup({ county: k.setup.county, site: k.setup.site, wave: k.setup.wave, respondent_code: "", respondent_code_confirm: "" });
+      show(0);
+    });
+  }
+  function exitKiosk() {
+    var pin = window.prompt(T.pin_prompt);
+    if (pin === null) return;
+    Promise.all([digest(pin), Store.meta("kiosk")]).then(function (r) {
+      if (!r[1] || r[0] !== r[1].pin) { window.alert(T.pin_wrong); return; }
+      return Store.setMeta("kiosk", null).then(function () { location.reload(); });
+    });
+  }
+  function touched() {
+    if (!kiosk) return;
+    clearTimeout(idleTimer);
+    if (current) idleTimer = setTimeout(kioskReset, IDLE_MS);
+  }
+
+  /* ---- export (the escape hatch) --------------------------------------------------------- */
+  function exportQueue() {
+    Promise.all([Store.all("queue"), Sync.deviceId()]).then(function (r) {
+      var data = { format: "sanqu-queue", version: 1, device_id: r[1], exported_at: new Date().toISOString(),
+                   items: r[0].map(function (i) { return { kind: i.kind, body: i.body, state: i.state }; }) };
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 1)], { type: "application/json" }));
+      a.download = "sanqu-queue-" + r[1].slice(0, 8) + "-" + data.exported_at.slice(0, 10) + ".json";
+      document.body.appendChild(a); a.click(); a.remove();
+    });
+  }
+
+  /* ---- wiring ---------------------------------------------------------------------------- */
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (!current) { begin(); return; }
+    var r = Rules.validate(spec, readAll()), errors = r.errors, firstBad = -1;
+    var consent = form.querySelector("[name=consent]:checked");
+    if (spec.consent && !consent) errors.consent = [T.consent_needed];
+    showErrors(errors, null);
+    Object.keys(errors).forEach(function (qid) {
+      var box = form.querySelector("[data-question='" + qid + "']"), step = box && box.closest(".step");
+      var i = steps.indexOf(step);
+      if (i >= 0 && (firstBad < 0 || i < firstBad)) firstBad = i;
+    });
+    if (firstBad >= 0) { show(firstBad); showErrors(errors, null); return; }
+    saveDraft().then(function () { finish("submission"); });
+  });
+  form.addEventListener("click", function (ev) {
+    var b = ev.target.closest("[data-action]");
+    if (!b) return;
+    var action = b.dataset.action;
+    if (action === "start") { ev.preventDefault(); begin(); }
+    else if (action === "next") {
+      var step = steps[at];
+      if (step.dataset.step === "consent") {
+        var c = form.querySelector("[name=consent]:checked");
+        if (!c) { showErrors({ consent: [T.consent_needed] }, ["consent"]); return; }
+        if (c.value === "decline") { finish("refusal"); return; }
+        showErrors({}, ["consent"]);
+        move(1); return;
+      }
+      var r = Rules.validate(spec, readAll()), ids = stepQuestions(step), here = {};
+      ids.forEach(function (qid) { if (r.errors[qid]) here[qid] = r.errors[qid]; });
+      showErrors(here, ids);
+      if (!Object.keys(here).length) move(1);
+    }
+    else if (action === "prev") move(-1);
+    else if (action === "speak") speak(b);
+  });
+  form.addEventListener("change", function () {
+    if (current) { updateNav(); saveDraft(); }
+    touched();
+  });
+  form.addEventListener("input", function () { if (current) saveDraft(); touched(); });
+  document.addEventListener("pointerdown", touched, true);
+  document.getElementById("kiosk-start").addEventListener("click", enterKiosk);
+  document.getElementById("kiosk-exit").addEventListener("click", exitKiosk);
+  document.getElementById("export-queue").addEventListener("click", exportQueue);
+  document.getElementById("next-respondent").addEventListener("click", function () {
+    if (kiosk) { kioskReset(); return; }
+    status.hidden = true; delete status.dataset.uuid; status.dataset.status = "";
+    show(0);
+  });
+  var logout = document.querySelector("header.top form");
+  if (logout) logout.addEventListener("submit", function (ev) {
+    if (Number(indicator.dataset.pendingCount) > 0 && !window.confirm(T.logout_pending)) ev.preventDefault();
+  });
+
+  /* ---- start ------------------------------------------------------------------------------ */
+  // The page (cached by the service worker) carries no uuid: a response gets its own when it starts.
+  Promise.all([Store.meta("setup"), Store.meta("kiosk"), listDrafts()]).then(function (r) {
+    if (r[0] && !form.querySelector("[data-errors-for] li")) writeSetup(r[0]);
+    var wanted = new URLSearchParams(location.search).get("resume");
+    var draft = wanted && r[2].filter(function (d) { return d.uuid === wanted; })[0];
+    if (r[1]) startKiosk();
+    else if (draft) resume(draft);
+    else show(0);
+    form.dataset.ready = "1";
+  });
+  refreshCount();
+  checkStorage();
+  Sync.start();
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(form.dataset.sw, { scope: form.dataset.swScope }).then(function (reg) {
+      if (navigator.onLine && reg.active) reg.active.postMessage("refresh");
+    }).catch(function () {});
+  }
+})();

@@ -1,0 +1,128 @@
+/* Sends the device's queue to the server, one item at a time.  An item leaves the device only
+   after a 201 (created) or a 200 (already there); 409, 422 and 403 keep it, flagged for review
+   with the server's message; 401 keeps the whole queue and asks the collector to log in again;
+   anything else (no network, 5xx, a dropped connection) is retried later with backoff.  The
+   uuid made when the interview started makes every retry safe: the server never stores twice. */
+(function (root) {
+  "use strict";
+  var Store = root.SanquStore;
+  var running = null, timer = null, listeners = [];
+  var ENDPOINT = { submission: "/api/v1/submissions", refusal: "/api/v1/refusals" };
+  var MAX_BACKOFF_MS = 5 * 60 * 1000;
+
+  function notify() { listeners.forEach(function (fn) { try { fn(); } catch (e) { /* a listener must not stop sync */ } }); }
+
+  function deviceId() {
+    return Store.meta("device_id").then(function (id) {
+      if (id) return id;
+      id = root.crypto.randomUUID();
+      return Store.setMeta("device_id", id).then(function () { return id; });
+    });
+  }
+
+  /* A device token for this collector, issued by the server while the login session lasts. */
+  function token() {
+    return Store.meta("device_token").then(function (t) {
+      if (t) return t;
+      return deviceId().then(function (id) {
+        return fetch("/collect/device", {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ device_id: id }),
+        }).then(function (r) {
+          if (r.status === 401 || r.redirected || !r.ok) return Store.setMeta("needs_login", true).then(function () { return null; });
+          return r.json().then(function (body) {
+            return Store.setMeta("device_token", body.token)
+              .then(function () { return Store.setMeta("needs_login", false); })
+              .then(function () { return body.token; });
+          });
+        });
+      });
+    });
+  }
+
+  function due(item, now) { return item.state === "pending" && (!item.next_at || item.next_at <= now); }
+
+  function sendOne(item, secret) {
+    return fetch(ENDPOINT[item.kind], {
+      method: "POST", credentials: "omit", cache: "no-store",
+      headers: { "Content-Type": "application/json", "Authorization": "Bearer " + secret, "Accept-Language": document.documentElement.lang === "en" ? "en" : "zh" },
+      body: JSON.stringify(item.body),
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
+    });
+  }
+
+  function handle(item, reply) {
+    var s = reply.status;
+    if (s === 201 || s === 200) {
+      return Store.delivered(item.uuid, { uuid: item.uuid, kind: item.kind, questionnaire: item.body.questionnaire,
+        status: s === 201 ? "created" : "duplicate", at: new Date().toISOString() }).then(function () { return "next"; });
+    }
+    if (s === 401) {
+      return Store.setMeta("device_token", null).then(function () { return Store.setMeta("needs_login", true); })
+        .then(function () { return "stop"; });
+    }
+    if (s === 409 || s === 422 || s === 403) {
+      item.state = "review";
+      item.status = s;
+      item.message = reply.body.errors || reply.body.status || ("HTTP " + s);
+      return Store.put("queue", item).then(function () { return "next"; });
+    }
+    return backoff(item, "HTTP " + s);
+  }
+
+  function backoff(item, why) {
+    item.attempts = (item.attempts || 0) + 1;
+    item.next_at = Date.now() + Math.min(MAX_BACKOFF_MS, 2000 * Math.pow(2, item.attempts - 1));
+    item.last_error = why;
+    return Store.put("queue", item).then(function () { return "stop"; });
+  }
+
+  function loop() {
+    return Store.all("queue").then(function (items) {
+      var now = Date.now();
+      var next = items.filter(function (i) { return due(i, now); })
+        .sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; })[0];
+      if (!next) return null;
+      return token().then(function (secret) {
+        if (!secret) return null;  // log in again; the queue waits
+        return sendOne(next, secret)
+          .then(function (reply) { return handle(next, reply); }, function (err) { return backoff(next, String(err)); })
+          .then(function (what) { notify(); return what === "next" ? loop() : null; });
+      });
+    });
+  }
+
+  var Sync = {
+    run: function () {
+      if (!running) {
+        running = loop().catch(function () { /* retried by the timer */ })
+          .then(function () { running = null; notify(); });
+      }
+      return running;
+    },
+    /* Retry now whatever waits for its backoff (the network came back). */
+    wake: function () {
+      return Store.all("queue").then(function (items) {
+        return Promise.all(items.filter(function (i) { return i.state === "pending" && i.next_at; })
+          .map(function (i) { i.next_at = 0; return Store.put("queue", i); }));
+      }).then(Sync.run);
+    },
+    start: function (intervalMs) {
+      root.addEventListener("online", Sync.wake);
+      if (timer) clearInterval(timer);
+      timer = setInterval(Sync.run, intervalMs || 30000);
+      return Sync.run();
+    },
+    onChange: function (fn) { listeners.push(fn); },
+    deviceId: deviceId,
+    counts: function () {
+      return Store.all("queue").then(function (items) {
+        return { pending: items.filter(function (i) { return i.state === "pending"; }).length,
+                 review: items.filter(function (i) { return i.state === "review"; }).length };
+      });
+    },
+  };
+  root.SanquSync = Sync;
+})(typeof self !== "undefined" ? self : this);
