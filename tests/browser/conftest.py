@@ -33,3 +33,57 @@ def page(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+class SwitchableServer:
+    """The app on a fixed loopback port that a test can take off the network and bring back:
+    the strongest "no signal" there is (nothing answers, whatever the service worker tries)."""
+
+    def __init__(self, app: Any) -> None:
+        import socket
+
+        self.app = app
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.server: Any = None
+        self.thread: Any = None
+
+    def start(self) -> None:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(timeout=5)
+            self.server = None
+
+
+@pytest.fixture
+def server(app: Any) -> Iterator[SwitchableServer]:
+    s = SwitchableServer(app)
+    s.start()
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    """One browser profile (its own service worker, caches and IndexedDB), at tablet size."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    errors: list[str] = []
+    context.on("weberror", lambda e: errors.append(str(e.error)))
+    context.errors = errors  # type: ignore[attr-defined]
+    yield context
+    context.close()
+    assert not errors, errors
