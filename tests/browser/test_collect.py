@@ -76,3 +76,140 @@ def test_twenty_responses_offline_survive_a_closed_page_and_sync_once(context, s
     assert rows(db) == 20
     codes = {c for (c,) in db.session.execute(select(Response.respondent_code))}
     assert codes == {f"PJ-OFF{i:03d}" for i in range(20)}
+
+
+def test_a_failing_server_and_a_lost_reply_lose_nothing_and_store_nothing_twice(context, server, programme, loaded, db):
+    page = context.new_page()
+    log_in(page, server.base)
+    seen: list[str] = []
+
+    def flaky(route):
+        seen.append(route.request.post_data_json["uuid"])
+        if len(seen) == 2:
+            route.fulfill(status=500, body="Internal Server Error")  # the server fails halfway
+        elif len(seen) == 3:
+            route.fetch()                      # the server stores it...
+            route.abort("connectionreset")     # ...and the reply never reaches the tablet
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/submissions", flaky)
+    open_form(page, server.base)
+    for i in range(3):
+        fill_and_submit(page, f"PJ-FLK{i}")
+        page.click("#next-respondent")
+    page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
+    assert rows(db) == 3
+    assert len(seen) == 5 and len(set(seen)) == 3  # two retries, each of a uuid already tried
+    sent = page.evaluate("SanquStore.all('sent')")
+    assert sorted(s["status"] for s in sent) == ["created", "created", "duplicate"]
+
+
+def test_a_draft_survives_a_reload(context, server, programme, loaded, db):
+    from .collecting import answer_screen, go_next, set_up, visible_step
+
+    page = context.new_page()
+    log_in(page, server.base)
+    open_form(page, server.base)
+    set_up(page, "PJ-0202")
+    answer_screen(page)  # consent
+    go_next(page)
+    page.locator("[data-question=age_band] label.choice").nth(2).click()
+    page.locator("[data-question=household] label.choice").nth(0).click()
+    uuid = page.get_attribute("#collect", "data-uuid")
+    page.reload()  # or a closed tab, or a flat battery
+    page.wait_for_selector("#collect[data-ready]")
+    page.click(f"[data-action=resume][data-uuid='{uuid}']")
+    assert page.get_attribute("#collect", "data-uuid") == uuid
+    assert visible_step(page).get_attribute("data-section") == "about_you"
+    assert page.locator("[data-question=age_band] input").nth(2).is_checked()
+    assert page.locator("[data-question=household] input").nth(0).is_checked()
+    assert page.input_value("input[name=respondent_code]") == "PJ-0202"
+    assert rows(db) == 0
+
+
+def test_kiosk_mode_resets_and_shows_nothing_of_the_last_person(context, server, programme, loaded, db):
+    from .collecting import answer_screen, go_next
+
+    page = context.new_page()
+    log_in(page, server.base)
+    open_form(page, server.base, "satisfaction")
+    page.select_option("select[name=site]", index=1)
+    page.fill("#kiosk-pin", "2468")
+    page.click("#kiosk-start")
+    page.wait_for_selector("body.kiosk")
+    assert not page.is_visible("header.top") and not page.is_visible("select[name=county]")
+    page.click("[data-action=start]")
+    page.wait_for_selector("[data-step=setup][hidden]", state="attached")
+    for _ in range(10):
+        answer_screen(page, choice=4)
+        if page.locator("[data-action=submit]:visible").count():
+            break
+        go_next(page)
+    page.fill("[data-question=comments] textarea", "社工很好，希望多来村里。")
+    page.click("[data-action=submit]")
+    page.wait_for_selector("#status[data-status]:not([hidden])")
+    page.click("#next-respondent")
+    page.wait_for_selector("[data-step=setup]:not([hidden])")
+    # Nothing of the previous respondent: no answer chosen, no text, no result screen.
+    assert page.evaluate("document.querySelectorAll('#collect input:checked:not([name=wave])').length") == 0
+    assert page.input_value("[data-question=comments] textarea") == ""
+    assert not page.is_visible("#status")
+    page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
+    assert rows(db) == 1
+    # Leaving kiosk mode needs the collector's PIN.
+    page.once("dialog", lambda d: d.accept("1111"))
+    page.once("dialog", lambda d: d.accept())  # "wrong PIN"
+    page.click("#kiosk-exit")
+    page.wait_for_timeout(300)
+    assert page.locator("body.kiosk").count() == 1
+    page.once("dialog", lambda d: d.accept("2468"))
+    page.click("#kiosk-exit")
+    page.wait_for_selector("#collect[data-ready]")
+    page.wait_for_function("!document.body.classList.contains('kiosk')")
+    assert page.is_visible("header.top")
+
+
+def test_declining_consent_stores_nothing_and_counts_a_refusal(context, server, programme, loaded, db):
+    from .collecting import set_up
+
+    page = context.new_page()
+    log_in(page, server.base)
+    open_form(page, server.base)
+    set_up(page, "PJ-0303")
+    page.locator("label.choice:has(input[name=consent][value=decline])").click()
+    page.click("[data-action=next]")
+    page.wait_for_selector("#status[data-status=saved]")
+    assert rows(db) == 0
+    assert rows(db, Refusal) == 1
+
+
+def test_the_page_works_without_javascript(browser, server, programme, loaded, db):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 800, "height": 1280}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        log_in(page, server.base)
+        page.goto(f"{server.base}/collect/awareness")
+        assert not page.is_visible("[data-action=next]")  # one page, no screens
+        def choose(name, value=None):
+            value_part = f"[value='{value}']" if value is not None else ""
+            page.locator(f"label.choice:has(input[name={name}]{value_part})").last.click()
+
+        page.select_option("select[name=site]", index=1)
+        choose("wave", "post")
+        page.fill("input[name=respondent_code]", "PJ-0404")
+        page.fill("input[name=respondent_code_confirm]", "PJ-0404")
+        choose("consent", "agree")
+        for qid in ("age_band", "gender", "ethnicity", "education", "heard_sw"):
+            choose(qid)
+        choose("contacted_sw", "no")
+        page.locator("label.choice:has(input[name=household])").first.click()
+        for i in range(1, 13):
+            choose(f"aw{i}", "3")
+        page.click("[data-action=submit]")
+        page.wait_for_selector("[data-status=saved]")
+    finally:
+        context.close()
+    assert rows(db) == 1
+    stored = db.session.scalars(select(Response)).one()
+    assert (stored.source, stored.wave, stored.respondent_code) == ("web", "post", "PJ-0404")

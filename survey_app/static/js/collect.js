@@ -206,6 +206,7 @@
     return Sync.deviceId().then(function (id) {
       deviceId = id;
       if (kind === "refusal") {
+        delete body.version;  // nothing of the questionnaire's content is kept
         body.declined_at = isoNow();
       } else {
         if (spec.respondent_code !== "none" && current.setup.respondent_code) body.respondent_code = current.setup.respondent_code;

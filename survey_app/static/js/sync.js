@@ -94,10 +94,22 @@
     });
   }
 
+  var retry = null;
+  /* After a backoff, try again when the earliest item is due (the timer is only a safety net). */
+  function scheduleRetry() {
+    return Store.all("queue").then(function (items) {
+      var next = items.filter(function (i) { return i.state === "pending" && i.next_at; })
+        .reduce(function (m, i) { return Math.min(m, i.next_at); }, Infinity);
+      if (retry) { clearTimeout(retry); retry = null; }
+      if (next !== Infinity) retry = setTimeout(Sync.run, Math.max(0, next - Date.now()) + 50);
+    });
+  }
+
   var Sync = {
     run: function () {
       if (!running) {
         running = loop().catch(function () { /* retried by the timer */ })
+          .then(scheduleRetry).catch(function () {})
           .then(function () { running = null; notify(); });
       }
       return running;
