@@ -9,6 +9,13 @@ subset of it in every PDF).  Nothing is fetched at run time.
 
     .venv/bin/pip download --no-deps manimgx-fonts-cjk==2026.9.26.post1 -d /tmp/fonts
     .venv/bin/python scripts/build_fonts.py /tmp/fonts/manimgx_fonts_cjk-*.whl
+
+The pages use the tablet's own Chinese font first (every Android tablet sold in China has one);
+for a device without one they fall back to a small web subset, cut from the files above to the
+characters the shipped questionnaires, templates and scripts use (a test checks that it covers
+them; run this again, with --web, after changing their text):
+
+    .venv/bin/python scripts/build_fonts.py --web
 """
 from __future__ import annotations
 
@@ -54,5 +61,40 @@ def main(wheel: str) -> None:
         print(f"{path.relative_to(OUT.parent.parent.parent)}: {path.stat().st_size / 1e6:.1f} MB")
 
 
+ROOT = OUT.parent.parent.parent
+WEB_TEXT = ("questionnaires/*.yaml", "templates/**/*.html", "survey_app/**/*.py", "survey_app/static/js/*.js")
+
+
+def web_characters() -> set[int]:
+    """Every non-ASCII character the pages may show from the shipped text, plus printable ASCII."""
+    found = set(range(0x20, 0x7F))
+    for pattern in WEB_TEXT:
+        for path in sorted(ROOT.glob(pattern)):
+            found |= {ord(c) for c in path.read_text(encoding="utf-8") if ord(c) >= 0x2000}
+    return found
+
+
+def web_subset() -> None:
+    from fontTools.ttLib import TTFont
+
+    wanted = web_characters()
+    for style in ("Regular", "Bold"):
+        font = TTFont(OUT / f"NotoSansSC-{style}.woff2")
+        options = subset.Options()
+        options.flavor = "woff2"
+        options.layout_features = ["kern", "liga", "locl", "palt", "vert", "vrt2"]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=wanted)
+        subsetter.subset(font)
+        path = OUT / "web" / f"SanquSC-{style}.woff2"
+        path.parent.mkdir(exist_ok=True)
+        font.flavor = "woff2"
+        font.save(path)
+        print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KB, {len(wanted)} characters")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1:] == ["--web"]:
+        web_subset()
+    else:
+        main(sys.argv[1])

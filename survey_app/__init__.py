@@ -40,11 +40,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers the tables with the metadata)
     from .database import configure_engine
-    from .extensions import babel, csrf, db, login_manager, migrate
+    from .extensions import babel, compress, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    compress.init_app(app)
+
+    @app.after_request
+    def _buffer_small_files(response: Any) -> Any:
+        # Runs before Flask-Compress's hook (registered earlier).  Static files come as file
+        # streams, which Flask-Compress would wrap without closing them; ours are small, so
+        # they are read whole and compressed like any other reply.
+        if response.direct_passthrough and response.mimetype in app.config["COMPRESS_MIMETYPES"]:
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"

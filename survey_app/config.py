@@ -35,6 +35,13 @@ class Config:
         # A submission is a few KB; 1 MB leaves room for long free text and refuses abuse.
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
         self.SESSION_COOKIE_HTTPONLY = True
+        # Pages, scripts and styles go compressed (brotli, else gzip) to tablets on a weak
+        # signal; replies under 500 bytes (every submission's) are not worth the CPU.
+        self.COMPRESS_ALGORITHM = ["br", "gzip"]
+        self.COMPRESS_BR_LEVEL = 5
+        self.COMPRESS_MIN_SIZE = 500
+        self.COMPRESS_STREAMS = False
+        self.COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json"]
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.REMEMBER_COOKIE_HTTPONLY = True
