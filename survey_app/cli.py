@@ -17,6 +17,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(import_submissions)
 
 
 questionnaires_cli = AppGroup("questionnaires", help="Check and load questionnaire files.")
@@ -174,3 +175,29 @@ def seed_demo(responses: int, seed: int, if_empty: bool) -> None:
         made = seed_responses(db.session, responses, seed=seed)
         db.session.commit()
         click.echo(f"{made} responses generated")
+
+
+@click.command("import-submissions")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", required=True, help="the staff account the import is done as (its scope applies)")
+def import_submissions(file: str, username: str) -> None:
+    """Import a queue exported from a tablet; what is already on the server is not stored twice."""
+    from .auth.scope import Scope
+    from .models import User
+    from .submissions.imports import ImportFileError, import_items, read_export, summary
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise click.ClickException(f"no active user {username!r}")
+    try:
+        items = read_export(Path(file).read_bytes())
+    except ImportFileError as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    results = import_items(db.engine, items, Scope.of(user))
+    for r in results:
+        detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in r.errors.items())
+        click.echo(f"{r.index}\t{r.kind}\t{r.uuid}\t{r.status}" + (f"\t{detail}" if detail else ""))
+    counts = summary(results)
+    click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to import")
+    if any(r.status in ("invalid", "conflict", "forbidden") for r in results):
+        raise SystemExit(1)

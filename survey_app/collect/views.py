@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, session, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 
 from ..auth.scope import Scope
@@ -23,6 +25,7 @@ from ..questionnaires import Questionnaire as Parsed
 from ..questionnaires import validate_answers
 from ..questionnaires.client import client_rules
 from ..submissions.envelope import CST, parse_uuid
+from ..submissions.imports import ImportFileError, import_items, read_export, summary
 from ..submissions.receipts import device_receipt
 from ..submissions.refusals import record_refusal
 from ..submissions.service import submit
@@ -289,3 +292,33 @@ def device_detail(device_id: str):
         abort(404)
     received = device_receipt(db.session, parsed, Scope.of(current_user))
     return render_template("collect/device.html", device_id=parsed, received=received, lang=_lang())
+
+
+class ImportForm(FlaskForm):
+    file = FileField(validators=[FileRequired()])
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_queue():
+    """Staff: upload a queue exported from a tablet that could not sync."""
+    scope = Scope.of(current_user)
+    if scope.role == "collector":
+        abort(403)
+    form = ImportForm()
+    results, counts, problem = None, None, None
+    if form.validate_on_submit():
+        try:
+            items = read_export(form.file.data.read())
+        except ImportFileError as exc:
+            problem = f"{form.file.data.filename}: {exc}"
+        else:
+            # End the session's read transaction first: on SQLite a reader that others wrote
+            # after cannot become a writer (for the audit record below).
+            db.session.commit()
+            results = import_items(db.engine, items, scope, lang=_lang())
+            counts = summary(results)
+            record("queue.import", actor_id=current_user.id, target=form.file.data.filename or "", **counts)
+            db.session.commit()
+    status = 422 if problem else 200
+    return render_template("collect/import.html", form=form, results=results, counts=counts, problem=problem, lang=_lang()), status
