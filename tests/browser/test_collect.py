@@ -213,3 +213,24 @@ def test_the_page_works_without_javascript(browser, server, programme, loaded, d
     assert rows(db) == 1
     stored = db.session.scalars(select(Response)).one()
     assert (stored.source, stored.wave, stored.respondent_code) == ("web", "post", "PJ-0404")
+
+
+def test_the_queue_exported_from_a_tablet_imports_once(context, server, programme, loaded, db, app, tmp_path):
+    page = context.new_page()
+    log_in(page, server.base)
+    open_form(page, server.base)
+    page.route("**/api/v1/**", lambda route: route.abort("internetdisconnected"))  # no signal for the sync
+    fill_and_submit(page, "PJ-EXP1")
+    assert page.get_attribute("#status", "data-status") == "queued"
+    with page.expect_download() as download:
+        page.click("#export-queue")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    result = app.test_cli_runner().invoke(args=["import-submissions", str(path), "--as", "team-pj"])
+    assert result.exit_code == 0 and "created 1" in result.output, result.output
+    assert rows(db) == 1
+    page.unroute("**/api/v1/**")
+    page.evaluate("SanquSync.wake()")  # the signal is back: the tablet's copy is a duplicate now
+    page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
+    assert rows(db) == 1
+    assert page.evaluate("SanquStore.all('sent')")[0]["status"] == "duplicate"
