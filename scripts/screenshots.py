@@ -17,18 +17,39 @@ SIZES = {"landscape": (1280, 800), "portrait": (800, 1280)}
 
 def shoot_collect(page, name: str) -> None:
     """The interviewer set-up filled in, then the first screens of the interview."""
+    page.wait_for_selector("#collect[data-ready]")
     page.select_option("select[name=site]", index=1)
-    page.check("input[name=wave][value=pre]", force=True)
+    page.locator("label.choice:has(input[name=wave][value=pre])").click()
     page.fill("input[name=respondent_code]", "PJ-0101")
     page.fill("input[name=respondent_code_confirm]", "PJ-0101")
+    page.screenshot(path=OUT / f"collect-setup-{name}.png")
     page.click("[data-action=start]")
-    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-step=consent]:not([hidden])")
     page.screenshot(path=OUT / f"collect-consent-{name}.png")
-    page.check("input[name=consent][value=agree]", force=True)
-    if page.is_visible("[data-action=next]"):
-        page.click("[data-action=next]")
-        page.wait_for_timeout(300)
+    page.locator("label.choice:has(input[name=consent][value=agree])").click()
+    page.click("[data-action=next]")
+    page.wait_for_selector("[data-section=about_you]:not([hidden])")
+    page.locator("[data-question=age_band] label.choice").nth(3).click()
     page.screenshot(path=OUT / f"collect-questions-{name}.png")
+    page.click("[data-action=next]")
+    page.wait_for_selector("[data-section=heard]:not([hidden])")
+    page.click("[data-action=next]")  # not answered: the message shows
+    page.wait_for_selector("[data-errors-for=heard_sw]:not([hidden])")
+    page.screenshot(path=OUT / f"collect-errors-{name}.png")
+
+
+def shoot_scale(page, name: str) -> None:
+    """A satisfaction screen: likert answers as large buttons with faces."""
+    page.wait_for_selector("#collect[data-ready]")
+    page.select_option("select[name=site]", index=1)
+    page.click("[data-action=start]")
+    page.wait_for_selector("[data-step=consent]:not([hidden])")
+    page.locator("label.choice:has(input[name=consent][value=agree])").click()
+    page.click("[data-action=next]")
+    page.locator(".step:not([hidden]) .question:not([hidden]) label.choice").first.click()
+    page.click("[data-action=next]")
+    page.locator(".step:not([hidden]) [data-type=likert] label.choice").nth(3).click()
+    page.screenshot(path=OUT / f"collect-satisfaction-{name}.png")
 
 
 def main() -> None:
@@ -68,10 +89,9 @@ def main() -> None:
             page.fill("input[name=password]", "sanqu-demo-2026")
             page.click("input[type=submit]")
             page.goto(f"{base}/collect/awareness")
-            page.screenshot(path=OUT / f"collect-setup-{name}.png")
             shoot_collect(page, name)
             page.goto(f"{base}/collect/satisfaction")
-            page.screenshot(path=OUT / f"collect-satisfaction-{name}.png", full_page=True)
+            shoot_scale(page, name)
             page.close()
         browser.close()
     server.shutdown()
