@@ -11,7 +11,7 @@ PORT   ?= 5000
 TEST_DEBS := chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast install install-dev system-deps db demo check lint bench clean
+.PHONY: run test test-fast install install-dev system-deps db demo check lint bench clean messages
 
 run: install db demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
@@ -72,3 +72,7 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# After editing survey_app/translations/*/LC_MESSAGES/messages.po (tests check the .mo is current).
+messages: install
+	$(BIN)/pybabel compile -d survey_app/translations

@@ -57,3 +57,11 @@ def logout():
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """Switch the interface between Chinese (the default) and English, then go back."""
+    if code in ("zh", "en"):
+        session["lang"] = code
+    return redirect(_safe_next() or url_for("main.home"))

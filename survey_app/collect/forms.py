@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import wtforms
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import validators as v
 
 from ..questionnaires import Questionnaire
 from ..questionnaires.types import get_type
 
-WAVE_CHOICES = {
-    "zh": [("pre", "前测（第一次）"), ("post", "后测（一年后）")],
-    "en": [("pre", "Baseline (first)"), ("post", "Follow-up (a year on)")],
-}
-CONSENT_CHOICES = {
-    "zh": [("agree", "同意参加"), ("decline", "不参加")],
-    "en": [("agree", "I agree to take part"), ("decline", "I do not take part")],
-}
+
+def wave_choices() -> list[tuple[str, str]]:
+    return [("pre", gettext("前测（第一次）")), ("post", gettext("后测（一年后）"))]
+
+
+def consent_choices() -> list[tuple[str, str]]:
+    return [("agree", gettext("同意参加")), ("decline", gettext("不参加"))]
 
 
 class CollectForm(FlaskForm):
@@ -46,8 +46,8 @@ def build_form(qn: Questionnaire, lang: str, counties: list[tuple[str, str]], si
     form = form_class(qn, lang)(**kwargs)
     form.county.choices = counties
     form.site.choices = [("", "—"), *sites]
-    form.wave.choices = WAVE_CHOICES[lang]
-    form.consent.choices = CONSENT_CHOICES[lang]
+    form.wave.choices = wave_choices()
+    form.consent.choices = consent_choices()
     return form
 
 

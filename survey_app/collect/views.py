@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -33,29 +34,30 @@ from . import bp
 from .forms import CollectForm, answers_from_form, build_form
 
 SETUP_KEY = "collect_setup"
-CODE_MISMATCH = {"zh": "两次输入的编码不一样，请核对", "en": "the two codes differ: check them"}
-CONSENT_NEEDED = {"zh": "请先询问是否同意参加", "en": "ask for consent first"}
-#: what the page's script says; the server's validation messages come with the rules
-PAGE_TEXTS = {
-    "zh": {
-        "required": "必填", "code": "编码只能含字母、数字、- 和 _", "mismatch": CODE_MISMATCH["zh"],
-        "consent_needed": CONSENT_NEEDED["zh"], "thanks": "已完成。谢谢您！", "refused": "谢谢您。没有记录任何回答。",
-        "queued": "已保存在本机，有网络时自动上传。", "saved": "已上传到服务器。", "resume": "继续填写",
-        "storage_full": "本机存储空间快满了：请尽快联网上传，或导出待上传数据。",
-        "storage_not_persistent": "浏览器没有答应长期保存本机数据：请尽快联网上传，不要清除浏览器数据。",
-        "pin_rule": "密码应为 4-8 位数字", "pin_prompt": "请输入退出密码", "pin_wrong": "密码不对",
-        "logout_pending": "本机还有问卷没有上传。退出后要重新登录才能上传。确定退出吗？",
-    },
-    "en": {
-        "required": "required", "code": "letters, digits, - and _ only", "mismatch": CODE_MISMATCH["en"],
-        "consent_needed": CONSENT_NEEDED["en"], "thanks": "Done. Thank you!", "refused": "Thank you. Nothing was recorded.",
-        "queued": "Saved on this tablet; it uploads by itself when there is a network.", "saved": "Uploaded to the server.",
-        "resume": "Resume", "storage_full": "This tablet's storage is nearly full: upload soon, or export the queue.",
-        "storage_not_persistent": "The browser did not grant lasting storage: upload soon and do not clear browser data.",
-        "pin_rule": "The PIN must be 4-8 digits", "pin_prompt": "PIN to leave kiosk mode", "pin_wrong": "Wrong PIN",
-        "logout_pending": "Responses are still waiting on this tablet. After logging out you must log in again to upload them. Log out?",
-    },
-}
+CODE_MISMATCH = "两次输入的编码不一样，请核对"
+CONSENT_NEEDED = "请先询问是否同意参加"
+
+
+def page_texts() -> dict[str, str]:
+    """What the page's script says, in the reader's language (Flask-Babel; the server's
+    validation messages come with the rules)."""
+    return {
+        "required": gettext("必填"),
+        "code": gettext("编码只能含字母、数字、- 和 _"),
+        "mismatch": gettext(CODE_MISMATCH),
+        "consent_needed": gettext(CONSENT_NEEDED),
+        "thanks": gettext("已完成。谢谢您！"),
+        "refused": gettext("谢谢您。没有记录任何回答。"),
+        "queued": gettext("已保存在本机，有网络时自动上传。"),
+        "saved": gettext("已上传到服务器。"),
+        "resume": gettext("继续填写"),
+        "storage_full": gettext("本机存储空间快满了：请尽快联网上传，或导出待上传数据。"),
+        "storage_not_persistent": gettext("浏览器没有答应长期保存本机数据：请尽快联网上传，不要清除浏览器数据。"),
+        "pin_rule": gettext("密码应为 4-8 位数字"),
+        "pin_prompt": gettext("请输入退出密码"),
+        "pin_wrong": gettext("密码不对"),
+        "logout_pending": gettext("本机还有问卷没有上传。退出后要重新登录才能上传。确定退出吗？"),
+    }
 
 
 @bp.get("/")
@@ -139,9 +141,9 @@ def form(qid: str):
             return render_template("collect/done.html", qn=qn, qid=qid, refused=True, lang=lang)
         return _page(form, qn, version, lang, sites_by_county, outcome.errors), outcome.http_status
     if form.consent.data != "agree":
-        errors["consent"] = [CONSENT_NEEDED[lang]]
+        errors["consent"] = [gettext(CONSENT_NEEDED)]
     if qn.respondent_code != "none" and (form.respondent_code.data or "") != (form.respondent_code_confirm.data or ""):
-        errors["respondent_code_confirm"] = [CODE_MISMATCH[lang]]
+        errors["respondent_code_confirm"] = [gettext(CODE_MISMATCH)]
     payload = _payload(form, qn, qid, version)
     if errors:
         # Say everything at once: the answers' own problems too, from the same engine.
@@ -191,7 +193,7 @@ def _page(form: CollectForm, qn: Parsed, version: int, lang: str, sites_by_count
     general = {key: problems for key, problems in errors.items() if key not in known}
     return render_template(
         "collect/form.html", form=form, qn=qn, version=version, lang=lang, errors=errors, general=general,
-        sites_by_county=sites_by_county, started=started, rules=client_rules(qn, version), texts=PAGE_TEXTS[lang],
+        sites_by_county=sites_by_county, started=started, rules=client_rules(qn, version), texts=page_texts(),
     )
 
 
