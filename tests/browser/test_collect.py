@@ -234,3 +234,85 @@ def test_the_queue_exported_from_a_tablet_imports_once(context, server, programm
     page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
     assert rows(db) == 1
     assert page.evaluate("SanquStore.all('sent')")[0]["status"] == "duplicate"
+
+
+def test_a_response_in_progress_finishes_on_the_version_it_started_with(context, server, programme, loaded, db, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from survey_app.instruments import load_folder
+    from survey_app.models import QuestionnaireVersion
+
+    from .collecting import answer_screen, go_next, set_up
+
+    page = context.new_page()
+    log_in(page, server.base)
+    open_form(page, server.base)
+    set_up(page, "PJ-0505")
+    answer_screen(page)  # consent
+    go_next(page)
+    answer_screen(page)  # about you
+    uuid = page.get_attribute("#collect", "data-uuid")
+
+    # Meanwhile the office publishes version 2 of the questionnaire.
+    folder = tmp_path / "q"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "questionnaires", folder)
+    path = folder / "awareness.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("您听说过", "您以前听说过", 1), encoding="utf-8")
+    load_folder(db.session, folder)
+    db.session.commit()
+
+    page.goto(f"{server.base}/collect/awareness")  # the new version now
+    page.wait_for_selector("#collect[data-ready]")
+    assert page.get_attribute("#collect", "data-version") == "2"
+    page.click(f"[data-action=resume][data-uuid='{uuid}']")
+    page.wait_for_url("**/collect/awareness?version=1*")
+    page.wait_for_selector("#collect[data-ready]")
+    assert page.get_attribute("#collect", "data-uuid") == uuid
+    for _ in range(30):
+        answer_screen(page)
+        if page.locator("[data-action=submit]:visible").count():
+            page.click("[data-action=submit]")
+            break
+        go_next(page)
+    page.wait_for_selector("#status[data-status=saved]")
+    db.session.rollback()
+    stored = db.session.scalars(select(Response)).one()
+    assert db.session.get(QuestionnaireVersion, stored.version_id).version == 1
+    assert stored.uuid == uuid
+
+
+def test_an_expired_login_keeps_the_queue_and_asks_to_log_in_again(context, server, programme, loaded, db):
+    from survey_app.models import ApiToken
+    from survey_app.models.types import utcnow
+
+    def revoke_device_tokens():
+        for token in db.session.scalars(select(ApiToken).where(ApiToken.kind == "device")):
+            token.revoked_at = utcnow()
+        db.session.commit()
+
+    page = context.new_page()
+    log_in(page, server.base)
+    open_form(page, server.base)
+    fill_and_submit(page, "PJ-0606")
+    page.wait_for_selector("#status[data-status=saved]")
+    page.click("#next-respondent")
+    # The tablet's token is revoked while the login session lasts: a new one is issued by itself.
+    revoke_device_tokens()
+    fill_and_submit(page, "PJ-0607")
+    page.wait_for_selector("#status[data-status=saved]")
+    page.click("#next-respondent")
+    # Now the session has expired too: the response waits, and the collector is asked to log in.
+    revoke_device_tokens()
+    context.clear_cookies()
+    fill_and_submit(page, "PJ-0608")
+    page.wait_for_selector("#relogin:not([hidden])")
+    assert pending(page) == 1 and rows(db) == 2
+    page.click("#relogin")
+    page.fill("input[name=username]", "sw-pj1")
+    page.fill("input[name=password]", "sanqu-demo-2026")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#collect[data-ready]")  # back on the form, which syncs at once
+    page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
+    assert rows(db) == 3
+    assert not page.is_visible("#relogin")

@@ -60,8 +60,10 @@
         status: s === 201 ? "created" : "duplicate", at: new Date().toISOString() }).then(function () { return "next"; });
     }
     if (s === 401) {
-      return Store.setMeta("device_token", null).then(function () { return Store.setMeta("needs_login", true); })
-        .then(function () { return "stop"; });
+      // The token was revoked (a logout elsewhere, an administrator): drop it.  While the
+      // login session lasts a new one is issued at once; otherwise the collector is asked to
+      // log in again, and the queue waits.
+      return Store.setMeta("device_token", null).then(function () { return "unauthorized"; });
     }
     if (s === 409 || s === 422 || s === 403) {
       item.state = "review";
@@ -76,8 +78,10 @@
     item.attempts = (item.attempts || 0) + 1;
     item.next_at = Date.now() + Math.min(MAX_BACKOFF_MS, 2000 * Math.pow(2, item.attempts - 1));
     item.last_error = why;
-    return Store.put("queue", item).then(function () { return "stop"; });
+    return Store.put("queue", item).then(function () { return "backoff"; });
   }
+
+  var fresh = false;  // the token in use was issued during this run
 
   function loop() {
     return Store.all("queue").then(function (items) {
@@ -85,11 +89,20 @@
       var next = items.filter(function (i) { return due(i, now); })
         .sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; })[0];
       if (!next) return null;
-      return token().then(function (secret) {
-        if (!secret) return null;  // log in again; the queue waits
-        return sendOne(next, secret)
-          .then(function (reply) { return handle(next, reply); }, function (err) { return backoff(next, String(err)); })
-          .then(function (what) { notify(); return what === "next" ? loop() : null; });
+      return Store.meta("device_token").then(function (had) {
+        return token().then(function (secret) {
+          if (!secret) return null;  // log in again; the queue waits
+          if (!had) fresh = true;
+          return sendOne(next, secret)
+            .then(function (reply) { return handle(next, reply); }, function (err) { return backoff(next, String(err)); })
+            .then(function (what) {
+              notify();
+              if (what === "next") return loop();
+              if (what === "unauthorized" && !fresh) return loop();  // a new token, once
+              if (what === "unauthorized") return Store.setMeta("needs_login", true).then(function () { return null; });
+              return null;  // backoff: scheduleRetry tries again when it is due
+            });
+        });
       });
     });
   }
@@ -108,6 +121,7 @@
   var Sync = {
     run: function () {
       if (!running) {
+        fresh = false;
         running = loop().catch(function () { /* retried by the timer */ })
           .then(scheduleRetry).catch(function () {})
           .then(function () { running = null; notify(); });
