@@ -316,3 +316,72 @@ def test_an_expired_login_keeps_the_queue_and_asks_to_log_in_again(context, serv
     page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
     assert rows(db) == 3
     assert not page.is_visible("#relogin")
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (800, 1280)])
+def test_made_for_touch_at_tablet_sizes(browser, server, programme, loaded, size):
+    from .collecting import answer_screen, go_next, set_up
+
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN", has_touch=True)
+    page = context.new_page()
+    try:
+        log_in(page, server.base)
+        open_form(page, server.base, "satisfaction")
+        set_up(page, None)
+        answer_screen(page)
+        go_next(page)
+        answer_screen(page)
+        go_next(page)  # the satisfaction scale, with faces
+        sizes = page.evaluate("""() => {
+            const visible = e => e.offsetParent !== null;
+            const targets = [...document.querySelectorAll('label.choice, button, select, input[type=text], textarea, a.button')].filter(visible);
+            const labels = [...document.querySelectorAll('.step:not([hidden]) .qlabel')].filter(visible);
+            return {
+              smallest: Math.min(...targets.map(e => Math.min(e.getBoundingClientRect().height, e.getBoundingClientRect().width))),
+              text: Math.min(...labels.map(e => parseFloat(getComputedStyle(e).fontSize))),
+              faces: document.querySelectorAll('.step:not([hidden]) svg.face').length,
+              dots: [...document.querySelectorAll('.step:not([hidden]) input[type=radio]')].filter(e => e.getBoundingClientRect().width > 2).length,
+              overflow: document.documentElement.scrollWidth > window.innerWidth,
+            };
+        }""")
+        assert sizes["smallest"] >= 48, sizes
+        assert sizes["text"] >= 20, sizes
+        assert sizes["faces"] >= 5 and sizes["dots"] == 0 and not sizes["overflow"], sizes
+    finally:
+        context.close()
+
+
+def test_the_queue_survives_a_browser_restart_offline(browser, server, programme, loaded, db, tmp_path):
+    """A persistent profile, as on a tablet: the browser is closed and started again with no network."""
+    from .conftest import CHROMIUM, LAUNCH_ARGS
+
+    profile = tmp_path / "profile"
+    if True:  # the Playwright instance of the session's browser starts the persistent ones
+        def launch():
+            return browser.browser_type.launch_persistent_context(
+                str(profile), executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS,
+                viewport={"width": 800, "height": 1280}, locale="zh-CN")
+
+        context = launch()
+        page = context.new_page()
+        log_in(page, server.base)
+        open_form(page, server.base)
+        controlled(page)
+        go_offline(context, server)
+        page.reload()
+        page.wait_for_selector("#collect[data-ready]")
+        for i in range(2):
+            fill_and_submit(page, f"PJ-RST{i}")
+            page.click("#next-respondent")
+        context.close()  # the browser is closed (or the tablet restarts)
+
+        context = launch()  # started again, still without network
+        context.set_offline(True)
+        page = context.new_page()
+        open_form(page, server.base)
+        assert pending(page) == 2
+        server.start()
+        context.set_offline(False)
+        page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
+        context.close()
+    assert rows(db) == 2

@@ -139,9 +139,13 @@
       root.addEventListener("online", Sync.wake);
       if (timer) clearInterval(timer);
       timer = setInterval(Sync.run, intervalMs || 30000);
-      return Sync.run();
+      return Sync.ensureToken().then(Sync.run);
     },
     onChange: function (fn) { listeners.push(fn); },
+    /* Get the device token while the page is online and logged in, before any response needs
+       it: a tablet that goes out of signal before its first upload, or whose browser restarts
+       (which ends the login session), still uploads when the signal comes back. */
+    ensureToken: function () { return token().catch(function () { return null; }); },
     deviceId: deviceId,
     counts: function () {
       return Store.all("queue").then(function (items) {
