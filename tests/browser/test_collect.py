@@ -385,3 +385,73 @@ def test_the_queue_survives_a_browser_restart_offline(browser, server, programme
         page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
         context.close()
     assert rows(db) == 2
+
+
+def test_the_speaker_plays_a_recording_or_reads_the_question_aloud(context, server, programme, loaded, db, app, tmp_path):
+    import shutil
+    import wave
+    from pathlib import Path
+
+    from survey_app.instruments import load_folder
+
+    from .collecting import answer_screen, go_next, set_up
+
+    # A social worker recorded the first question in the local dialect.
+    folder = tmp_path / "q"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "questionnaires", folder)
+    (folder / "audio").mkdir(exist_ok=True)
+    with wave.open(str(folder / "audio" / "age_band.wav"), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\0\0" * 800)  # a tenth of a second of silence
+    path = folder / "awareness.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      - id: age_band\n", "      - id: age_band\n        audio: age_band.wav\n", 1), encoding="utf-8")
+    assert not load_folder(db.session, folder).problems
+    db.session.commit()
+    app.config["QUESTIONNAIRE_DIR"] = str(folder)
+
+    context.add_init_script("""
+        window.__spoken = [];
+        if (window.speechSynthesis) window.speechSynthesis.speak = u => window.__spoken.push([u.text, u.lang]);
+    """)
+    page = context.new_page()
+    log_in(page, server.base)
+    open_form(page, server.base)
+    set_up(page, "PJ-0707")
+    answer_screen(page)
+    go_next(page)
+    with page.expect_request("**/collect/audio/age_band.wav") as played:
+        page.click("[data-question=age_band] [data-action=speak]")
+    assert played.value.url.endswith("/collect/audio/age_band.wav")
+    page.click("[data-question=gender] [data-action=speak]")  # no recording: the browser reads it
+    spoken = page.evaluate("window.__spoken")
+    label = page.inner_text("[data-question=gender] .qlabel").replace("*", "").strip()
+    assert spoken == [[label, "zh-CN"]]
+
+
+def test_kiosk_mode_resets_after_the_respondent_walks_away(context, server, programme, loaded, db):
+    from .collecting import answer_screen, go_next
+
+    page = context.new_page()
+    page.clock.install()
+    log_in(page, server.base)
+    open_form(page, server.base, "satisfaction")
+    page.select_option("select[name=site]", index=1)
+    page.fill("#kiosk-pin", "1357")
+    page.click("#kiosk-start")
+    page.wait_for_selector("body.kiosk")
+    page.click("[data-action=start]")
+    page.wait_for_selector("[data-step=setup][hidden]", state="attached")
+    answer_screen(page)
+    go_next(page)
+    page.locator(".step:not([hidden]) .question:not([hidden]) label.choice").first.click()
+    page.clock.fast_forward("02:05")  # two minutes without a touch
+    page.wait_for_selector("[data-step=setup]:not([hidden])")
+    assert page.evaluate("document.querySelectorAll('#collect input:checked:not([name=wave])').length") == 0
+    # The half-filled response stays on the tablet, hidden from the next respondent.
+    drafts = page.evaluate("SanquStore.all('drafts')")
+    assert len(drafts) == 1 and drafts[0]["abandoned_in_kiosk"] is True
+    assert not page.is_visible("#drafts")
+    assert rows(db) == 0
