@@ -5,37 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid as uuidlib
-from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, session, url_for
-from flask_babel import gettext
+from flask import abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..auth.scope import Scope
-from ..auth.tokens import issue_token
 from ..database import DriverConnection
-from ..extensions import csrf, db
+from ..extensions import db
 from ..instruments import current_versions, version_ref
-from ..models import County, Questionnaire, Response, Site
-from ..models.audit import record
+from ..models import County, Questionnaire, Site
 from ..questionnaires import Questionnaire as Parsed
 from ..questionnaires import validate_answers
 from ..questionnaires.client import client_rules
-from ..submissions.envelope import CST, parse_uuid
-from ..submissions.imports import ImportFileError, import_items, read_export, summary
-from ..submissions.receipts import device_receipt
+from ..submissions.envelope import CST
 from ..submissions.refusals import record_refusal
 from ..submissions.service import submit
 from . import bp
 from .forms import CollectForm, answers_from_form, build_form
 
 SETUP_KEY = "collect_setup"
-CODE_MISMATCH = "两次输入的编码不一样，请核对"
-CONSENT_NEEDED = "请先询问是否同意参加"
+CODE_MISMATCH = lazy_gettext("两次输入的编码不一样，请核对")
+CONSENT_NEEDED = lazy_gettext("请先询问是否同意参加")
 
 
 def page_texts() -> dict[str, str]:
@@ -44,8 +37,8 @@ def page_texts() -> dict[str, str]:
     return {
         "required": gettext("必填"),
         "code": gettext("编码只能含字母、数字、- 和 _"),
-        "mismatch": gettext(CODE_MISMATCH),
-        "consent_needed": gettext(CONSENT_NEEDED),
+        "mismatch": str(CODE_MISMATCH),
+        "consent_needed": str(CONSENT_NEEDED),
         "thanks": gettext("已完成。谢谢您！"),
         "refused": gettext("谢谢您。没有记录任何回答。"),
         "queued": gettext("已保存在本机，有网络时自动上传。"),
@@ -66,7 +59,7 @@ def index():
     return render_template("collect/index.html", questionnaires=current_versions(db.session))
 
 
-def _lang() -> str:
+def language() -> str:
     from .. import _select_locale
 
     return _select_locale()
@@ -103,7 +96,7 @@ def _version(qid: str) -> tuple[int, Parsed]:
 @login_required
 def form(qid: str):
     version, qn = _version(qid)
-    lang = _lang()
+    lang = language()
     scope = Scope.of(current_user)
     counties, sites, sites_by_county = _places(scope)
     if request.method == "GET":
@@ -141,9 +134,9 @@ def form(qid: str):
             return render_template("collect/done.html", qn=qn, qid=qid, refused=True, lang=lang)
         return _page(form, qn, version, lang, sites_by_county, outcome.errors), outcome.http_status
     if form.consent.data != "agree":
-        errors["consent"] = [gettext(CONSENT_NEEDED)]
+        errors["consent"] = [str(CONSENT_NEEDED)]
     if qn.respondent_code != "none" and (form.respondent_code.data or "") != (form.respondent_code_confirm.data or ""):
-        errors["respondent_code_confirm"] = [gettext(CODE_MISMATCH)]
+        errors["respondent_code_confirm"] = [str(CODE_MISMATCH)]
     payload = _payload(form, qn, qid, version)
     if errors:
         # Say everything at once: the answers' own problems too, from the same engine.
@@ -201,126 +194,3 @@ def _page(form: CollectForm, qn: Parsed, version: int, lang: str, sites_by_count
 @login_required
 def next_respondent(qid: str):
     return redirect(url_for("collect.form", qid=qid))
-
-
-@bp.get("/audio/<path:filename>")
-def audio(filename: str):
-    """A question's recording (local-dialect prompts), from questionnaires/audio/."""
-    folder = Path(current_app.config["QUESTIONNAIRE_DIR"]) / "audio"
-    return send_from_directory(folder, filename, max_age=7 * 24 * 3600)
-
-
-@bp.post("/device")
-@csrf.exempt
-def device():
-    """A device token for this collector and tablet, issued while the login session lasts, so
-    that a response finished offline a week later still syncs (CSRF tokens expire in an hour).
-
-    Exempt from the CSRF token, which an offline page may hold stale: a JSON body cannot be
-    sent cross-site without a CORS preflight, and the Origin, when sent, must be this site.
-    """
-    if not current_user.is_authenticated:
-        return jsonify({"error": "unauthorized"}), 401
-    origin = request.headers.get("Origin")
-    if not request.is_json or (origin is not None and origin != request.host_url.rstrip("/")):
-        return jsonify({"error": "forbidden"}), 403
-    body = request.get_json(silent=True) or {}
-    device_id = parse_uuid(body.get("device_id"))
-    if device_id is None:
-        return jsonify({"errors": {"device_id": ["must be a UUID"]}}), 422
-    secret = issue_token(db.session, current_user, kind="device", label=device_id)
-    record("device.token", actor_id=current_user.id, target=device_id)
-    db.session.commit()
-    return jsonify({"token": secret, "device_id": device_id}), 201
-
-
-@bp.get("/manifest.json")
-@login_required
-def manifest():
-    """What the service worker keeps for offline use: the pages of every current questionnaire
-    (at their versioned address too), their audio, and the static files the pages use."""
-    pages, audio = [url_for("collect.index"), url_for("collect.receipt")], []
-    for questionnaire, version in current_versions(db.session):
-        pages += [url_for("collect.form", qid=questionnaire.id), url_for("collect.form", qid=questionnaire.id, version=version.version)]
-        with DriverConnection(db.engine) as driver:
-            ref = version_ref(driver, questionnaire.id, version.version)
-        if ref is not None:
-            audio += [url_for("collect.audio", filename=q.audio) for q in ref.questionnaire.questions.values() if q.audio]
-    static = [url_for("static", filename=name) for name in STATIC_FILES]
-    return jsonify({"pages": pages, "audio": sorted(set(audio)), "static": static})
-
-
-STATIC_FILES = (
-    "css/app.css", "fonts/web/SanquSC-Regular.woff2", "fonts/web/SanquSC-Bold.woff2", "vendor/json-logic-js/logic.js",
-    "js/rules.js", "js/store.js", "js/sync.js", "js/collect.js", "js/receipt.js",
-)
-
-
-@bp.get("/sw.js")
-def service_worker():
-    # Served from /collect/ so that its scope covers the collection pages; never cached stale.
-    response = current_app.send_static_file("js/sw.js")
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
-    return response
-
-
-@bp.get("/receipt")
-@login_required
-def receipt():
-    """The sync receipt of this tablet: what it sent, and what the server holds for each."""
-    return render_template("collect/receipt.html", lang=_lang())
-
-
-@bp.get("/devices")
-@login_required
-def devices():
-    """Staff: the tablets that sent anything in their scope, with how much and when last."""
-    scope = Scope.of(current_user)
-    query = select(Response.device_id, func.count(), func.max(Response.received_at)).where(Response.device_id.is_not(None))
-    if scope.role == "county":
-        query = query.where(Response.county_id == scope.county_id)
-    elif scope.role in ("team", "collector"):
-        query = query.where(Response.team_id == scope.team_id)
-    rows = db.session.execute(query.group_by(Response.device_id).order_by(func.max(Response.received_at).desc())).all()
-    return render_template("collect/devices.html", rows=rows, lang=_lang())
-
-
-@bp.get("/devices/<device_id>")
-@login_required
-def device_detail(device_id: str):
-    parsed = parse_uuid(device_id)
-    if parsed is None:
-        abort(404)
-    received = device_receipt(db.session, parsed, Scope.of(current_user))
-    return render_template("collect/device.html", device_id=parsed, received=received, lang=_lang())
-
-
-class ImportForm(FlaskForm):
-    file = FileField(validators=[FileRequired()])
-
-
-@bp.route("/import", methods=["GET", "POST"])
-@login_required
-def import_queue():
-    """Staff: upload a queue exported from a tablet that could not sync."""
-    scope = Scope.of(current_user)
-    if scope.role == "collector":
-        abort(403)
-    form = ImportForm()
-    results, counts, problem = None, None, None
-    if form.validate_on_submit():
-        try:
-            items = read_export(form.file.data.read())
-        except ImportFileError as exc:
-            problem = f"{form.file.data.filename}: {exc}"
-        else:
-            # End the session's read transaction first: on SQLite a reader that others wrote
-            # after cannot become a writer (for the audit record below).
-            db.session.commit()
-            results = import_items(db.engine, items, scope, lang=_lang())
-            counts = summary(results)
-            record("queue.import", actor_id=current_user.id, target=form.file.data.filename or "", **counts)
-            db.session.commit()
-    status = 422 if problem else 200
-    return render_template("collect/import.html", form=form, results=results, counts=counts, problem=problem, lang=_lang()), status

@@ -1,0 +1,86 @@
+"""What a tablet needs to work offline: the service worker and its manifest, the device token
+that carries sync past the login session, question recordings, and the tablet's own receipt."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, jsonify, render_template, request, send_from_directory, url_for
+from flask_login import current_user, login_required
+
+from ..auth.tokens import issue_token
+from ..database import DriverConnection
+from ..extensions import csrf, db
+from ..instruments import current_versions, version_ref
+from ..models.audit import record
+from ..submissions.envelope import parse_uuid
+from . import bp
+from .views import language
+
+
+@bp.get("/audio/<path:filename>")
+def audio(filename: str):
+    """A question's recording (local-dialect prompts), from questionnaires/audio/."""
+    folder = Path(current_app.config["QUESTIONNAIRE_DIR"]) / "audio"
+    return send_from_directory(folder, filename, max_age=7 * 24 * 3600)
+
+
+@bp.post("/device")
+@csrf.exempt
+def device():
+    """A device token for this collector and tablet, issued while the login session lasts, so
+    that a response finished offline a week later still syncs (CSRF tokens expire in an hour).
+
+    Exempt from the CSRF token, which an offline page may hold stale: a JSON body cannot be
+    sent cross-site without a CORS preflight, and the Origin, when sent, must be this site.
+    """
+    if not current_user.is_authenticated:
+        return jsonify({"error": "unauthorized"}), 401
+    origin = request.headers.get("Origin")
+    if not request.is_json or (origin is not None and origin != request.host_url.rstrip("/")):
+        return jsonify({"error": "forbidden"}), 403
+    body = request.get_json(silent=True) or {}
+    device_id = parse_uuid(body.get("device_id"))
+    if device_id is None:
+        return jsonify({"errors": {"device_id": ["must be a UUID"]}}), 422
+    secret = issue_token(db.session, current_user, kind="device", label=device_id)
+    record("device.token", actor_id=current_user.id, target=device_id)
+    db.session.commit()
+    return jsonify({"token": secret, "device_id": device_id}), 201
+
+
+@bp.get("/manifest.json")
+@login_required
+def manifest():
+    """What the service worker keeps for offline use: the pages of every current questionnaire
+    (at their versioned address too), their audio, and the static files the pages use."""
+    pages, audio = [url_for("collect.index"), url_for("collect.receipt")], []
+    for questionnaire, version in current_versions(db.session):
+        pages += [url_for("collect.form", qid=questionnaire.id), url_for("collect.form", qid=questionnaire.id, version=version.version)]
+        with DriverConnection(db.engine) as driver:
+            ref = version_ref(driver, questionnaire.id, version.version)
+        if ref is not None:
+            audio += [url_for("collect.audio", filename=q.audio) for q in ref.questionnaire.questions.values() if q.audio]
+    static = [url_for("static", filename=name) for name in STATIC_FILES]
+    return jsonify({"pages": pages, "audio": sorted(set(audio)), "static": static})
+
+
+STATIC_FILES = (
+    "css/app.css", "fonts/web/SanquSC-Regular.woff2", "fonts/web/SanquSC-Bold.woff2", "vendor/json-logic-js/logic.js",
+    "js/rules.js", "js/store.js", "js/sync.js", "js/collect.js", "js/receipt.js",
+)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    # Served from /collect/ so that its scope covers the collection pages; never cached stale.
+    response = current_app.send_static_file("js/sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    return response
+
+
+@bp.get("/receipt")
+@login_required
+def receipt():
+    """The sync receipt of this tablet: what it sent, and what the server holds for each."""
+    return render_template("collect/receipt.html", lang=language())
