@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, g, jsonify, request
+from flask import Response, abort, g, jsonify, request
 
 from ..database import DriverConnection
 from ..extensions import db
@@ -12,7 +12,7 @@ from ..models import Questionnaire
 from ..submissions.envelope import parse_uuid
 from ..submissions.receipts import device_receipt
 from ..submissions.refusals import record_refusal
-from ..submissions.service import submit
+from ..submissions.service import Outcome, submit
 from . import bp
 from .auth import authenticate, request_language, token_required, unauthorized
 from .openapi import OPENAPI
@@ -56,6 +56,23 @@ def get_questionnaire(qid: str):
     return jsonify({**version.definition, "version": version.version})
 
 
+def _json_body() -> tuple[object, tuple[Response, int] | None]:
+    """The request's JSON body, or the 415/400 reply that refuses it."""
+    if not request.is_json:
+        return None, (jsonify({"errors": {"body": ["Content-Type must be application/json"]}}), 415)
+    try:
+        return _strict_json(request.get_data(cache=False)), None
+    except (ValueError, RecursionError):
+        return None, (jsonify({"errors": {"body": ["the body is not valid JSON"]}}), 400)
+
+
+def _reply(outcome: Outcome) -> tuple[Response, int]:
+    body: dict = {"uuid": outcome.uuid, "status": outcome.status}
+    if outcome.errors:
+        body["errors"] = outcome.errors
+    return jsonify(body), outcome.http_status
+
+
 @bp.post("/submissions")
 def post_submission():
     # A driver connection of its own, not the ORM session: the hot path of every tablet's sync.
@@ -63,17 +80,11 @@ def post_submission():
         scope = authenticate(connection)
         if scope is None:
             return unauthorized()
-        if not request.is_json:
-            return jsonify({"errors": {"body": ["Content-Type must be application/json"]}}), 415
-        try:
-            payload = _strict_json(request.get_data(cache=False))
-        except (ValueError, RecursionError):
-            return jsonify({"errors": {"body": ["the body is not valid JSON"]}}), 400
+        payload, refused = _json_body()
+        if refused is not None:
+            return refused
         outcome = submit(connection, payload, scope, source="api", lang=request_language())
-    body: dict = {"uuid": outcome.uuid, "status": outcome.status}
-    if outcome.errors:
-        body["errors"] = outcome.errors
-    return jsonify(body), outcome.http_status
+    return _reply(outcome)
 
 
 @bp.post("/refusals")
@@ -83,19 +94,13 @@ def post_refusal():
         scope = authenticate(driver)
     if scope is None:
         return unauthorized()
-    if not request.is_json:
-        return jsonify({"errors": {"body": ["Content-Type must be application/json"]}}), 415
-    try:
-        payload = _strict_json(request.get_data(cache=False))
-    except (ValueError, RecursionError):
-        return jsonify({"errors": {"body": ["the body is not valid JSON"]}}), 400
+    payload, refused = _json_body()
+    if refused is not None:
+        return refused
     with db.engine.connect() as connection:
         outcome = record_refusal(connection, payload, scope, source="api", lang=request_language())
         connection.commit()
-    body: dict = {"uuid": outcome.uuid, "status": outcome.status}
-    if outcome.errors:
-        body["errors"] = outcome.errors
-    return jsonify(body), outcome.http_status
+    return _reply(outcome)
 
 
 @bp.get("/devices/<device_id>/receipt")
