@@ -126,6 +126,44 @@ OPENAPI: dict = {
                 },
             }
         },
+        "/stats/prepost": {
+            "get": {
+                "summary": "Paired baseline/follow-up comparison of one index, within the caller's scope "
+                "(pairs: same questionnaire, county and respondent code, the latest of each wave; excluded responses left out)",
+                "parameters": [
+                    {"name": "questionnaire", "in": "query", "required": True, "schema": {"type": "string"}},
+                    {"name": "county", "in": "query", "required": False, "schema": {"type": "string"}, "description": "GB/T 2260 code"},
+                    {"name": "team", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "index", "in": "query", "required": True, "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": _reply(
+                        "{n_pairs, pre_mean, post_mean, mean_diff, ci95: [lo, hi], t, p_ttest, p_wilcoxon, cohens_dz, "
+                        "n_pre_only, n_post_only}; figures are null with fewer than 5 pairs or where they cannot be computed",
+                        {"type": "object"},
+                    ),
+                    "401": _reply("no valid token"),
+                    "403": _reply("county or team outside the caller's scope"),
+                    "422": _reply("unknown questionnaire, index, county or team"),
+                },
+            }
+        },
+        "/stats/summary": {
+            "get": {
+                "summary": "Responses by wave and each index's n and mean by wave, within the caller's scope (means of fewer than 5 are null)",
+                "parameters": [
+                    {"name": "questionnaire", "in": "query", "required": True, "schema": {"type": "string"}},
+                    {"name": "county", "in": "query", "required": False, "schema": {"type": "string"}, "description": "GB/T 2260 code"},
+                    {"name": "team", "in": "query", "required": False, "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": _reply("{questionnaire, responses: {wave: n}, indices: [{wave, index, n, mean}]}", {"type": "object"}),
+                    "401": _reply("no valid token"),
+                    "403": _reply("county or team outside the caller's scope"),
+                    "422": _reply("unknown questionnaire, county or team"),
+                },
+            }
+        },
         "/refusals": {
             "post": {
                 "summary": "Count one declined consent (idempotent on uuid); nothing else of the person is kept",

@@ -5,6 +5,8 @@ import json
 
 from flask import Response, abort, g, jsonify, request
 
+from ..analysis.figures import PlaceError, place_for, prepost, wave_summary
+from ..analysis.queries import Place
 from ..database import DriverConnection
 from ..extensions import db
 from ..instruments import current_versions, find_version
@@ -111,3 +113,45 @@ def device_receipt_view(device_id: str):
     if parsed is None:
         abort(404)
     return jsonify({"device_id": parsed, "received": device_receipt(db.session, parsed, g.scope)})
+
+
+def _stats_request() -> tuple[str, Place] | tuple[Response, int]:
+    """The questionnaire and the place a stats call asks about, or the reply refusing it."""
+    qid = request.args.get("questionnaire", "")
+    if db.session.get(Questionnaire, qid) is None:
+        return jsonify({"errors": {"questionnaire": ["no such questionnaire"]}}), 422
+    try:
+        place = place_for(db.session, g.scope, request.args.get("county"), request.args.get("team"))
+    except PlaceError as exc:
+        return jsonify({"errors": {exc.field: [str(exc)]}}), exc.status
+    return qid, place
+
+
+@bp.get("/stats/prepost")
+@token_required
+def stats_prepost():
+    """Paired baseline/follow-up comparison of one index (contract in shared/DESIGN.md)."""
+    asked = _stats_request()
+    if isinstance(asked[0], Response):
+        return asked
+    qid, place = asked
+    index = request.args.get("index", "")
+    questionnaire = db.session.get(Questionnaire, qid)  # from the identity map: read just above
+    assert questionnaire is not None
+    version = find_version(db.session, qid, questionnaire.current_version)
+    if version is None or index not in {i["id"] for i in version.definition.get("indices", [])}:
+        return jsonify({"errors": {"index": ["no such index in this questionnaire"]}}), 422
+    with db.engine.connect() as connection:
+        return jsonify(prepost(connection, qid, index, place))
+
+
+@bp.get("/stats/summary")
+@token_required
+def stats_summary():
+    """Responses and index means by wave for a scope."""
+    asked = _stats_request()
+    if isinstance(asked[0], Response):
+        return asked
+    qid, place = asked
+    with db.engine.connect() as connection:
+        return jsonify({"questionnaire": qid, **wave_summary(connection, qid, place)})

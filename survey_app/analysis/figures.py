@@ -1,0 +1,72 @@
+"""The figures the API and the pages show, assembled from the SQL aggregations and the pure
+statistics, with small cells suppressed.  No Flask here."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from ..auth.scope import Scope
+from ..database import DBSession
+from ..models import County, Team
+from .queries import Place, paired_scores, summary
+from .stats import MIN_CELL, paired
+
+PREPOST_FIGURES = ("pre_mean", "post_mean", "mean_diff", "ci95", "t", "p_ttest", "p_wilcoxon", "cohens_dz")
+
+
+class PlaceError(ValueError):
+    """A county or team code that is unknown (``status`` 422) or outside the reader's scope (403)."""
+
+    def __init__(self, field: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.field, self.status = field, status
+
+
+def place_for(session: DBSession, scope: Scope, county_code: str | None, team_code: str | None) -> Place:
+    """The place asked for, narrowed to what the reader may see: a county user sees their county,
+    a team member their team, the programme office everything."""
+    county_id = team_id = None
+    if county_code:
+        county_id = session.scalar(select(County.id).where(County.code == county_code))
+        if county_id is None:
+            raise PlaceError("county", "no such county code", 422)
+    if team_code:
+        team = session.scalar(select(Team).where(Team.code == team_code))
+        if team is None:
+            raise PlaceError("team", "no such team code", 422)
+        team_id = team.id
+        if county_id is not None and team.county_id != county_id:
+            raise PlaceError("team", "this team works in another county", 422)
+        county_id = team.county_id
+    if scope.role == "county":
+        if county_id not in (None, scope.county_id):
+            raise PlaceError("county", "outside your county", 403)
+        county_id = scope.county_id
+    elif scope.role in ("team", "collector"):
+        if (county_id not in (None, scope.county_id)) or (team_id not in (None, scope.team_id)):
+            raise PlaceError("team", "outside your team", 403)
+        county_id, team_id = scope.county_id, scope.team_id
+    return Place(county_id=county_id, team_id=team_id)
+
+
+def prepost(connection: Connection, questionnaire: str, index: str, place: Place) -> dict[str, Any]:
+    """The contract's `GET /stats/prepost` reply: figures are null where there are fewer than
+    five pairs (small-cell suppression) or where they cannot be computed."""
+    scores = paired_scores(connection, questionnaire, index, place)
+    result = paired(scores.pre, scores.post).as_dict()
+    out: dict[str, Any] = {"n_pairs": result["n_pairs"]}
+    for key in PREPOST_FIGURES:
+        out[key] = result[key] if result["n_pairs"] >= MIN_CELL else None
+    out["n_pre_only"], out["n_post_only"] = scores.pre_only, scores.post_only
+    return out
+
+
+def wave_summary(connection: Connection, questionnaire: str, place: Place) -> dict[str, Any]:
+    """Responses and index means by wave, with means under five respondents suppressed."""
+    s = summary(connection, questionnaire, place)
+    for row in s["indices"]:
+        if row["n"] < MIN_CELL:
+            row["mean"] = None
+    return s

@@ -1,0 +1,114 @@
+"""The SQL that feeds the statistics: aggregation and pairing happen in the database (window
+functions and GROUP BY, the same on SQLite and PostgreSQL), and only what a test needs comes
+back: one row per pair (two scores), never one row per response or a query per row."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, func, select
+from sqlalchemy.engine import Connection
+
+from ..models import IndexScore, Response
+
+_R = cast(Table, Response.__table__)
+_S = cast(Table, IndexScore.__table__)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Which responses an analysis covers: None means no restriction."""
+
+    county_id: int | None = None
+    team_id: int | None = None
+    site_id: int | None = None
+
+
+def _where(questionnaire: str, place: Place) -> list[Any]:
+    conditions = [_R.c.questionnaire_id == questionnaire, _R.c.excluded.is_(False)]
+    if place.county_id is not None:
+        conditions.append(_R.c.county_id == place.county_id)
+    if place.team_id is not None:
+        conditions.append(_R.c.team_id == place.team_id)
+    if place.site_id is not None:
+        conditions.append(_R.c.site_id == place.site_id)
+    return conditions
+
+
+@dataclass
+class PairedScores:
+    pre: list[float]
+    post: list[float]
+    pre_only: int
+    post_only: int
+
+
+def paired_scores(connection: Connection, questionnaire: str, index: str, place: Place) -> PairedScores:
+    """Pairs as shared/DESIGN.md defines them (see ``pairing.pair``, the reference this must
+    equal), with the index score of each side; pairs where a side has no score (fewer than
+    half its items answered) are left out of the figures but are not attrition."""
+    ranked = (
+        select(
+            _R.c.county_id, _R.c.respondent_code, _R.c.wave, _S.c.score,
+            func.row_number().over(
+                partition_by=(_R.c.county_id, _R.c.respondent_code, _R.c.wave),
+                order_by=(_R.c.completed_at.desc(), _R.c.id.desc()),
+            ).label("rank"),
+        )
+        .select_from(_R.outerjoin(_S, and_(_S.c.response_id == _R.c.id, _S.c.index_id == index)))
+        .where(*_where(questionnaire, place), _R.c.respondent_code.is_not(None), _R.c.wave.in_(("pre", "post")))
+        .cte("ranked")
+    )
+    latest = select(ranked).where(ranked.c.rank == 1).cte("latest")
+    pre, post = latest.alias("pre_wave"), latest.alias("post_wave")
+    pairs = connection.execute(
+        select(pre.c.score, post.c.score)
+        .select_from(pre.join(post, and_(pre.c.county_id == post.c.county_id, pre.c.respondent_code == post.c.respondent_code)))
+        .where(pre.c.wave == "pre", post.c.wave == "post", pre.c.score.is_not(None), post.c.score.is_not(None))
+        .order_by(pre.c.county_id, pre.c.respondent_code)
+    ).all()
+    singles = (
+        select(func.min(latest.c.wave).label("wave"))
+        .group_by(latest.c.county_id, latest.c.respondent_code)
+        .having(func.count() == 1)
+        .subquery()
+    )
+    counted = connection.execute(select(singles.c.wave, func.count()).group_by(singles.c.wave)).all()
+    alone = {wave: int(n) for wave, n in counted}
+    return PairedScores(
+        pre=[float(a) for a, _ in pairs], post=[float(b) for _, b in pairs],
+        pre_only=alone.get("pre", 0), post_only=alone.get("post", 0),
+    )
+
+
+def scores_by_wave(connection: Connection, questionnaire: str, index: str, place: Place) -> dict[str, list[float]]:
+    """Every (non-excluded) response's score by wave, for the unpaired comparison."""
+    rows = connection.execute(
+        select(_R.c.wave, _S.c.score)
+        .select_from(_R.join(_S, and_(_S.c.response_id == _R.c.id, _S.c.index_id == index)))
+        .where(*_where(questionnaire, place), _R.c.wave.in_(("pre", "post")))
+    ).all()
+    out: dict[str, list[float]] = {"pre": [], "post": []}
+    for wave, score in rows:
+        out[wave].append(float(score))
+    return out
+
+
+def summary(connection: Connection, questionnaire: str, place: Place) -> dict[str, Any]:
+    """Responses by wave, and each index's n and mean by wave: two GROUP BYs."""
+    counts = connection.execute(
+        select(_R.c.wave, func.count()).where(*_where(questionnaire, place)).group_by(_R.c.wave)
+    ).all()
+    means = connection.execute(
+        select(_R.c.wave, _S.c.index_id, func.count(), func.avg(_S.c.score))
+        .select_from(_R.join(_S, _S.c.response_id == _R.c.id))
+        .where(*_where(questionnaire, place))
+        .group_by(_R.c.wave, _S.c.index_id)
+    ).all()
+    return {
+        "responses": {wave or "none": int(n) for wave, n in counts},
+        "indices": sorted(
+            ({"wave": wave or "none", "index": index, "n": int(n), "mean": float(mean)} for wave, index, n, mean in means),
+            key=lambda r: (r["index"], r["wave"]),
+        ),
+    }
