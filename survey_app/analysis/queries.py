@@ -3,10 +3,10 @@ functions and GROUP BY, the same on SQLite and PostgreSQL), and only what a test
 back: one row per pair (two scores), never one row per response or a query per row."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, select
+from sqlalchemy import Table, and_, func, literal, select
 from sqlalchemy.engine import Connection
 
 from ..models import IndexScore, Response
@@ -37,19 +37,33 @@ def _where(questionnaire: str, place: Place) -> list[Any]:
 
 @dataclass
 class PairedScores:
-    pre: list[float]
-    post: list[float]
-    pre_only: int
-    post_only: int
+    pre: list[float] = field(default_factory=list)
+    post: list[float] = field(default_factory=list)
+    pre_only: int = 0
+    post_only: int = 0
+
+
+#: breakdowns: the column of the baseline response that names the group
+GROUPS = {"county": _R.c.county_id, "team": _R.c.team_id, "site": _R.c.site_id}
 
 
 def paired_scores(connection: Connection, questionnaire: str, index: str, place: Place) -> PairedScores:
     """Pairs as shared/DESIGN.md defines them (see ``pairing.pair``, the reference this must
     equal), with the index score of each side; pairs where a side has no score (fewer than
     half its items answered) are left out of the figures but are not attrition."""
+    return paired_scores_by(connection, questionnaire, index, place, None).get(None, PairedScores())
+
+
+def paired_scores_by(
+    connection: Connection, questionnaire: str, index: str, place: Place, group: str | None
+) -> dict[Any, PairedScores]:
+    """``paired_scores`` for every county, team or site at once (keyed by its id; a pair belongs
+    to the group of its latest baseline response): still two queries, whatever the number of groups."""
+    group_column = GROUPS[group] if group else None
     ranked = (
         select(
             _R.c.county_id, _R.c.respondent_code, _R.c.wave, _S.c.score,
+            (group_column if group_column is not None else literal(None)).label("grp"),
             func.row_number().over(
                 partition_by=(_R.c.county_id, _R.c.respondent_code, _R.c.wave),
                 order_by=(_R.c.completed_at.desc(), _R.c.id.desc()),
@@ -62,23 +76,30 @@ def paired_scores(connection: Connection, questionnaire: str, index: str, place:
     latest = select(ranked).where(ranked.c.rank == 1).cte("latest")
     pre, post = latest.alias("pre_wave"), latest.alias("post_wave")
     pairs = connection.execute(
-        select(pre.c.score, post.c.score)
+        select(pre.c.grp, pre.c.score, post.c.score)
         .select_from(pre.join(post, and_(pre.c.county_id == post.c.county_id, pre.c.respondent_code == post.c.respondent_code)))
         .where(pre.c.wave == "pre", post.c.wave == "post", pre.c.score.is_not(None), post.c.score.is_not(None))
         .order_by(pre.c.county_id, pre.c.respondent_code)
     ).all()
     singles = (
-        select(func.min(latest.c.wave).label("wave"))
+        select(func.min(latest.c.wave).label("wave"), func.min(latest.c.grp).label("grp"))
         .group_by(latest.c.county_id, latest.c.respondent_code)
         .having(func.count() == 1)
         .subquery()
     )
-    counted = connection.execute(select(singles.c.wave, func.count()).group_by(singles.c.wave)).all()
-    alone = {wave: int(n) for wave, n in counted}
-    return PairedScores(
-        pre=[float(a) for a, _ in pairs], post=[float(b) for _, b in pairs],
-        pre_only=alone.get("pre", 0), post_only=alone.get("post", 0),
-    )
+    counted = connection.execute(select(singles.c.grp, singles.c.wave, func.count()).group_by(singles.c.grp, singles.c.wave)).all()
+    out: dict[Any, PairedScores] = {}
+    for key, a, b in pairs:
+        scores = out.setdefault(key, PairedScores())
+        scores.pre.append(float(a))
+        scores.post.append(float(b))
+    for key, wave, n in counted:
+        scores = out.setdefault(key, PairedScores())
+        if wave == "pre":
+            scores.pre_only = int(n)
+        else:
+            scores.post_only = int(n)
+    return out
 
 
 def scores_by_wave(connection: Connection, questionnaire: str, index: str, place: Place) -> dict[str, list[float]]:

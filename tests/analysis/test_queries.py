@@ -67,3 +67,17 @@ def test_scores_by_wave_and_summary(db, programme, loaded):
     pre_mean = next(r["mean"] for r in s["indices"] if r["wave"] == "pre")
     assert abs(pre_mean - sum(by_wave["pre"]) / len(by_wave["pre"])) < 1e-9
     assert sum(s["responses"].values()) == sum(1 for o in observations if not o.excluded)
+
+
+def test_grouped_pairing_equals_the_rules_county_by_county(db, programme, loaded):
+    from survey_app.analysis.queries import paired_scores_by
+
+    observations, counties = make_responses(db, seed=11)
+    with db.engine.connect() as connection:
+        groups = paired_scores_by(connection, "awareness", "awareness", Place(), "county")
+    for county in counties:
+        expected = pair(o for o in observations if o.county_id == county.id)
+        complete = [(p.score, q.score) for p, q in expected.pairs if p.score is not None and q.score is not None]
+        got = groups[county.id]
+        assert sorted(zip(got.pre, got.post, strict=True)) == sorted(complete)
+        assert (got.pre_only, got.post_only) == (expected.pre_only, expected.post_only)
