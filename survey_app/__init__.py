@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .collect import bp as collect_bp
+    from .dashboard import bp as dashboard_bp
     from .extensions import csrf
     from .main import bp as main_bp
 
@@ -93,3 +94,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(collect_bp)
+    app.register_blueprint(dashboard_bp)

@@ -1,0 +1,65 @@
+"""Figure builders: functions that take figures already computed (and suppressed) and return
+Plotly figures, so that the dashboard pages and the PDF reports draw the same charts."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+#: Okabe-Ito: distinguishable with every common colour-vision deficiency
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+FONT = "Noto Sans CJK SC, Noto Sans SC, Sanqu Sans SC, sans-serif"
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"}, font={"family": FONT, "size": 15}, height=height,
+        margin={"l": 10, "r": 20, "t": 60, "b": 50}, plot_bgcolor="#fff", paper_bgcolor="#fff", showlegend=False,
+    )
+    return fig
+
+
+@dataclass(frozen=True)
+class ForestRow:
+    label: str
+    n: int
+    mean_diff: float | None  # None: suppressed (fewer than five pairs) or not computable
+    ci95: tuple[float, float] | None
+
+
+def forest(rows: Sequence[ForestRow], title: str, axis_title: str) -> go.Figure:
+    """Mean change with its 95% CI, one row per place; n under every label; a place with too
+    few pairs keeps its row, marked "n < 5", with no point."""
+    labels = [f"{r.label}<br><sub>n = {r.n}</sub>" if r.mean_diff is not None else f"{r.label}<br><sub>n < 5</sub>" for r in rows]
+    shown = [r for r in rows if r.mean_diff is not None]
+    fig = go.Figure()
+    fig.add_vline(x=0, line={"color": "#888", "width": 1, "dash": "dot"})
+    fig.add_trace(go.Scatter(
+        x=[r.mean_diff for r in shown],
+        y=[labels[rows.index(r)] for r in shown],
+        mode="markers+text",
+        marker={"size": 11, "color": PALETTE[0], "symbol": "square"},
+        text=[f"{r.mean_diff:+.1f}" for r in shown],
+        textposition="top center",
+        error_x={
+            "type": "data", "symmetric": False, "color": PALETTE[0], "thickness": 2,
+            "array": [r.ci95[1] - r.mean_diff if r.ci95 and r.mean_diff is not None else 0 for r in shown],
+            "arrayminus": [r.mean_diff - r.ci95[0] if r.ci95 and r.mean_diff is not None else 0 for r in shown],
+        },
+        hovertemplate="%{y}: %{x:+.1f}<extra></extra>",
+    ))
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], type="category")
+    fig.update_xaxes(title_text=axis_title, zeroline=False, gridcolor="#eee")
+    return _layout(fig, title, height=140 + 52 * len(rows))
+
+
+def prepost_bars(pre_mean: float | None, post_mean: float | None, n_pairs: int, title: str, labels: tuple[str, str]) -> go.Figure:
+    """Baseline and follow-up means of the paired respondents, the numbers on the bars."""
+    fig = go.Figure(go.Bar(
+        x=list(labels), y=[pre_mean or 0, post_mean or 0], marker_color=[PALETTE[1], PALETTE[0]],
+        text=[f"{v:.1f}" if v is not None else "n < 5" for v in (pre_mean, post_mean)], textposition="outside",
+    ))
+    fig.update_yaxes(range=[0, 100], gridcolor="#eee")
+    fig.update_xaxes(title_text=f"n = {n_pairs}")
+    return _layout(fig, title, height=380)

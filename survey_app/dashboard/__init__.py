@@ -1,0 +1,6 @@
+"""Staff dashboards: the evaluation's figures as Plotly charts (plotly.js served by the app)."""
+from flask import Blueprint
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+from . import views  # noqa: E402,F401

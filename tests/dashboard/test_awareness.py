@@ -1,0 +1,55 @@
+"""The awareness dashboard: scoped figures, a fixed number of queries, plotly.js served locally."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.test_auth import login
+
+
+@pytest.fixture
+def demo(db, programme, loaded):
+    from survey_app.demo.seed import seed_responses
+
+    seed_responses(db.session, 1200, seed=4)
+    db.session.commit()
+    return db
+
+
+def figures(page: str) -> list[dict]:
+    return [json.loads(m) for m in re.findall(r'<script type="application/json" data-figure="\d+">(.*?)</script>', page, re.S)]
+
+
+def test_the_office_compares_counties(client, demo, count_queries):
+    login(client, "admin")
+    with count_queries() as statements:
+        reply = client.get("/dashboard/awareness")
+    assert reply.status_code == 200
+    page = reply.get_data(as_text=True)
+    assert "/dashboard/plotly.min.js" in page and "cdn" not in page.lower()
+    bars, forest = figures(page)
+    labels = forest["data"][0]["y"]
+    assert any("平江县" in label for label in labels) and any("凤凰县" in label for label in labels)
+    assert all("n = " in label or "n < 5" in label for label in forest["layout"]["yaxis"]["categoryarray"])
+    assert bars["data"][0]["text"][0] != "n < 5"
+    assert len(statements) <= 12  # whatever the number of counties: no query per row
+    n_pairs = int(re.search(r'data-n-pairs="(\d+)"', page).group(1))
+    assert n_pairs > 50
+
+
+def test_a_county_sees_its_teams_only(client, demo):
+    login(client, "county-pj")
+    page = client.get("/dashboard/awareness").get_data(as_text=True)
+    labels = " ".join(figures(page)[1]["layout"]["yaxis"]["categoryarray"])
+    assert "凤凰县" not in labels and "平江" in labels
+    assert client.get("/dashboard/awareness?county=433123").status_code == 403
+
+
+def test_plotly_js_comes_from_the_app(client, demo):
+    reply = client.get("/dashboard/plotly.min.js", headers={"Accept-Encoding": "br"})
+    assert reply.status_code == 200 and reply.headers["Content-Encoding"] == "br"
+    import brotli
+
+    assert b"plotly" in brotli.decompress(reply.data)[:2000].lower()
