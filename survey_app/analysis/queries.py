@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, literal, select
+from sqlalchemy import Table, and_, case, func, literal, select
 from sqlalchemy.engine import Connection
 
 from ..models import IndexScore, Response
@@ -58,7 +58,7 @@ def paired_scores_by(
     connection: Connection, questionnaire: str, index: str, place: Place, group: str | None
 ) -> dict[Any, PairedScores]:
     """``paired_scores`` for every county, team or site at once (keyed by its id; a pair belongs
-    to the group of its latest baseline response): still two queries, whatever the number of groups."""
+    to the group of its latest baseline response): one query, whatever the number of groups."""
     group_column = GROUPS[group] if group else None
     ranked = (
         select(
@@ -73,32 +73,30 @@ def paired_scores_by(
         .where(*_where(questionnaire, place), _R.c.respondent_code.is_not(None), _R.c.wave.in_(("pre", "post")))
         .cte("ranked")
     )
-    latest = select(ranked).where(ranked.c.rank == 1).cte("latest")
-    pre, post = latest.alias("pre_wave"), latest.alias("post_wave")
-    pairs = connection.execute(
-        select(pre.c.grp, pre.c.score, post.c.score)
-        .select_from(pre.join(post, and_(pre.c.county_id == post.c.county_id, pre.c.respondent_code == post.c.respondent_code)))
-        .where(pre.c.wave == "pre", post.c.wave == "post", pre.c.score.is_not(None), post.c.score.is_not(None))
-        .order_by(pre.c.county_id, pre.c.respondent_code)
-    ).all()
-    singles = (
-        select(func.min(latest.c.wave).label("wave"), func.min(latest.c.grp).label("grp"))
+    # One row per respondent from their latest response of each wave, by conditional
+    # aggregation: a self-join of the two waves cost SQLite a nested loop (minutes at 100,000).
+    latest = select(ranked).where(ranked.c.rank == 1).subquery("latest")
+    is_pre, is_post = latest.c.wave == "pre", latest.c.wave == "post"
+    people = connection.execute(
+        select(
+            func.max(case((is_pre, 1), else_=0)), func.max(case((is_post, 1), else_=0)),
+            func.max(case((is_pre, latest.c.score))), func.max(case((is_post, latest.c.score))),
+            func.coalesce(func.max(case((is_pre, latest.c.grp))), func.max(case((is_post, latest.c.grp)))),
+        )
         .group_by(latest.c.county_id, latest.c.respondent_code)
-        .having(func.count() == 1)
-        .subquery()
-    )
-    counted = connection.execute(select(singles.c.grp, singles.c.wave, func.count()).group_by(singles.c.grp, singles.c.wave)).all()
+        .order_by(latest.c.county_id, latest.c.respondent_code)
+    ).all()
     out: dict[Any, PairedScores] = {}
-    for key, a, b in pairs:
+    for has_pre, has_post, pre_score, post_score, key in people:
         scores = out.setdefault(key, PairedScores())
-        scores.pre.append(float(a))
-        scores.post.append(float(b))
-    for key, wave, n in counted:
-        scores = out.setdefault(key, PairedScores())
-        if wave == "pre":
-            scores.pre_only = int(n)
+        if has_pre and has_post:
+            if pre_score is not None and post_score is not None:
+                scores.pre.append(float(pre_score))
+                scores.post.append(float(post_score))
+        elif has_pre:
+            scores.pre_only += 1
         else:
-            scores.post_only = int(n)
+            scores.post_only += 1
     return out
 
 

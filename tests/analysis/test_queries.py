@@ -51,7 +51,7 @@ def test_sql_pairing_equals_the_rules(app, db, programme, loaded, count_queries)
         complete = [(p.score, q.score) for p, q in expected.pairs if p.score is not None and q.score is not None]
         with engine.connect() as connection, count_queries() as statements:
             got = paired_scores(connection, "awareness", "awareness", place)
-        assert len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]) == 2
+        assert len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]) == 1
         assert sorted(zip(got.pre, got.post, strict=True)) == sorted(complete)
         assert (got.pre_only, got.post_only) == (expected.pre_only, expected.post_only)
         assert len(complete) > 10
