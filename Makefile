@@ -69,6 +69,7 @@ lint: install-dev
 bench: install-dev
 	$(BIN)/python benchmarks/ingest.py --write-docs
 	$(BIN)/python benchmarks/form_weight.py --write-docs
+	$(BIN)/python benchmarks/stats.py --write-docs
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
