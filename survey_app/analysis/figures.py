@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from ..auth.scope import Scope
 from ..database import DBSession
 from ..models import County, Team
-from .queries import Place, paired_scores, summary
+from .queries import PairedScores, Place, paired_scores, summary
 from .stats import MIN_CELL, paired
 
 PREPOST_FIGURES = ("pre_mean", "post_mean", "mean_diff", "ci95", "t", "p_ttest", "p_wilcoxon", "cohens_dz")
@@ -54,7 +54,11 @@ def place_for(session: DBSession, scope: Scope, county_code: str | None, team_co
 def prepost(connection: Connection, questionnaire: str, index: str, place: Place) -> dict[str, Any]:
     """The contract's `GET /stats/prepost` reply: figures are null where there are fewer than
     five pairs (small-cell suppression) or where they cannot be computed."""
-    scores = paired_scores(connection, questionnaire, index, place)
+    return prepost_of(paired_scores(connection, questionnaire, index, place))
+
+
+def prepost_of(scores: PairedScores) -> dict[str, Any]:
+    """The `prepost` figures of pairs already fetched (suppressed below five pairs)."""
     result = paired(scores.pre, scores.post).as_dict()
     out: dict[str, Any] = {"n_pairs": result["n_pairs"]}
     for key in PREPOST_FIGURES:
@@ -70,3 +74,14 @@ def wave_summary(connection: Connection, questionnaire: str, place: Place) -> di
         if row["n"] < MIN_CELL:
             row["mean"] = None
     return s
+
+
+def merged(groups: dict[Any, PairedScores]) -> PairedScores:
+    """All groups' pairs and attrition as one (the whole of what was broken down)."""
+    out = PairedScores()
+    for scores in groups.values():
+        out.pre += scores.pre
+        out.post += scores.post
+        out.pre_only += scores.pre_only
+        out.post_only += scores.post_only
+    return out

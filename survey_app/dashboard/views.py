@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..analysis.charts import ForestRow, forest, prepost_bars
-from ..analysis.figures import PlaceError, place_for, prepost
+from ..analysis.figures import PlaceError, merged, place_for, prepost_of
 from ..analysis.queries import paired_scores_by
 from ..analysis.stats import MIN_CELL, paired
 from ..auth.scope import Scope
@@ -51,8 +51,8 @@ def awareness():
     group = "county" if place.county_id is None else "team" if place.team_id is None else "site"
     names = _names(group)
     with db.engine.connect() as connection:
-        overall = prepost(connection, questionnaire, index, place)
         groups = paired_scores_by(connection, questionnaire, index, place, group)
+    overall = prepost_of(merged(groups))  # the same pairs: no second pairing query
     rows = []
     for key, scores in sorted(groups.items(), key=lambda kv: names.get(kv[0], "")):
         if key is None:

@@ -53,3 +53,12 @@ def test_plotly_js_comes_from_the_app(client, demo):
     import brotli
 
     assert b"plotly" in brotli.decompress(reply.data)[:2000].lower()
+
+
+def test_the_page_and_the_api_agree(client, demo, token_for):
+    api = client.get("/api/v1/stats/prepost?questionnaire=awareness&index=awareness",
+                     headers={"Authorization": f"Bearer {token_for('admin')}"}).get_json()
+    login(client, "admin")
+    page = client.get("/dashboard/awareness").get_data(as_text=True)
+    assert int(re.search(r'data-n-pairs="(\d+)"', page).group(1)) == api["n_pairs"]
+    assert f"{api['mean_diff']:+.1f}" in page
