@@ -28,10 +28,8 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import ROOT, Server, app_env, flask, machine_facts
+from ingest import ROOT, Server, app_env, flask, machine_facts, replace_section
 
-DOCS = ROOT / "docs" / "BENCHMARKS.md"
-BEGIN, END = "<!-- form_weight:begin -->", "<!-- form_weight:end -->"
 GOAL_KB, GOAL_S = 100, 3.0
 KBIT = 400
 RTT_MS = 400
@@ -137,15 +135,6 @@ def markdown(rows: list[tuple[str, dict[str, float]]], precache: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_docs(block: str) -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    if BEGIN not in text:
-        text = text.rstrip("\n") + f"\n\n## Form weight (`benchmarks/form_weight.py`)\n\n{BEGIN}\n{END}\n"
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    DOCS.write_text(f"{head}{BEGIN}\n{block}{END}{tail}", encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write-docs", action="store_true", help="replace the form-weight section of docs/BENCHMARKS.md")
@@ -170,7 +159,7 @@ def main() -> int:
     block = markdown(rows, precache)
     print(block)
     if args.write_docs:
-        write_docs(block)
+        replace_section("form_weight", "Form weight (`benchmarks/form_weight.py`)", block)
     return 0
 
 

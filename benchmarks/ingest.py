@@ -605,6 +605,18 @@ Goal: **>= 200 submissions/s**, and **>= 0.4** of the trivial endpoint's request
 """
 
 
+def replace_section(name: str, heading: str, block: str) -> None:
+    """Put ``block`` between the ``<!-- name:begin -->`` and ``<!-- name:end -->`` markers of
+    docs/BENCHMARKS.md, adding the section under ``heading`` when it is not there yet."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    text = DOCS.read_text(encoding="utf-8")
+    if begin not in text:
+        text = text.rstrip("\n") + f"\n\n## {heading}\n\n{begin}\n{end}\n"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    DOCS.write_text(f"{head}{begin}\n{block}{end}{tail}", encoding="utf-8")
+
+
 def write_docs(block: str) -> None:
     DOCS.parent.mkdir(parents=True, exist_ok=True)
     text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else DOC_INTRO + f"{BEGIN}\n{END}\n"

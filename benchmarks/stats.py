@@ -23,10 +23,8 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import ROOT, Server, app_env, flask, machine_facts
+from ingest import Server, app_env, flask, machine_facts, replace_section
 
-DOCS = ROOT / "docs" / "BENCHMARKS.md"
-BEGIN, END = "<!-- stats:begin -->", "<!-- stats:end -->"
 GOAL_MS, GOAL_RATIO = 300.0, 3.0
 BARE_SQL = (
     "SELECT r.wave, count(*), avg(s.score) FROM responses r JOIN index_scores s ON s.response_id = r.id"
@@ -104,12 +102,7 @@ def main() -> int:
     block = "\n".join(lines) + "\n"
     print(block)
     if args.write_docs:
-        text = DOCS.read_text(encoding="utf-8")
-        if BEGIN not in text:
-            text = text.rstrip("\n") + f"\n\n## Stats (`benchmarks/stats.py`)\n\n{BEGIN}\n{END}\n"
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        DOCS.write_text(f"{head}{BEGIN}\n{block}{END}{tail}", encoding="utf-8")
+        replace_section("stats", "Stats (`benchmarks/stats.py`)", block)
     return 0
 
 

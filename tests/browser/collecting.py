@@ -67,15 +67,21 @@ def answer_screen(page: Any, choice: int = 0) -> None:
         # text: left blank (optional in the shipped questionnaires)
 
 
-def fill_and_submit(page: Any, code: str | None, choice: int = 0) -> None:
-    """Set up, consent and answer every screen, then finish; waits for the result screen."""
-    set_up(page, code)
+def finish(page: Any, choice: int = 0) -> None:
+    """Answer this screen and every one after it, then submit."""
     for _ in range(30):
         answer_screen(page, choice)
         if page.locator("[data-action=submit]:visible").count():
             page.click("[data-action=submit]")
-            break
+            return
         go_next(page)
+    raise AssertionError("no submit button after 30 screens")
+
+
+def fill_and_submit(page: Any, code: str | None, choice: int = 0) -> None:
+    """Set up, consent and answer every screen, then finish; waits for the result screen."""
+    set_up(page, code)
+    finish(page, choice)
     page.wait_for_selector("#status[data-status]:not([hidden])")
 
 

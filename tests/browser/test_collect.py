@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import County, Refusal, Response
 
-from .collecting import fill_and_submit, log_in, open_form, pending
+from .collecting import fill_and_submit, finish, log_in, open_form, pending
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)]
 
@@ -269,12 +269,7 @@ def test_a_response_in_progress_finishes_on_the_version_it_started_with(context,
     page.wait_for_url("**/collect/awareness?version=1*")
     page.wait_for_selector("#collect[data-ready]")
     assert page.get_attribute("#collect", "data-uuid") == uuid
-    for _ in range(30):
-        answer_screen(page)
-        if page.locator("[data-action=submit]:visible").count():
-            page.click("[data-action=submit]")
-            break
-        go_next(page)
+    finish(page)
     page.wait_for_selector("#status[data-status=saved]")
     db.session.rollback()
     stored = db.session.scalars(select(Response)).one()
