@@ -60,22 +60,28 @@ def paired_scores_by(
     """``paired_scores`` for every county, team or site at once (keyed by its id; a pair belongs
     to the group of its latest baseline response): one query, whatever the number of groups."""
     group_column = GROUPS[group] if group else None
+    # Each respondent's latest response of each wave: the one no later response follows
+    # (lead() is NULL), read in the order of ix_responses_latest, so SQLite needs no sort.
     ranked = (
         select(
-            _R.c.county_id, _R.c.respondent_code, _R.c.wave, _S.c.score,
+            _R.c.id, _R.c.county_id, _R.c.respondent_code, _R.c.wave,
             (group_column if group_column is not None else literal(None)).label("grp"),
-            func.row_number().over(
+            func.lead(_R.c.id).over(
                 partition_by=(_R.c.county_id, _R.c.respondent_code, _R.c.wave),
-                order_by=(_R.c.completed_at.desc(), _R.c.id.desc()),
-            ).label("rank"),
+                order_by=(_R.c.completed_at, _R.c.id),
+            ).label("next_id"),
         )
-        .select_from(_R.outerjoin(_S, and_(_S.c.response_id == _R.c.id, _S.c.index_id == index)))
         .where(*_where(questionnaire, place), _R.c.respondent_code.is_not(None), _R.c.wave.in_(("pre", "post")))
-        .cte("ranked")
+        .subquery("ranked")
     )
-    # One row per respondent from their latest response of each wave, by conditional
-    # aggregation: a self-join of the two waves cost SQLite a nested loop (minutes at 100,000).
-    latest = select(ranked).where(ranked.c.rank == 1).subquery("latest")
+    # Then one row per respondent, by conditional aggregation: a self-join of the two waves
+    # cost SQLite a nested loop (minutes at 100,000 responses).
+    latest = (
+        select(ranked.c.county_id, ranked.c.respondent_code, ranked.c.wave, ranked.c.grp, _S.c.score)
+        .select_from(ranked.outerjoin(_S, and_(_S.c.response_id == ranked.c.id, _S.c.index_id == index)))
+        .where(ranked.c.next_id.is_(None))
+        .subquery("latest")
+    )
     is_pre, is_post = latest.c.wave == "pre", latest.c.wave == "post"
     people = connection.execute(
         select(

@@ -50,7 +50,9 @@ class Response(Model):
         CheckConstraint("wave IS NULL OR wave IN ('pre', 'post')", name="wave_known"),
         CheckConstraint("NOT excluded OR excluded_reason IS NOT NULL", name="exclusion_has_reason"),
         Index("ix_responses_scope", "questionnaire_id", "county_id", "wave"),
-        Index("ix_responses_pairing", "questionnaire_id", "county_id", "respondent_code"),
+        # Pairing reads each respondent's responses in this order (analysis/queries.py): with
+        # every column it needs in the index, SQLite neither sorts nor visits the table.
+        Index("ix_responses_latest", "questionnaire_id", "county_id", "respondent_code", "wave", "completed_at", "id", "excluded"),
         Index("ix_responses_device", "device_id"),
     )
 
