@@ -10,8 +10,9 @@ from sqlalchemy.engine import Connection
 from ..auth.scope import Scope
 from ..database import DBSession
 from ..models import County, Team
-from .queries import PairedScores, Place, paired_scores, summary
-from .stats import MIN_CELL, paired
+from ..questionnaires import Questionnaire as Parsed
+from .queries import PairedScores, Place, item_values, paired_scores, summary
+from .stats import MIN_CELL, Reliability, cronbach_alpha, paired
 
 PREPOST_FIGURES = ("pre_mean", "post_mean", "mean_diff", "ci95", "t", "p_ttest", "p_wilcoxon", "cohens_dz")
 
@@ -85,3 +86,21 @@ def merged(groups: dict[Any, PairedScores]) -> PairedScores:
         out.pre_only += scores.pre_only
         out.post_only += scores.post_only
     return out
+
+
+def reliability(connection: Connection, qn: Parsed, index_id: str, place: Place) -> Reliability | None:
+    """Cronbach's alpha of one index over the responses that answered every item, reverse-keyed
+    items reversed as in the score; None below five such responses."""
+    index = next((i for i in qn.indices if i.id == index_id), None)
+    if index is None:
+        return None
+    rows = item_values(connection, qn.id, index.items, place)
+    if len(rows) < MIN_CELL:
+        return None
+    flips = []  # per item: the value that reverses it (max + min), or None
+    for item in index.items:
+        scale = qn.question(item).scale
+        assert scale is not None  # index items are likert: checked when the file is loaded
+        flips.append(scale.max + scale.min if item in index.reverse else None)
+    keyed = [[v if flip is None else flip - v for flip, v in zip(flips, row, strict=True)] for row in rows]
+    return cronbach_alpha(keyed, index.items)

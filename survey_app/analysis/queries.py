@@ -9,7 +9,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, case, func, literal, select
 from sqlalchemy.engine import Connection
 
-from ..models import IndexScore, Response
+from ..models import Answer, IndexScore, Response
 
 _R = cast(Table, Response.__table__)
 _S = cast(Table, IndexScore.__table__)
@@ -137,3 +137,18 @@ def summary(connection: Connection, questionnaire: str, place: Place) -> dict[st
             key=lambda r: (r["index"], r["wave"]),
         ),
     }
+
+
+def item_values(connection: Connection, questionnaire: str, items: tuple[str, ...], place: Place) -> list[tuple[float, ...]]:
+    """The likert points of the given items, one row per response that answered all of them
+    (a pivot by conditional aggregation: one query)."""
+    _A = cast(Table, Answer.__table__)
+    columns = [func.max(case((_A.c.question_id == item, _A.c.value_num))) for item in items]
+    rows = connection.execute(
+        select(*columns)
+        .select_from(_R.join(_A, _A.c.response_id == _R.c.id))
+        .where(*_where(questionnaire, place), _A.c.question_id.in_(items))
+        .group_by(_R.c.id)
+        .having(func.count() == len(items))
+    ).all()
+    return [tuple(float(v) for v in row) for row in rows]

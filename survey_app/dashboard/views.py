@@ -12,12 +12,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..analysis.charts import ForestRow, forest, prepost_bars
-from ..analysis.figures import PlaceError, merged, place_for, prepost_of
+from ..analysis.figures import PlaceError, merged, place_for, prepost_of, reliability
 from ..analysis.queries import paired_scores_by
 from ..analysis.stats import MIN_CELL, paired
 from ..auth.scope import Scope
 from ..extensions import db
-from ..models import County, Site, Team
+from ..instruments import find_version, parsed
+from ..models import County, Questionnaire, Site, Team
 from . import bp
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -50,8 +51,13 @@ def awareness():
     # The programme office compares counties; a county compares its teams; a team its sites.
     group = "county" if place.county_id is None else "team" if place.team_id is None else "site"
     names = _names(group)
+    stored = db.session.get(Questionnaire, questionnaire)
+    version = find_version(db.session, questionnaire, stored.current_version) if stored else None
+    if version is None:
+        abort(404)
     with db.engine.connect() as connection:
         groups = paired_scores_by(connection, questionnaire, index, place, group)
+        alpha = reliability(connection, parsed(version), index, place)
     overall = prepost_of(merged(groups))  # the same pairs: no second pairing query
     rows = []
     for key, scores in sorted(groups.items(), key=lambda kv: names.get(kv[0], "")):
@@ -68,7 +74,7 @@ def awareness():
     counties = db.session.scalars(select(County).order_by(County.code)).all() if scope.is_programme else []
     return render_template(
         "dashboard/awareness.html", overall=overall, charts=[json.loads(c.to_json()) for c in charts], group=group,
-        counties=counties, county=request.args.get("county", ""), min_cell=MIN_CELL,
+        counties=counties, county=request.args.get("county", ""), min_cell=MIN_CELL, alpha=alpha,
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import uuid as uuidlib
 
+import pytest
 from sqlalchemy import select
 
 from survey_app.analysis.pairing import Observation, pair
@@ -81,3 +82,26 @@ def test_grouped_pairing_equals_the_rules_county_by_county(db, programme, loaded
         got = groups[county.id]
         assert sorted(zip(got.pre, got.post, strict=True)) == sorted(complete)
         assert (got.pre_only, got.post_only) == (expected.pre_only, expected.post_only)
+
+
+def test_reliability_from_sql_equals_the_answers_as_stored(db, programme, loaded):
+    from survey_app.analysis.figures import reliability
+    from survey_app.analysis.stats import cronbach_alpha
+    from survey_app.demo.seed import seed_responses
+    from survey_app.instruments import parsed
+
+    seed_responses(db.session, 600, seed=8)
+    db.session.commit()
+    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == "awareness"))
+    qn = parsed(version)
+    index = next(i for i in qn.indices if i.id == "awareness")
+    rows = []
+    for r in db.session.scalars(select(Response).where(Response.questionnaire_id == "awareness", Response.excluded.is_(False))):
+        if all(item in r.answers_json for item in index.items):
+            rows.append([6 - r.answers_json[item] if item in index.reverse else r.answers_json[item] for item in index.items])
+    expected = cronbach_alpha(rows, index.items)
+    with db.engine.connect() as connection:
+        got = reliability(connection, qn, "awareness", Place())
+    assert got.n == expected.n == len(rows) > 100
+    assert abs(got.alpha - expected.alpha) < 1e-9 and 0.5 < got.alpha < 1
+    assert got.item_total == pytest.approx(expected.item_total)

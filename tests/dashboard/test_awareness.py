@@ -37,6 +37,7 @@ def test_the_office_compares_counties(client, demo, count_queries):
     assert len(statements) <= 12  # whatever the number of counties: no query per row
     n_pairs = int(re.search(r'data-n-pairs="(\d+)"', page).group(1))
     assert n_pairs > 50
+    assert 0.5 < float(re.search(r'data-alpha="([0-9.]+)"', page).group(1)) < 1  # the scale's reliability
 
 
 def test_a_county_sees_its_teams_only(client, demo):
