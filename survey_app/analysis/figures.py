@@ -88,13 +88,17 @@ def merged(groups: dict[Any, PairedScores]) -> PairedScores:
     return out
 
 
-def reliability(connection: Connection, qn: Parsed, index_id: str, place: Place) -> Reliability | None:
-    """Cronbach's alpha of one index over the responses that answered every item, reverse-keyed
-    items reversed as in the score; None below five such responses."""
+#: Cronbach's alpha from at most this many responses: its standard error is then about 0.002
+ALPHA_SAMPLE = 5000
+
+
+def reliability(connection: Connection, qn: Parsed, index_id: str, place: Place, sample: int | None = ALPHA_SAMPLE) -> Reliability | None:
+    """Cronbach's alpha of one index over the responses that answered every item (at most
+    ``sample`` of them), reverse-keyed items reversed as in the score; None below five."""
     index = next((i for i in qn.indices if i.id == index_id), None)
     if index is None:
         return None
-    rows = item_values(connection, qn.id, index.items, place)
+    rows = item_values(connection, qn.id, index.items, place, sample)
     if len(rows) < MIN_CELL:
         return None
     flips = []  # per item: the value that reverses it (max + min), or None

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, func, literal, select
+from sqlalchemy import BigInteger, Table, and_, case, func, literal, select
+from sqlalchemy import cast as cast_
 from sqlalchemy.engine import Connection
 
 from ..models import Answer, IndexScore, Response
@@ -139,15 +140,25 @@ def summary(connection: Connection, questionnaire: str, place: Place) -> dict[st
     }
 
 
-def item_values(connection: Connection, questionnaire: str, items: tuple[str, ...], place: Place) -> list[tuple[float, ...]]:
+def item_values(
+    connection: Connection, questionnaire: str, items: tuple[str, ...], place: Place, sample: int | None = None
+) -> list[tuple[float, ...]]:
     """The likert points of the given items, one row per response that answered all of them
-    (a pivot by conditional aggregation: one query)."""
+    (a pivot by conditional aggregation: one query).  With ``sample``, from at most that many
+    responses, chosen by a fixed hash of their id (the same every time, unrelated to time or place):
+    the pivot reads every answer of every response, 2.8 s at 100,000 on SQLite."""
     _A = cast(Table, Answer.__table__)
     columns = [func.max(case((_A.c.question_id == item, _A.c.value_num))) for item in items]
+    where = [*_where(questionnaire, place), _A.c.question_id.in_(items)]
+    if sample is not None:
+        chosen = select(_R.c.id).where(*_where(questionnaire, place)).order_by(
+            cast_(_R.c.id, BigInteger) * literal(2654435761, BigInteger) % literal(4294967291, BigInteger)  # 64-bit on both engines
+        ).limit(sample)
+        where.append(_R.c.id.in_(chosen.scalar_subquery()))
     rows = connection.execute(
         select(*columns)
         .select_from(_R.join(_A, _A.c.response_id == _R.c.id))
-        .where(*_where(questionnaire, place), _A.c.question_id.in_(items))
+        .where(*where)
         .group_by(_R.c.id)
         .having(func.count() == len(items))
     ).all()

@@ -105,3 +105,17 @@ def test_reliability_from_sql_equals_the_answers_as_stored(db, programme, loaded
     assert got.n == expected.n == len(rows) > 100
     assert abs(got.alpha - expected.alpha) < 1e-9 and 0.5 < got.alpha < 1
     assert got.item_total == pytest.approx(expected.item_total)
+
+
+def test_the_alpha_sample_is_fixed_and_bounded(db, programme, loaded):
+    from survey_app.analysis.queries import item_values
+    from survey_app.demo.seed import seed_responses
+
+    seed_responses(db.session, 300, seed=9)
+    db.session.commit()
+    items = tuple(f"aw{i}" for i in range(1, 13))
+    with db.engine.connect() as connection:
+        everything = item_values(connection, "awareness", items, Place())
+        first = item_values(connection, "awareness", items, Place(), sample=50)
+        again = item_values(connection, "awareness", items, Place(), sample=50)
+    assert len(first) <= 50 and first == again and set(first) <= set(everything) and len(everything) > 50
