@@ -16,7 +16,7 @@ from ..auth.scope import Scope
 from ..database import DriverConnection
 from ..extensions import db
 from ..instruments import current_versions, version_ref
-from ..models import County, Questionnaire, Site
+from ..models import County, Questionnaire, Response, Site
 from ..questionnaires import Questionnaire as Parsed
 from ..questionnaires import validate_answers
 from ..questionnaires.client import client_rules
@@ -29,6 +29,7 @@ from .forms import CollectForm, answers_from_form, build_form
 SETUP_KEY = "collect_setup"
 CODE_MISMATCH = lazy_gettext("两次输入的编码不一样，请核对")
 CONSENT_NEEDED = lazy_gettext("请先询问是否同意参加")
+ALREADY_SAVED = lazy_gettext("这份问卷已经保存过，内容与这次不同：这次的修改没有保存。请开始新的访问。")
 
 
 def page_texts() -> dict[str, str]:
@@ -144,11 +145,32 @@ def form(qid: str):
         return _page(form, qn, version, lang, sites_by_county, errors), 422
     with DriverConnection(db.engine) as driver:
         outcome = submit(driver, payload, scope, source="web", lang=lang)
+    if outcome.status == "conflict" and _same_as_stored(qn, qid, payload):
+        # The same form posted again (the browser's "resubmit?"): only the completion time,
+        # which the server sets, differs.  It is the retry it looks like.
+        outcome.status = "duplicate"
     if outcome.status in ("created", "duplicate"):
         return render_template("collect/done.html", qn=qn, qid=qid, refused=False, lang=lang, duplicate=outcome.status == "duplicate")
     if outcome.status == "forbidden":
         abort(403)
+    if outcome.status == "conflict":
+        outcome.errors = {"uuid": [str(ALREADY_SAVED)]}
     return _page(form, qn, version, lang, sites_by_county, outcome.errors), outcome.http_status
+
+
+def _same_as_stored(qn: Parsed, qid: str, payload: dict[str, Any]) -> bool:
+    stored = db.session.scalar(select(Response).where(Response.questionnaire_id == qid, Response.uuid == payload["uuid"]))
+    if stored is None:
+        return False
+    county = db.session.get(County, stored.county_id)
+    site = db.session.get(Site, stored.site_id) if stored.site_id else None
+    return (
+        stored.answers_json == validate_answers(qn, payload["answers"]).answers
+        and county is not None and county.code == payload["county"]
+        and (site.code if site else None) == payload.get("site")
+        and stored.wave == payload.get("wave")
+        and stored.respondent_code == payload.get("respondent_code")
+    )
 
 
 def _payload(form: CollectForm, qn: Parsed, qid: str, version: int) -> dict[str, Any]:

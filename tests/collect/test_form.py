@@ -109,3 +109,21 @@ def test_without_csrf_nothing_is_stored(collector, db):
     reply = collector.post("/collect/awareness", data=fill({**base, "csrf_token": "forged"}))
     assert reply.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_a_resubmitted_form_is_a_duplicate_even_a_second_later(collector, db):
+    import datetime as dt
+
+    _, base = start(collector)
+    assert collector.post("/collect/awareness", data=fill(base)).status_code == 200
+    stored = db.session.scalars(select(Response)).one()
+    stored.completed_at -= dt.timedelta(minutes=1)  # the resubmission comes later: another completion time
+    db.session.commit()
+    again = collector.post("/collect/awareness", data=fill(base))
+    assert again.status_code == 200 and "已经保存过了" in again.get_data(as_text=True)
+    changed = collector.post("/collect/awareness", data=fill(base, aw1="1"))  # back, an answer changed, resubmitted
+    assert changed.status_code == 409
+    assert re.search(r'data-errors-for="_general"|这次的修改没有保存', changed.get_data(as_text=True))
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+    assert db.session.scalars(select(Response)).one().answers_json["aw1"] == 4
