@@ -52,18 +52,24 @@ def go_online(context, server) -> None:
     context.set_offline(False)
 
 
-def test_twenty_responses_offline_survive_a_closed_page_and_sync_once(context, server, programme, loaded, db):
-    page = context.new_page()
+def fill_offline(page, context, server, prefix: str, n: int) -> None:
+    """Open the form online, let the service worker take it, cut the network, reload, and
+    fill n responses in interviewer mode: all queued on the device."""
     log_in(page, server.base)
     open_form(page, server.base)
     controlled(page)
     go_offline(context, server)
     page.reload()
     page.wait_for_selector("#collect[data-ready]")
-    for i in range(20):
-        fill_and_submit(page, f"PJ-OFF{i:03d}", choice=i % 3)
+    for i in range(n):
+        fill_and_submit(page, f"{prefix}{i:03d}", choice=i % 3)
         assert page.get_attribute("#status", "data-status") == "queued"
         page.click("#next-respondent")
+
+
+def test_twenty_responses_offline_survive_a_closed_page_and_sync_once(context, server, programme, loaded, db):
+    page = context.new_page()
+    fill_offline(page, context, server, "PJ-OFF", 20)
     assert pending(page) == 20
     page.close()
 
@@ -351,34 +357,24 @@ def test_the_queue_survives_a_browser_restart_offline(browser, server, programme
     from .conftest import CHROMIUM, LAUNCH_ARGS
 
     profile = tmp_path / "profile"
-    if True:  # the Playwright instance of the session's browser starts the persistent ones
-        def launch():
-            return browser.browser_type.launch_persistent_context(
-                str(profile), executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS,
-                viewport={"width": 800, "height": 1280}, locale="zh-CN")
 
-        context = launch()
-        page = context.new_page()
-        log_in(page, server.base)
-        open_form(page, server.base)
-        controlled(page)
-        go_offline(context, server)
-        page.reload()
-        page.wait_for_selector("#collect[data-ready]")
-        for i in range(2):
-            fill_and_submit(page, f"PJ-RST{i}")
-            page.click("#next-respondent")
-        context.close()  # the browser is closed (or the tablet restarts)
+    def launch():  # through the session browser's Playwright: a second one cannot start here
+        return browser.browser_type.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS,
+            viewport={"width": 800, "height": 1280}, locale="zh-CN")
 
-        context = launch()  # started again, still without network
-        context.set_offline(True)
-        page = context.new_page()
-        open_form(page, server.base)
-        assert pending(page) == 2
-        server.start()
-        context.set_offline(False)
-        page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
-        context.close()
+    context = launch()
+    fill_offline(context.new_page(), context, server, "PJ-RST", 2)
+    context.close()  # the browser is closed (or the tablet restarts)
+
+    context = launch()  # started again, still without network
+    context.set_offline(True)
+    page = context.new_page()
+    open_form(page, server.base)
+    assert pending(page) == 2
+    go_online(context, server)
+    page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
+    context.close()
     assert rows(db) == 2
 
 
