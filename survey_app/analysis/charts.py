@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import plotly.graph_objects as go
 
 #: Okabe-Ito: distinguishable with every common colour-vision deficiency
@@ -62,4 +63,28 @@ def prepost_bars(pre_mean: float | None, post_mean: float | None, n_pairs: int, 
     ))
     fig.update_yaxes(range=[0, 100], gridcolor="#eee")
     fig.update_xaxes(title_text=f"n = {n_pairs}")
+    return _layout(fig, title, height=380)
+
+
+def _box_stats(values: Sequence[float]) -> dict[str, float]:
+    """Quartiles and Tukey's whiskers (the furthest values within 1.5 IQR): a box is drawn from
+    these five numbers, so the page carries no respondent's own score."""
+    q1, median, q3 = (float(v) for v in np.percentile(values, [25, 50, 75]))
+    reach = 1.5 * (q3 - q1)
+    inside = [v for v in values if q1 - reach <= v <= q3 + reach]
+    return {"q1": q1, "median": median, "q3": q3, "lowerfence": min(inside), "upperfence": max(inside),
+            "mean": float(np.mean(values))}
+
+
+def distributions(pre: Sequence[float], post: Sequence[float], title: str, labels: tuple[str, str]) -> go.Figure:
+    """Box plots of baseline and follow-up scores (quartiles, whiskers, mean as a dashed line)."""
+    fig = go.Figure()
+    for i, (values, label) in enumerate(zip((pre, post), labels, strict=True)):
+        s = _box_stats(values)
+        fig.add_trace(go.Box(
+            x=[f"{label}<br><sub>n = {len(values)}</sub>"], q1=[s["q1"]], median=[s["median"]], q3=[s["q3"]],
+            lowerfence=[s["lowerfence"]], upperfence=[s["upperfence"]], mean=[s["mean"]], boxmean=True,
+            marker_color=PALETTE[1 - i], name=label,
+        ))
+    fig.update_yaxes(range=[0, 100], gridcolor="#eee", title_text="0-100")
     return _layout(fig, title, height=380)

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from ..auth.scope import Scope
 from ..database import DBSession
-from ..models import County, Team
+from ..models import County, Site, Team
 from ..questionnaires import Questionnaire as Parsed
 from .queries import PairedScores, Place, item_values, paired_scores, summary
 from .stats import MIN_CELL, Reliability, cronbach_alpha, paired
@@ -25,10 +25,19 @@ class PlaceError(ValueError):
         self.field, self.status = field, status
 
 
-def place_for(session: DBSession, scope: Scope, county_code: str | None, team_code: str | None) -> Place:
+def place_for(
+    session: DBSession, scope: Scope, county_code: str | None, team_code: str | None, site_code: str | None = None
+) -> Place:
     """The place asked for, narrowed to what the reader may see: a county user sees their county,
     a team member their team, the programme office everything."""
-    county_id = team_id = None
+    county_id = team_id = site_id = None
+    if site_code:
+        site = session.scalar(select(Site).where(Site.code == site_code))
+        if site is None:
+            raise PlaceError("site", "no such site code", 422)
+        if county_code and site.county.code != county_code:
+            raise PlaceError("site", "this site is in another county", 422)
+        site_id, county_code = site.id, site.county.code
     if county_code:
         county_id = session.scalar(select(County.id).where(County.code == county_code))
         if county_id is None:
@@ -49,7 +58,7 @@ def place_for(session: DBSession, scope: Scope, county_code: str | None, team_co
         if (county_id not in (None, scope.county_id)) or (team_id not in (None, scope.team_id)):
             raise PlaceError("team", "outside your team", 403)
         county_id, team_id = scope.county_id, scope.team_id
-    return Place(county_id=county_id, team_id=team_id)
+    return Place(county_id=county_id, team_id=team_id, site_id=site_id)
 
 
 def prepost(connection: Connection, questionnaire: str, index: str, place: Place) -> dict[str, Any]:

@@ -3,7 +3,7 @@ functions and GROUP BY, the same on SQLite and PostgreSQL), and only what a test
 back: one row per pair (two scores), never one row per response or a query per row."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from sqlalchemy import BigInteger, Table, and_, case, func, literal, select
@@ -11,6 +11,7 @@ from sqlalchemy import cast as cast_
 from sqlalchemy.engine import Connection
 
 from ..models import Answer, IndexScore, Response
+from .flags import flagged_ids
 
 _R = cast(Table, Response.__table__)
 _S = cast(Table, IndexScore.__table__)
@@ -18,22 +19,35 @@ _S = cast(Table, IndexScore.__table__)
 
 @dataclass(frozen=True)
 class Place:
-    """Which responses an analysis covers: None means no restriction."""
+    """Which responses an analysis covers: None means no restriction.  Excluded responses never
+    count; with ``leave_out_flagged`` (the questionnaire's scale items, see ``flags``) responses
+    with a data-quality flag are left out too.  ``wave`` narrows descriptive figures; pairing
+    reads both waves whatever it says."""
 
     county_id: int | None = None
     team_id: int | None = None
     site_id: int | None = None
+    round_id: int | None = None
+    wave: str | None = None
+    leave_out_flagged: tuple[str, ...] | None = None
+
+    def but(self, **changes: Any) -> Place:
+        return replace(self, **changes)
 
 
-def _where(questionnaire: str, place: Place) -> list[Any]:
+def responses_where(questionnaire: str, place: Place, *, waves: bool = True) -> list[Any]:
+    """The conditions that pick a place's responses (``waves=False``: both waves, for pairing)."""
     conditions = [_R.c.questionnaire_id == questionnaire, _R.c.excluded.is_(False)]
-    if place.county_id is not None:
-        conditions.append(_R.c.county_id == place.county_id)
-    if place.team_id is not None:
-        conditions.append(_R.c.team_id == place.team_id)
-    if place.site_id is not None:
-        conditions.append(_R.c.site_id == place.site_id)
+    for column, value in ((_R.c.county_id, place.county_id), (_R.c.team_id, place.team_id),
+                          (_R.c.site_id, place.site_id), (_R.c.round_id, place.round_id)):
+        if value is not None:
+            conditions.append(column == value)
+    if waves and place.wave is not None:
+        conditions.append(_R.c.wave == place.wave)
+    if place.leave_out_flagged is not None:
+        conditions.append(_R.c.id.not_in(flagged_ids(questionnaire, place.leave_out_flagged)))
     return conditions
+
 
 
 @dataclass
@@ -48,6 +62,24 @@ class PairedScores:
 GROUPS = {"county": _R.c.county_id, "team": _R.c.team_id, "site": _R.c.site_id}
 
 
+def latest_per_wave(questionnaire: str, place: Place, group_column: Any = None) -> Any:
+    """Every coded pre/post response with ``next_id``: NULL on each respondent's latest of a
+    wave (the one no later response follows), which is the response pairing uses."""
+    # lead() read in the order of ix_responses_latest, so SQLite needs no sort.
+    return (
+        select(
+            _R.c.id, _R.c.county_id, _R.c.respondent_code, _R.c.wave,
+            (group_column if group_column is not None else literal(None)).label("grp"),
+            func.lead(_R.c.id).over(
+                partition_by=(_R.c.county_id, _R.c.respondent_code, _R.c.wave),
+                order_by=(_R.c.completed_at, _R.c.id),
+            ).label("next_id"),
+        )
+        .where(*responses_where(questionnaire, place, waves=False), _R.c.respondent_code.is_not(None), _R.c.wave.in_(("pre", "post")))
+        .subquery("ranked")
+    )
+
+
 def paired_scores(connection: Connection, questionnaire: str, index: str, place: Place) -> PairedScores:
     """Pairs as shared/DESIGN.md defines them (see ``pairing.pair``, the reference this must
     equal), with the index score of each side; pairs where a side has no score (fewer than
@@ -60,21 +92,7 @@ def paired_scores_by(
 ) -> dict[Any, PairedScores]:
     """``paired_scores`` for every county, team or site at once (keyed by its id; a pair belongs
     to the group of its latest baseline response): one query, whatever the number of groups."""
-    group_column = GROUPS[group] if group else None
-    # Each respondent's latest response of each wave: the one no later response follows
-    # (lead() is NULL), read in the order of ix_responses_latest, so SQLite needs no sort.
-    ranked = (
-        select(
-            _R.c.id, _R.c.county_id, _R.c.respondent_code, _R.c.wave,
-            (group_column if group_column is not None else literal(None)).label("grp"),
-            func.lead(_R.c.id).over(
-                partition_by=(_R.c.county_id, _R.c.respondent_code, _R.c.wave),
-                order_by=(_R.c.completed_at, _R.c.id),
-            ).label("next_id"),
-        )
-        .where(*_where(questionnaire, place), _R.c.respondent_code.is_not(None), _R.c.wave.in_(("pre", "post")))
-        .subquery("ranked")
-    )
+    ranked = latest_per_wave(questionnaire, place, GROUPS[group] if group else None)
     # Then one row per respondent, by conditional aggregation: a self-join of the two waves
     # cost SQLite a nested loop (minutes at 100,000 responses).
     latest = (
@@ -112,7 +130,7 @@ def scores_by_wave(connection: Connection, questionnaire: str, index: str, place
     rows = connection.execute(
         select(_R.c.wave, _S.c.score)
         .select_from(_R.join(_S, and_(_S.c.response_id == _R.c.id, _S.c.index_id == index)))
-        .where(*_where(questionnaire, place), _R.c.wave.in_(("pre", "post")))
+        .where(*responses_where(questionnaire, place, waves=False), _R.c.wave.in_(("pre", "post")))
     ).all()
     out: dict[str, list[float]] = {"pre": [], "post": []}
     for wave, score in rows:
@@ -123,12 +141,12 @@ def scores_by_wave(connection: Connection, questionnaire: str, index: str, place
 def summary(connection: Connection, questionnaire: str, place: Place) -> dict[str, Any]:
     """Responses by wave, and each index's n and mean by wave: two GROUP BYs."""
     counts = connection.execute(
-        select(_R.c.wave, func.count()).where(*_where(questionnaire, place)).group_by(_R.c.wave)
+        select(_R.c.wave, func.count()).where(*responses_where(questionnaire, place)).group_by(_R.c.wave)
     ).all()
     means = connection.execute(
         select(_R.c.wave, _S.c.index_id, func.count(), func.avg(_S.c.score))
         .select_from(_R.join(_S, _S.c.response_id == _R.c.id))
-        .where(*_where(questionnaire, place))
+        .where(*responses_where(questionnaire, place))
         .group_by(_R.c.wave, _S.c.index_id)
     ).all()
     return {
@@ -149,17 +167,50 @@ def item_values(
     the pivot reads every answer of every response, 2.8 s at 100,000 on SQLite."""
     _A = cast(Table, Answer.__table__)
     columns = [func.max(case((_A.c.question_id == item, _A.c.value_num))) for item in items]
-    where = [*_where(questionnaire, place), _A.c.question_id.in_(items)]
+    conditions = [*responses_where(questionnaire, place), _A.c.question_id.in_(items)]
     if sample is not None:
-        chosen = select(_R.c.id).where(*_where(questionnaire, place)).order_by(
+        chosen = select(_R.c.id).where(*responses_where(questionnaire, place)).order_by(
             cast_(_R.c.id, BigInteger) * literal(2654435761, BigInteger) % literal(4294967291, BigInteger)  # 64-bit on both engines
         ).limit(sample)
-        where.append(_R.c.id.in_(chosen.scalar_subquery()))
+        conditions.append(_R.c.id.in_(chosen.scalar_subquery()))
     rows = connection.execute(
         select(*columns)
         .select_from(_R.join(_A, _A.c.response_id == _R.c.id))
-        .where(*where)
+        .where(*conditions)
         .group_by(_R.c.id)
         .having(func.count() == len(items))
     ).all()
     return [tuple(float(v) for v in row) for row in rows]
+
+
+def paired_yes_no(
+    connection: Connection, questionnaire: str, items: dict[str, str], place: Place
+) -> dict[str, dict[tuple[bool, bool], int]]:
+    """For yes/no items (question id -> the "yes" value), the 2x2 table of the pairs that
+    answered the item at both waves: (yes before, yes after) -> number of respondents.  One
+    query; the pairs are those of ``paired_scores``."""
+    if not items:
+        return {}
+    _A = cast(Table, Answer.__table__)
+    ranked = latest_per_wave(questionnaire, place)
+    yes = case(*((and_(_A.c.question_id == item, _A.c.value_text == value), 1) for item, value in items.items()), else_=0)
+    answered = (
+        select(
+            _A.c.question_id.label("item"),
+            func.max(case((ranked.c.wave == "pre", yes))).label("before"),
+            func.max(case((ranked.c.wave == "post", yes))).label("after"),
+        )
+        .select_from(ranked.join(_A, and_(_A.c.response_id == ranked.c.id, _A.c.question_id.in_(tuple(items)))))
+        .where(ranked.c.next_id.is_(None))
+        .group_by(ranked.c.county_id, ranked.c.respondent_code, _A.c.question_id)
+        .subquery("answered")
+    )
+    rows = connection.execute(
+        select(answered.c.item, answered.c.before, answered.c.after, func.count())
+        .where(answered.c.before.is_not(None), answered.c.after.is_not(None))
+        .group_by(answered.c.item, answered.c.before, answered.c.after)
+    ).all()
+    out: dict[str, dict[tuple[bool, bool], int]] = {item: {} for item in items}
+    for item, before, after, n in rows:
+        out[item][(bool(before), bool(after))] = int(n)
+    return out

@@ -1,25 +1,23 @@
-"""The awareness pre/post dashboard.  Filters live in the URL so that a view can be shared."""
+"""What the dashboard pages share: plotly.js served by the app, rendering with filters, names."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import brotli
 import plotly
-from flask import Response, abort, render_template, request
-from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask import Response, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import select
 
-from ..analysis.charts import ForestRow, forest, prepost_bars
-from ..analysis.figures import PlaceError, merged, place_for, prepost_of, reliability
-from ..analysis.queries import paired_scores_by
-from ..analysis.stats import MIN_CELL, paired
+from ..analysis.stats import MIN_CELL
 from ..auth.scope import Scope
 from ..extensions import db
-from ..instruments import find_version, parsed
-from ..models import County, Questionnaire, Site, Team
+from ..models import County, Site, Team
 from . import bp
+from .filters import Filters, read
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 _compressed: dict[str, bytes] = {}
@@ -38,47 +36,27 @@ def plotly_js():
     return Response(data, mimetype="text/javascript", headers=headers)
 
 
-@bp.get("/awareness")
-@login_required
-def awareness():
-    scope = Scope.of(current_user)
-    questionnaire = request.args.get("questionnaire", "awareness")
-    index = request.args.get("index", "awareness")
-    try:
-        place = place_for(db.session, scope, request.args.get("county") or None, request.args.get("team") or None)
-    except PlaceError as exc:
-        abort(exc.status)
-    # The programme office compares counties; a county compares its teams; a team its sites.
-    group = "county" if place.county_id is None else "team" if place.team_id is None else "site"
-    names = _names(group)
-    stored = db.session.get(Questionnaire, questionnaire)
-    version = find_version(db.session, questionnaire, stored.current_version) if stored else None
-    if version is None:
-        abort(404)
-    with db.engine.connect() as connection:
-        groups = paired_scores_by(connection, questionnaire, index, place, group)
-        alpha = reliability(connection, parsed(version), index, place)
-    overall = prepost_of(merged(groups))  # the same pairs: no second pairing query
-    rows = []
-    for key, scores in sorted(groups.items(), key=lambda kv: names.get(kv[0], "")):
-        if key is None:
-            continue
-        result = paired(scores.pre, scores.post)
-        ok = result.n_pairs >= MIN_CELL
-        rows.append(ForestRow(names.get(key, str(key)), result.n_pairs, result.mean_diff if ok else None, result.ci95 if ok else None))
-    charts = [
-        prepost_bars(overall["pre_mean"], overall["post_mean"], overall["n_pairs"], gettext("配对受访者的认知指数"),
-                     (gettext("前测"), gettext("后测"))),
-        forest(rows, gettext("认知指数变化（后测 − 前测，95% 置信区间）"), gettext("变化（0-100 分）")),
-    ]
-    counties = db.session.scalars(select(County).order_by(County.code)).all() if scope.is_programme else []
+def render(template: str, filters: Filters | None, **context: Any) -> str:
+    """A dashboard page: its filters, the links to the other pages keeping them, its charts as
+    Plotly JSON (the figures are built by ``analysis.charts``, shared with the PDF reports)."""
+    charts = [json.loads(c.to_json()) for c in context.pop("charts", [])]
     return render_template(
-        "dashboard/awareness.html", overall=overall, charts=[json.loads(c.to_json()) for c in charts], group=group,
-        counties=counties, county=request.args.get("county", ""), min_cell=MIN_CELL, alpha=alpha,
+        template, filters=filters, nav_query=filters.query() if filters else "", charts=charts, min_cell=MIN_CELL,
+        **context,
     )
 
 
-def _names(group: str) -> dict[int, str]:
+def read_filters(default_questionnaire: str) -> Filters:
+    return read(db.session, Scope.of(current_user), request.args, default_questionnaire)
+
+
+def lang() -> str:
+    """The page's language, for the questionnaires' bilingual labels."""
+    return "en" if str(get_locale() or "zh").startswith("en") else "zh"
+
+
+def names(group: str) -> dict[int, str]:
+    """Display names of every county, team or site by id (one query)."""
     if group == "county":
         return {row.id: row.name for row in db.session.execute(select(County.id, County.name))}
     if group == "team":

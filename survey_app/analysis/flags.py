@@ -1,0 +1,145 @@
+"""The data-quality flags of ``quality.py`` as SQL, so that pages can count them and analyses
+can leave flagged responses out without loading responses into Python.  ``quality.py`` holds
+the rules in plain Python; tests check that both agree.
+
+Flags are computed when asked, never stored: the median time that defines speeding and the
+codes that collide move as responses arrive.  A flag describes a response of the whole
+questionnaire (the median is the questionnaire's, a duplicate code is one used twice in a
+county and wave), whatever part of it a page shows.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import Float, Table, and_, func, literal, select, union_all
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+from ..models import Answer, Response
+from . import quality
+
+_R = cast(Table, Response.__table__)
+_A = cast(Table, Answer.__table__)
+
+FLAGS = (quality.SPEEDING, quality.STRAIGHT_LINING, quality.DUPLICATE_CODE, quality.CLOCK)
+
+
+class seconds_between(FunctionElement[float]):  # an SQL function, named like one
+    """``later - earlier`` in seconds, on either engine."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(seconds_between)
+def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"((julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)})) * 86400.0)"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_pg(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)}))"
+
+
+def _kept(questionnaire: str) -> list[ColumnElement[bool]]:
+    return [_R.c.questionnaire_id == questionnaire, _R.c.excluded.is_(False)]
+
+
+def flag_selects(questionnaire: str, scale_items: Sequence[str]) -> dict[str, Any]:
+    """For each flag, a SELECT of the ids of the (non-excluded) responses that carry it."""
+    duration = seconds_between(_R.c.completed_at, _R.c.started_at)
+    timed = [*_kept(questionnaire), _R.c.started_at.is_not(None)]
+    # The (lower) median by ORDER BY ... OFFSET half the count: SQLite has no percentile function.
+    median = (
+        select(duration.label("d")).where(*timed).order_by(duration)
+        .limit(1).offset((select((func.count() - 1) / 2).where(*timed)).scalar_subquery())
+        .scalar_subquery()
+    )
+    speeding = select(_R.c.id).where(*timed, duration < median / 3.0)
+    straight = (
+        select(_A.c.response_id)
+        .select_from(_A.join(_R, _R.c.id == _A.c.response_id))
+        .where(*_kept(questionnaire), _A.c.question_id.in_(tuple(scale_items)), _A.c.value_num.is_not(None))
+        .group_by(_A.c.response_id)
+        .having(and_(func.count() >= quality.MIN_SCALE_ITEMS, func.min(_A.c.value_num) == func.max(_A.c.value_num)))
+    )
+    codes = (
+        select(_R.c.county_id, _R.c.wave, _R.c.respondent_code)
+        .where(*_kept(questionnaire), _R.c.respondent_code.is_not(None))
+        .group_by(_R.c.county_id, _R.c.wave, _R.c.respondent_code)
+        .having(func.count() > 1)
+        .subquery("twice")
+    )
+    duplicate = select(_R.c.id).select_from(_R.join(codes, and_(
+        _R.c.county_id == codes.c.county_id, _R.c.respondent_code == codes.c.respondent_code,
+        # a response without a wave shares its code with another without one
+        func.coalesce(_R.c.wave, "") == func.coalesce(codes.c.wave, ""),
+    ))).where(*_kept(questionnaire))
+    clock = select(_R.c.id).where(
+        *_kept(questionnaire),
+        seconds_between(_R.c.completed_at, _R.c.received_at) > quality.CLOCK_TOLERANCE.total_seconds(),
+    )
+    return {quality.SPEEDING: speeding, quality.STRAIGHT_LINING: straight, quality.DUPLICATE_CODE: duplicate, quality.CLOCK: clock}
+
+
+def flagged_ids(questionnaire: str, scale_items: Sequence[str]) -> Any:
+    """A SELECT of the ids of every response with at least one flag (for ``NOT IN``)."""
+    return union_all(*flag_selects(questionnaire, scale_items).values())
+
+
+def _tagged(questionnaire: str, scale_items: Sequence[str]) -> Any:
+    return union_all(*(
+        select(literal(name).label("flag"), s.selected_columns[0].label("response_id"))
+        for name, s in flag_selects(questionnaire, scale_items).items()
+    )).subquery("tagged")
+
+
+def flag_counts(connection: Connection, questionnaire: str, scale_items: Sequence[str], conditions: Sequence[Any]) -> dict[str, int]:
+    """How many of the responses picked by ``conditions`` carry each flag, and how many carry
+    any (key ``"any"``): one query."""
+    tagged = _tagged(questionnaire, scale_items)
+    rows = connection.execute(
+        select(tagged.c.flag, func.count(func.distinct(tagged.c.response_id)))
+        .select_from(tagged.join(_R, _R.c.id == tagged.c.response_id))
+        .where(*conditions)
+        .group_by(tagged.c.flag)
+    ).all()
+    counts = dict.fromkeys(FLAGS, 0) | {flag: int(n) for flag, n in rows}
+    counts["any"] = int(connection.execute(
+        select(func.count(func.distinct(tagged.c.response_id)))
+        .select_from(tagged.join(_R, _R.c.id == tagged.c.response_id))
+        .where(*conditions)
+    ).scalar_one())
+    return counts
+
+
+def flagged_responses(
+    connection: Connection, questionnaire: str, scale_items: Sequence[str], conditions: Sequence[Any], limit: int = 200
+) -> list[dict[str, Any]]:
+    """The most recent flagged responses among those ``conditions`` pick, each with its flags."""
+    tagged = _tagged(questionnaire, scale_items)
+    latest = (
+        select(tagged.c.response_id).select_from(tagged.join(_R, _R.c.id == tagged.c.response_id))
+        .where(*conditions).group_by(tagged.c.response_id)
+        .order_by(tagged.c.response_id.desc()).limit(limit).subquery("shown")
+    )
+    rows = connection.execute(
+        select(_R.c.id, _R.c.county_id, _R.c.site_id, _R.c.team_id, _R.c.wave, _R.c.respondent_code,
+               _R.c.completed_at, _R.c.received_at, tagged.c.flag)
+        .select_from(_R.join(latest, latest.c.response_id == _R.c.id).join(tagged, tagged.c.response_id == _R.c.id))
+        .order_by(_R.c.id.desc(), tagged.c.flag)
+    ).all()
+    out: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        entry = out.setdefault(row.id, {
+            "id": row.id, "county_id": row.county_id, "site_id": row.site_id, "team_id": row.team_id, "wave": row.wave,
+            "respondent_code": row.respondent_code, "completed_at": row.completed_at, "flags": [],
+        })
+        if row.flag not in entry["flags"]:
+            entry["flags"].append(row.flag)
+    return list(out.values())

@@ -1,0 +1,79 @@
+"""Awareness pre/post: paired change with its CI, the forest plot of gains by county, team or
+site, distributions, the unpaired comparison, McNemar's test for yes/no items and the scale's
+reliability."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, request
+from flask_babel import gettext
+from flask_login import login_required
+
+from ..analysis import charts
+from ..analysis.figures import merged, prepost_of, reliability
+from ..analysis.queries import paired_scores_by, paired_yes_no, scores_by_wave
+from ..analysis.stats import MIN_CELL, mcnemar, paired, unpaired
+from ..extensions import db
+from ..questionnaires import Questionnaire as Parsed
+from . import bp
+from .views import lang, names, read_filters, render
+
+
+def yes_no_items(qn: Parsed) -> dict[str, str]:
+    """Single-choice questions answered yes or no: the items McNemar's test applies to."""
+    return {q.id: "yes" for q in qn.questions.values() if q.type == "single" and set(q.option_values) == {"yes", "no"}}
+
+
+@bp.get("/awareness")
+@login_required
+def awareness():
+    filters = read_filters("awareness")
+    qn, place = filters.qn, filters.place
+    if not qn.indices:
+        abort(404)
+    index = request.args.get("index") or qn.indices[0].id
+    if index not in {i.id for i in qn.indices}:
+        abort(404)
+    # The programme office compares counties; a county compares its teams; a team its sites.
+    group = "county" if place.county_id is None else "team" if place.team_id is None else "site"
+    label = {i.id: i.label.get(lang()) if i.label else i.id for i in qn.indices}[index]
+    with db.engine.connect() as connection:
+        groups = paired_scores_by(connection, qn.id, index, place, group)
+        by_wave = scores_by_wave(connection, qn.id, index, place)
+        tables = paired_yes_no(connection, qn.id, yes_no_items(qn), place)
+        alpha = reliability(connection, qn, index, place)
+    both = merged(groups)  # the same pairs: no second pairing query
+    overall = prepost_of(both)
+    group_names = names(group)
+    rows = []
+    for key, scores in sorted(groups.items(), key=lambda kv: group_names.get(kv[0], "")):
+        if key is None:
+            continue
+        result = paired(scores.pre, scores.post)
+        ok = result.n_pairs >= MIN_CELL
+        rows.append(charts.ForestRow(group_names.get(key, str(key)), result.n_pairs, result.mean_diff if ok else None,
+                                     result.ci95 if ok else None))
+    waves = (gettext("前测"), gettext("后测"))
+    figures = [
+        charts.prepost_bars(overall["pre_mean"], overall["post_mean"], overall["n_pairs"],
+                            gettext("配对受访者的%(index)s", index=label), waves),
+        charts.forest(rows, gettext("%(index)s变化（后测 − 前测，95%% 置信区间）", index=label), gettext("变化（0-100 分）")),
+    ]
+    if overall["n_pairs"] >= MIN_CELL:
+        figures.append(charts.distributions(both.pre, both.post, gettext("配对受访者的分数分布"), waves))
+    mcnemar_rows = []
+    for item, table in tables.items():
+        pairs = [(b, a) for (b, a), n in table.items() for _ in range(n)]
+        result = mcnemar(pairs)
+        mcnemar_rows.append({"item": item, "label": qn.question(item).label.get(lang()), "result": result,
+                             "shown": result.n_pairs >= MIN_CELL})
+    unpaired_result = unpaired(by_wave["pre"], by_wave["post"])
+    return render(
+        "dashboard/awareness.html", filters, charts=figures, overall=overall, group=group, alpha=alpha,
+        index_label=label, item_labels=_item_labels(qn), mcnemar_rows=mcnemar_rows,
+        unpaired=unpaired_result, unpaired_shown=min(unpaired_result.n_pre, unpaired_result.n_post) >= MIN_CELL,
+    )
+
+
+def _item_labels(qn: Parsed) -> dict[str, Any]:
+    return {q.id: q.label.get(lang()) for q in qn.questions.values()}

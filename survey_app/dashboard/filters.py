@@ -1,0 +1,108 @@
+"""The filters every dashboard page shares, read from and written back to the URL so that a
+view can be shared: questionnaire, county, team, site, round, wave, and whether flagged
+responses count.  Scope is applied here too: a county user cannot name another county."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import abort
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from ..analysis.figures import PlaceError, place_for
+from ..analysis.queries import Place
+from ..auth.scope import Scope
+from ..database import DBSession
+from ..instruments import find_version, parsed
+from ..models import County, Questionnaire, Round, Site, Team
+from ..questionnaires import Questionnaire as Parsed
+
+WAVES = ("pre", "post")
+KEYS = ("questionnaire", "county", "team", "site", "round", "wave", "flagged")
+
+
+@dataclass
+class Filters:
+    """What a dashboard page was asked to show, checked against the reader's scope."""
+
+    questionnaire: str
+    values: dict[str, str]  # the URL's filter values, as given (empty: not set)
+    place: Place
+    qn: Parsed
+    options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @property
+    def include_flagged(self) -> bool:
+        return self.values.get("flagged") != "exclude"
+
+    def query(self, **changes: str) -> str:
+        """The URL query string of these filters with some changed (for links between pages)."""
+        merged = {**self.values, **changes}
+        return urlencode({k: v for k, v in merged.items() if v})
+
+    def scale_items(self) -> tuple[str, ...]:
+        return scale_items(self.qn)
+
+
+def scale_items(qn: Parsed) -> tuple[str, ...]:
+    return tuple(q.id for q in qn.questions.values() if q.scale is not None)
+
+
+def read(session: DBSession, scope: Scope, args: MultiDict[str, str], default_questionnaire: str) -> Filters:
+    """The filters in ``args``: 404 for an unknown questionnaire, 422 for an unknown code, 403
+    for a place outside the reader's scope."""
+    values = {key: (args.get(key) or "").strip() for key in KEYS}
+    values["questionnaire"] = values["questionnaire"] or default_questionnaire
+    stored = session.get(Questionnaire, values["questionnaire"])
+    version = find_version(session, stored.id, stored.current_version) if stored else None
+    if version is None:
+        abort(404)
+    try:
+        place = place_for(session, scope, values["county"] or None, values["team"] or None, values["site"] or None)
+    except PlaceError as exc:
+        abort(exc.status)
+    round_id = None
+    if values["round"]:
+        round_id = session.scalar(select(Round.id).where(Round.year == _int(values["round"])))
+        if round_id is None:
+            abort(422)
+    if values["wave"] and values["wave"] not in WAVES:
+        abort(422)
+    qn = parsed(version)
+    place = place.but(
+        round_id=round_id, wave=values["wave"] or None,
+        leave_out_flagged=scale_items(qn) if values["flagged"] == "exclude" else None,
+    )
+    filters = Filters(values["questionnaire"], values, place, qn)
+    filters.options = _options(session, scope, place)
+    return filters
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _options(session: DBSession, scope: Scope, place: Place) -> dict[str, list[tuple[str, str]]]:
+    """The choices each filter offers this reader (never a place outside their scope)."""
+    counties = select(County.code, County.name).order_by(County.code)
+    teams = select(Team.code, Team.name).order_by(Team.code)
+    sites = select(Site.code, Site.township + " · " + Site.name).order_by(Site.code)
+    if not scope.is_programme:
+        counties = counties.where(County.id == scope.county_id)
+        teams = teams.where(Team.county_id == scope.county_id)
+        sites = sites.where(Site.county_id == scope.county_id)
+        if scope.team_id is not None and scope.role in ("team", "collector"):
+            teams = teams.where(Team.id == scope.team_id)
+    if place.county_id is not None:  # a county chosen: its teams and sites only
+        teams = teams.where(Team.county_id == place.county_id)
+        sites = sites.where(Site.county_id == place.county_id)
+    rows: dict[str, Any] = {
+        "questionnaire": session.execute(select(Questionnaire.id, Questionnaire.title_zh).order_by(Questionnaire.id)).all(),
+        "county": session.execute(counties).all(),
+        "team": session.execute(teams).all(),
+        "site": session.execute(sites).all() if place.county_id is not None else [],
+        "round": session.execute(select(Round.year, Round.name).order_by(Round.year)).all(),
+    }
+    return {key: [(str(a), str(b)) for a, b in value] for key, value in rows.items()}
