@@ -1,5 +1,4 @@
-"""Figure builders: functions that take figures already computed (and suppressed) and return
-Plotly figures, so that the dashboard pages and the PDF reports draw the same charts."""
+"""Pre/post figures: means, forest plot of changes, distributions."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -8,17 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-#: Okabe-Ito: distinguishable with every common colour-vision deficiency
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-FONT = "Noto Sans CJK SC, Noto Sans SC, Sanqu Sans SC, sans-serif"
-
-
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"}, font={"family": FONT, "size": 15}, height=height,
-        margin={"l": 10, "r": 20, "t": 60, "b": 50}, plot_bgcolor="#fff", paper_bgcolor="#fff", showlegend=False,
-    )
-    return fig
+from .base import PALETTE, layout
 
 
 @dataclass(frozen=True)
@@ -52,7 +41,7 @@ def forest(rows: Sequence[ForestRow], title: str, axis_title: str) -> go.Figure:
     ))
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], type="category")
     fig.update_xaxes(title_text=axis_title, zeroline=False, gridcolor="#eee")
-    return _layout(fig, title, height=140 + 52 * len(rows))
+    return layout(fig, title, height=140 + 52 * len(rows))
 
 
 def prepost_bars(pre_mean: float | None, post_mean: float | None, n_pairs: int, title: str, labels: tuple[str, str]) -> go.Figure:
@@ -63,7 +52,7 @@ def prepost_bars(pre_mean: float | None, post_mean: float | None, n_pairs: int, 
     ))
     fig.update_yaxes(range=[0, 100], gridcolor="#eee")
     fig.update_xaxes(title_text=f"n = {n_pairs}")
-    return _layout(fig, title, height=380)
+    return layout(fig, title, height=380)
 
 
 def _box_stats(values: Sequence[float]) -> dict[str, float]:
@@ -87,4 +76,4 @@ def distributions(pre: Sequence[float], post: Sequence[float], title: str, label
             marker_color=PALETTE[1 - i], name=label,
         ))
     fig.update_yaxes(range=[0, 100], gridcolor="#eee", title_text="0-100")
-    return _layout(fig, title, height=380)
+    return layout(fig, title, height=380)

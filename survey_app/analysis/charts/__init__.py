@@ -1,0 +1,7 @@
+"""Figure builders: functions that take figures already computed (and suppressed) and return
+Plotly figures, so that the dashboard pages and the PDF reports draw the same charts.  One
+package, a module per subject; every builder is importable from here."""
+from .base import FONT, PALETTE
+from .prepost import ForestRow, distributions, forest, prepost_bars
+
+__all__ = ["FONT", "PALETTE", "ForestRow", "distributions", "forest", "prepost_bars"]
