@@ -12,38 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Float, Table, and_, func, literal, select, union_all
+from sqlalchemy import Table, and_, func, literal, select, union_all
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 
 from ..models import Answer, Response
 from . import quality
+from .sqlfuncs import seconds_between
 
 _R = cast(Table, Response.__table__)
 _A = cast(Table, Answer.__table__)
 
 FLAGS = (quality.SPEEDING, quality.STRAIGHT_LINING, quality.DUPLICATE_CODE, quality.CLOCK)
-
-
-class seconds_between(FunctionElement[float]):  # an SQL function, named like one
-    """``later - earlier`` in seconds, on either engine."""
-
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(seconds_between)
-def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = list(element.clauses)
-    return f"((julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)})) * 86400.0)"
-
-
-@compiles(seconds_between, "postgresql")
-def _seconds_pg(element: seconds_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = list(element.clauses)
-    return f"EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)}))"
 
 
 def _kept(questionnaire: str) -> list[ColumnElement[bool]]:
@@ -57,7 +37,7 @@ def flag_selects(questionnaire: str, scale_items: Sequence[str]) -> dict[str, An
     # The (lower) median by ORDER BY ... OFFSET half the count: SQLite has no percentile function.
     median = (
         select(duration.label("d")).where(*timed).order_by(duration)
-        .limit(1).offset((select((func.count() - 1) / 2).where(*timed)).scalar_subquery())
+        .limit(1).offset((select((func.count() - 1) // 2).where(*timed)).scalar_subquery())
         .scalar_subquery()
     )
     speeding = select(_R.c.id).where(*timed, duration < median / 3.0)
@@ -94,7 +74,7 @@ def flagged_ids(questionnaire: str, scale_items: Sequence[str]) -> Any:
 
 def _tagged(questionnaire: str, scale_items: Sequence[str]) -> Any:
     return union_all(*(
-        select(literal(name).label("flag"), s.selected_columns[0].label("response_id"))
+        s.with_only_columns(literal(name).label("flag"), s.selected_columns[0].label("response_id"), maintain_column_froms=True)
         for name, s in flag_selects(questionnaire, scale_items).items()
     )).subquery("tagged")
 

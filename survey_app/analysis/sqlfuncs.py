@@ -1,0 +1,50 @@
+"""SQL functions that SQLite and PostgreSQL spell differently, written once."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Float, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+#: the programme's clock: months and days are China Standard Time (UTC+8, no summer time)
+CHINA_OFFSET_HOURS = 8
+
+
+class seconds_between(FunctionElement[float]):  # an SQL function, named like one
+    """``later - earlier`` in seconds."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(seconds_between)
+def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"((julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)})) * 86400.0)"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_pg(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)}))"
+
+
+class china_month(FunctionElement[str]):
+    """``YYYY-MM`` of a UTC timestamp, in China time (a response at 23:30 UTC on the last day of
+    a month belongs to the next month there)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(china_month)
+def _month_sqlite(element: china_month, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"strftime('%Y-%m', {compiler.process(value, **kw)}, '+{CHINA_OFFSET_HOURS} hours')"
+
+
+@compiles(china_month, "postgresql")
+def _month_pg(element: china_month, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"to_char(({compiler.process(value, **kw)}) AT TIME ZONE 'UTC' + INTERVAL '{CHINA_OFFSET_HOURS} hours', 'YYYY-MM')"

@@ -1,0 +1,94 @@
+"""The data-quality flags in SQL (analysis.flags) equal the plain rules (analysis.quality) on
+both engines, and leaving flagged responses out changes what the analyses read."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import uuid as uuidlib
+
+from sqlalchemy import select
+
+from survey_app.analysis import quality
+from survey_app.analysis.flags import FLAGS, flag_counts, flag_selects, flagged_responses
+from survey_app.analysis.queries import Place, responses_where, summary
+from survey_app.models import Answer, County, QuestionnaireVersion, Response
+
+T0 = dt.datetime(2026, 5, 1, 1, 0, tzinfo=dt.UTC)
+ITEMS = tuple(f"aw{i}" for i in range(1, 13))
+
+
+def make(db, n=300, seed=11):
+    rng = random.Random(seed)
+    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == "awareness"))
+    counties = db.session.scalars(select(County).order_by(County.code)).all()[:2]
+    made = []
+    for i in range(n):
+        county = rng.choice(counties)
+        started = T0 + dt.timedelta(hours=i)
+        seconds = rng.choice([60, 90, 200, 600, 640, 700, 720, 800, 900, 1200])
+        completed = started + dt.timedelta(seconds=seconds)
+        received = completed + dt.timedelta(minutes=rng.choice([1, 5, 60 * 24])) if rng.random() > 0.08 else completed - dt.timedelta(minutes=rng.choice([5, 11, 300]))
+        untimed = rng.random() < 0.05
+        excluded = rng.random() < 0.06
+        r = Response(uuid=str(uuidlib.uuid4()), questionnaire_id="awareness", version_id=version.id, county_id=county.id,
+                     wave=rng.choice(["pre", "post", None]), respondent_code=rng.choice([f"Q{j:03d}" for j in range(150)] + [None]),
+                     started_at=None if untimed else started, completed_at=completed, received_at=received, content_hash="x",
+                     answers_json={}, excluded=excluded, excluded_reason="test" if excluded else None, source="seed")
+        db.session.add(r)
+        db.session.flush()
+        same = rng.random() < 0.1
+        answered = rng.sample(ITEMS, rng.choice([3, 4, 5, 8, 12]))
+        first = rng.randint(1, 5)
+        values = {item: first if same else rng.randint(1, 5) for item in answered}
+        for item, value in values.items():
+            db.session.add(Answer(response_id=r.id, question_id=item, position=0, value_num=value))
+        db.session.add(Answer(response_id=r.id, question_id="heard_sw", position=0, value_text="yes"))
+        made.append((r, values))
+    db.session.commit()
+    return made, counties
+
+
+def expected_flags(made) -> dict[str, set[int]]:
+    kept = [(r, values) for r, values in made if not r.excluded]
+    durations = sorted((r.completed_at - r.started_at).total_seconds() for r, _ in kept if r.started_at)
+    median = durations[(len(durations) - 1) // 2]  # the lower median, as the SQL takes it
+    out = {
+        quality.SPEEDING: {r.id for r, _ in kept if r.started_at and quality.is_speeding((r.completed_at - r.started_at).total_seconds(), median)},
+        quality.STRAIGHT_LINING: {r.id for r, values in kept if quality.is_straight_lining(list(values.values()))},
+        quality.DUPLICATE_CODE: quality.duplicate_codes((r.id, r.county_id, r.wave, r.respondent_code) for r, _ in kept),
+        quality.CLOCK: {r.id for r, _ in kept if quality.is_after_receipt(r.completed_at, r.received_at)},
+    }
+    assert statistics.median_low(durations) == median
+    return out
+
+
+def test_sql_flags_equal_the_rules(app, db, programme, loaded):
+    made, counties = make(db)
+    expected = expected_flags(made)
+    with db.engine.connect() as connection:
+        for name, query in flag_selects("awareness", ITEMS).items():
+            got = set(connection.scalars(query))
+            assert got == expected[name], name
+            assert got, f"the fixture should produce some {name} flags"
+        place = Place(county_id=counties[0].id)
+        counts = flag_counts(connection, "awareness", ITEMS, responses_where("awareness", place))
+        in_county = {r.id for r, _ in made if r.county_id == counties[0].id}
+        for name in FLAGS:
+            assert counts[name] == len(expected[name] & in_county)
+        assert counts["any"] == len(set().union(*expected.values()) & in_county)
+        listed = flagged_responses(connection, "awareness", ITEMS, responses_where("awareness", place), limit=20)
+        assert len(listed) == 20 and [row["id"] for row in listed] == sorted(set().union(*expected.values()) & in_county, reverse=True)[:20]
+        for row in listed:
+            assert set(row["flags"]) == {name for name in FLAGS if row["id"] in expected[name]}
+
+
+def test_leaving_flagged_out_changes_the_counts(app, db, programme, loaded):
+    made, _ = make(db)
+    flagged = set().union(*expected_flags(made).values())
+    with db.engine.connect() as connection:
+        everything = summary(connection, "awareness", Place())
+        clean = summary(connection, "awareness", Place(leave_out_flagged=ITEMS))
+    kept = [r for r, _ in made if not r.excluded]
+    assert sum(everything["responses"].values()) == len(kept)
+    assert sum(clean["responses"].values()) == len([r for r in kept if r.id not in flagged]) < len(kept)
