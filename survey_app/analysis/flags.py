@@ -30,17 +30,28 @@ def _kept(questionnaire: str) -> list[ColumnElement[bool]]:
     return [_R.c.questionnaire_id == questionnaire, _R.c.excluded.is_(False)]
 
 
-def flag_selects(questionnaire: str, scale_items: Sequence[str]) -> dict[str, Any]:
-    """For each flag, a SELECT of the ids of the (non-excluded) responses that carry it."""
-    duration = seconds_between(_R.c.completed_at, _R.c.started_at)
-    timed = [*_kept(questionnaire), _R.c.started_at.is_not(None)]
-    # The (lower) median by ORDER BY ... OFFSET half the count: SQLite has no percentile function.
-    median = (
-        select(duration.label("d")).where(*timed).order_by(duration)
+def _duration() -> Any:
+    return seconds_between(_R.c.completed_at, _R.c.started_at)
+
+
+def _timed(questionnaire: str) -> list[ColumnElement[bool]]:
+    return [*_kept(questionnaire), _R.c.started_at.is_not(None)]
+
+
+def _median(questionnaire: str) -> Any:
+    """The (lower) median completion time, by ORDER BY ... OFFSET half the count: SQLite has no
+    percentile function."""
+    timed = _timed(questionnaire)
+    return (
+        select(_duration().label("d")).where(*timed).order_by(_duration())
         .limit(1).offset((select((func.count() - 1) // 2).where(*timed)).scalar_subquery())
         .scalar_subquery()
     )
-    speeding = select(_R.c.id).where(*timed, duration < median / 3.0)
+
+
+def flag_selects(questionnaire: str, scale_items: Sequence[str]) -> dict[str, Any]:
+    """For each flag, a SELECT of the ids of the (non-excluded) responses that carry it."""
+    speeding = select(_R.c.id).where(*_timed(questionnaire), _duration() < _median(questionnaire) / 3.0)
     straight = (
         select(_A.c.response_id)
         .select_from(_A.join(_R, _R.c.id == _A.c.response_id))
@@ -79,23 +90,32 @@ def _tagged(questionnaire: str, scale_items: Sequence[str]) -> Any:
     )).subquery("tagged")
 
 
-def flag_counts(connection: Connection, questionnaire: str, scale_items: Sequence[str], conditions: Sequence[Any]) -> dict[str, int]:
+def flag_counts(
+    connection: Connection, questionnaire: str, scale_items: Sequence[str], conditions: Sequence[Any], group_column: Any = None
+) -> dict[Any, dict[str, int]]:
     """How many of the responses picked by ``conditions`` carry each flag, and how many carry
-    any (key ``"any"``): one query."""
+    any (key ``"any"``), by the value of ``group_column`` (a responses column; None: one group
+    keyed None).  Two queries, whatever the number of groups."""
     tagged = _tagged(questionnaire, scale_items)
-    rows = connection.execute(
-        select(tagged.c.flag, func.count(func.distinct(tagged.c.response_id)))
-        .select_from(tagged.join(_R, _R.c.id == tagged.c.response_id))
-        .where(*conditions)
-        .group_by(tagged.c.flag)
-    ).all()
-    counts = dict.fromkeys(FLAGS, 0) | {flag: int(n) for flag, n in rows}
-    counts["any"] = int(connection.execute(
-        select(func.count(func.distinct(tagged.c.response_id)))
-        .select_from(tagged.join(_R, _R.c.id == tagged.c.response_id))
-        .where(*conditions)
-    ).scalar_one())
-    return counts
+    key = group_column if group_column is not None else literal(None)
+    joined = tagged.join(_R, _R.c.id == tagged.c.response_id)
+    out: dict[Any, dict[str, int]] = {}
+    for grp, flag, n in connection.execute(
+        select(key, tagged.c.flag, func.count(func.distinct(tagged.c.response_id)))
+        .select_from(joined).where(*conditions).group_by(key, tagged.c.flag)
+    ):
+        out.setdefault(grp, dict.fromkeys((*FLAGS, "any"), 0))[flag] = int(n)
+    for grp, n in connection.execute(
+        select(key, func.count(func.distinct(tagged.c.response_id))).select_from(joined).where(*conditions).group_by(key)
+    ):
+        out.setdefault(grp, dict.fromkeys((*FLAGS, "any"), 0))["any"] = int(n)
+    return out
+
+
+def median_seconds(connection: Connection, questionnaire: str) -> float | None:
+    """The questionnaire's median completion time, against which speeding is judged."""
+    value = connection.execute(select(_median(questionnaire))).scalar()
+    return float(value) if value is not None else None
 
 
 def flagged_responses(

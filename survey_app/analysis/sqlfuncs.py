@@ -21,7 +21,8 @@ class seconds_between(FunctionElement[float]):  # an SQL function, named like on
 @compiles(seconds_between)
 def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
     later, earlier = list(element.clauses)
-    return f"((julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)})) * 86400.0)"
+    # julianday() is a double counted in days: about 10 microseconds of noise in seconds, rounded away
+    return f"round((julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)})) * 86400.0, 3)"
 
 
 @compiles(seconds_between, "postgresql")

@@ -1,6 +1,7 @@
 """What the dashboard pages share: plotly.js served by the app, rendering with filters, names."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..analysis.sqlfuncs import CHINA_OFFSET_HOURS
 from ..analysis.stats import MIN_CELL
 from ..auth.scope import Scope
 from ..extensions import db
@@ -42,7 +44,7 @@ def render(template: str, filters: Filters | None, **context: Any) -> str:
     charts = [json.loads(c.to_json()) for c in context.pop("charts", [])]
     return render_template(
         template, filters=filters, nav_query=filters.query() if filters else "", charts=charts, min_cell=MIN_CELL,
-        **context,
+        lang=lang(), **context,
     )
 
 
@@ -62,3 +64,9 @@ def names(group: str) -> dict[int, str]:
     if group == "team":
         return {row.id: row.name for row in db.session.execute(select(Team.id, Team.name))}
     return {row.id: f"{row.township} · {row.name}" for row in db.session.execute(select(Site.id, Site.township, Site.name))}
+
+
+@bp.app_template_filter("china_date")
+def china_date(value: dt.datetime) -> str:
+    """A stored UTC time as the date it was in China."""
+    return (value + dt.timedelta(hours=CHINA_OFFSET_HOURS)).strftime("%Y-%m-%d")

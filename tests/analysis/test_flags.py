@@ -10,7 +10,7 @@ import uuid as uuidlib
 from sqlalchemy import select
 
 from survey_app.analysis import quality
-from survey_app.analysis.flags import FLAGS, flag_counts, flag_selects, flagged_responses
+from survey_app.analysis.flags import FLAGS, flag_counts, flag_selects, flagged_responses, median_seconds
 from survey_app.analysis.queries import Place, responses_where, summary
 from survey_app.models import Answer, County, QuestionnaireVersion, Response
 
@@ -49,17 +49,19 @@ def make(db, n=300, seed=11):
     return made, counties
 
 
+def expected_median(made) -> float:
+    return statistics.median_low((r.completed_at - r.started_at).total_seconds() for r, _ in made if not r.excluded and r.started_at)
+
+
 def expected_flags(made) -> dict[str, set[int]]:
     kept = [(r, values) for r, values in made if not r.excluded]
-    durations = sorted((r.completed_at - r.started_at).total_seconds() for r, _ in kept if r.started_at)
-    median = durations[(len(durations) - 1) // 2]  # the lower median, as the SQL takes it
+    median = expected_median(made)  # the lower median, as the SQL takes it
     out = {
         quality.SPEEDING: {r.id for r, _ in kept if r.started_at and quality.is_speeding((r.completed_at - r.started_at).total_seconds(), median)},
         quality.STRAIGHT_LINING: {r.id for r, values in kept if quality.is_straight_lining(list(values.values()))},
         quality.DUPLICATE_CODE: quality.duplicate_codes((r.id, r.county_id, r.wave, r.respondent_code) for r, _ in kept),
         quality.CLOCK: {r.id for r, _ in kept if quality.is_after_receipt(r.completed_at, r.received_at)},
     }
-    assert statistics.median_low(durations) == median
     return out
 
 
@@ -72,7 +74,11 @@ def test_sql_flags_equal_the_rules(app, db, programme, loaded):
             assert got == expected[name], name
             assert got, f"the fixture should produce some {name} flags"
         place = Place(county_id=counties[0].id)
-        counts = flag_counts(connection, "awareness", ITEMS, responses_where("awareness", place))
+        counts = flag_counts(connection, "awareness", ITEMS, responses_where("awareness", place))[None]
+        by_county = flag_counts(connection, "awareness", ITEMS, responses_where("awareness", Place()), Response.county_id)
+        assert by_county[counties[0].id] == counts
+        assert sum(c[quality.CLOCK] for c in by_county.values()) == len(expected[quality.CLOCK])
+        assert median_seconds(connection, "awareness") == expected_median(made)
         in_county = {r.id for r, _ in made if r.county_id == counties[0].id}
         for name in FLAGS:
             assert counts[name] == len(expected[name] & in_county)

@@ -63,3 +63,24 @@ def test_the_page_and_the_api_agree(client, demo, token_for):
     page = client.get("/dashboard/awareness").get_data(as_text=True)
     assert int(re.search(r'data-n-pairs="(\d+)"', page).group(1)) == api["n_pairs"]
     assert f"{api['mean_diff']:+.1f}" in page
+
+
+def test_the_page_shows_mcnemar_and_the_unpaired_comparison(client, demo, db):
+    from survey_app.analysis.queries import Place, paired_yes_no, scores_by_wave
+    from survey_app.analysis.stats import mcnemar, unpaired
+
+    with db.engine.connect() as connection:
+        table = paired_yes_no(connection, "awareness", {"heard_sw": "yes"}, Place())["heard_sw"]
+        by_wave = scores_by_wave(connection, "awareness", "awareness", Place())
+    expected = mcnemar([pair for pair, n in table.items() for _ in range(n)])
+    login(client, "admin")
+    page = client.get("/dashboard/awareness").get_data(as_text=True)
+    row = re.search(r'<tr data-item="heard_sw">(.*?)</tr>', page, re.S).group(1)
+    cells = re.findall(r'<td class="num">(\d+)', row)
+    assert [int(c) for c in cells] == [expected.n_pairs, expected.yes_pre, expected.yes_post, expected.became_yes, expected.became_no]
+    assert expected.yes_post > expected.yes_pre  # the demo's awareness grows
+    u = unpaired(by_wave["pre"], by_wave["post"])
+    section = re.search(r"<div class=\"card\" data-unpaired>(.*?)</div>", page, re.S).group(1)
+    assert f"n = {u.n_pre}" in section and f"n = {u.n_post}" in section and f"{u.mean_diff:+.1f}" in section
+    # the reliability table names its items
+    assert "aw1</span>" in page and "社工" in re.search(r"<td>([^<]*)<span class=\"muted\">aw1</span>", page).group(1)

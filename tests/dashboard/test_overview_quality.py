@@ -1,0 +1,104 @@
+"""The overview and data-quality pages: their counts equal what was stored, scoped, and the
+"flagged" filter leaves flagged responses out of the other pages' figures."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid as uuidlib
+
+import pytest
+from sqlalchemy import func, select
+
+from survey_app.models import County, QuestionnaireVersion, Refusal, Response, Site
+from tests.test_auth import login
+
+
+@pytest.fixture
+def demo(db, programme, loaded):
+    from survey_app.demo.seed import seed_responses
+
+    seed_responses(db.session, 600, seed=5)
+    db.session.commit()
+    return db
+
+
+def figures(page: str) -> list[dict]:
+    return [json.loads(m) for m in re.findall(r'<script type="application/json" data-figure="\d+">(.*?)</script>', page, re.S)]
+
+
+def number(page: str, attribute: str) -> int:
+    return int(re.search(rf'{attribute}="(\d+)"', page).group(1))
+
+
+def add_response(db, county_code: str, **fields) -> Response:
+    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == "awareness"))
+    county = db.session.scalar(select(County).where(County.code == county_code))
+    at = fields.pop("completed_at", dt.datetime(2026, 4, 30, 17, 0, tzinfo=dt.UTC))
+    r = Response(uuid=str(uuidlib.uuid4()), questionnaire_id="awareness", version_id=version.id, county_id=county.id,
+                 completed_at=at, received_at=at, content_hash="x", answers_json={}, source="seed", **fields)
+    db.session.add(r)
+    db.session.commit()
+    return r
+
+
+def test_overview_counts_what_was_stored(client, demo, db, count_queries):
+    pj = db.session.scalar(select(County).where(County.code == "430626"))
+    stored = db.session.scalar(select(func.count()).select_from(Response).where(
+        Response.questionnaire_id == "awareness", Response.county_id == pj.id, Response.excluded.is_(False)))
+    db.session.add(Refusal(uuid=str(uuidlib.uuid4()), questionnaire_id="awareness", county_id=pj.id, wave="pre",
+                           declined_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC)))
+    db.session.commit()
+    login(client, "county-pj")
+    with count_queries() as statements:
+        page = client.get("/dashboard/overview").get_data(as_text=True)
+    assert number(page, "data-total") == stored and number(page, "data-declined") == 1
+    sites = db.session.scalar(select(func.count()).select_from(Site).where(Site.county_id == pj.id, Site.active.is_(True)))
+    assert page.count("<tr") - 1 == sites  # every site listed, reached or not
+    monthly = figures(page)[0]
+    assert sum(sum(trace["y"]) for trace in monthly["data"] if trace["type"] == "bar") == stored
+    assert len(statements) <= 20
+    assert client.get("/dashboard/overview?county=433123").status_code == 403
+
+
+def test_a_month_is_the_month_in_china(client, demo, db):
+    # 17:00 UTC on 31 December is 01:00 on 1 January in Hunan (the demo has no winter data)
+    add_response(db, "430626", wave="pre", respondent_code="ZZ-1", completed_at=dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC))
+    login(client, "admin")
+    monthly = figures(client.get("/dashboard/overview?county=430626").get_data(as_text=True))[0]
+    months = monthly["data"][0]["x"]
+    assert months[-1] == "2027-01" and "2026-12" not in months and all(re.fullmatch(r"\d{4}-\d{2}", m) for m in months)
+
+
+def test_quality_page_counts_flags_and_the_filter_leaves_them_out(client, demo, db):
+    start = dt.datetime(2026, 4, 2, 1, 0, tzinfo=dt.UTC)
+    for i in range(3):  # done in 20 seconds: speeding
+        add_response(db, "430626", wave="post", respondent_code=f"FAST-{i}", started_at=start,
+                     completed_at=start + dt.timedelta(seconds=20))
+    login(client, "admin")
+    page = client.get("/dashboard/quality?county=430626").get_data(as_text=True)
+    assert number(page, "data-flagged") >= 3
+    for i in range(3):
+        assert f"FAST-{i}" in page
+    bars = figures(page)[0]["data"][0]
+    assert bars["x"][0] >= 3  # speeding first
+    everything = number(client.get("/dashboard/overview?county=430626").get_data(as_text=True), "data-total")
+    clean = number(client.get("/dashboard/overview?county=430626&flagged=exclude").get_data(as_text=True), "data-total")
+    assert clean == everything - number(page, "data-flagged")
+    # the links between pages keep the filters
+    link = re.search(r'href="(/dashboard/awareness\?[^"]*)"', client.get(
+        "/dashboard/overview?county=430626&flagged=exclude").get_data(as_text=True)).group(1)
+    assert "county=430626" in link and "flagged=exclude" in link
+
+
+def test_filters_are_checked(client, demo):
+    login(client, "admin")
+    assert client.get("/dashboard/quality?questionnaire=nope").status_code == 404
+    assert client.get("/dashboard/quality?county=999999").status_code == 422
+    assert client.get("/dashboard/quality?wave=middle").status_code == 422
+    assert client.get("/dashboard/quality?round=1999").status_code == 422
+    assert client.get("/dashboard/overview?site=430626-01&county=433123").status_code == 422
+    county = client.application.test_client()
+    login(county, "county-pj")
+    assert county.get("/dashboard/quality?site=433123-01").status_code == 403
+    assert county.get("/dashboard/quality?site=430626-01").status_code == 200
