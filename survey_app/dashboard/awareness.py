@@ -20,7 +20,10 @@ from .views import lang, names, read_filters, render
 
 
 def yes_no_items(qn: Parsed) -> dict[str, str]:
-    """Single-choice questions answered yes or no: the items McNemar's test applies to."""
+    """The yes/no questions McNemar's test compares: those the file lists under ``compare``,
+    else every single-choice question answered yes or no."""
+    if qn.compare:
+        return dict.fromkeys(qn.compare, "yes")
     return {q.id: "yes" for q in qn.questions.values() if q.type == "single" and set(q.option_values) == {"yes", "no"}}
 
 

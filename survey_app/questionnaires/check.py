@@ -276,7 +276,20 @@ def _semantic_problems(doc: LDict, expected_id: str | None, audio_dir: Path | No
         for ri, item in enumerate(reverse):
             if isinstance(item, str) and item not in seen_items:
                 add(["indices", ii, "reverse", ri], f"index {iid!r} reverses {item!r}, which is not one of its items")
+
+    for ci, item in enumerate(_list_or_empty(doc.get("compare"))):
+        if not isinstance(item, str):
+            continue
+        if item not in questions:
+            add(["compare", ci], f"compare names unknown question {item!r}")
+        elif not _is_yes_no(questions[item]):
+            add(["compare", ci], f"compare item {item!r} must be a single-choice question with the options yes and no")
     return out
+
+
+def _is_yes_no(question: dict[str, Any]) -> bool:
+    values = {o.get("value") for o in _list_or_empty(question.get("options")) if isinstance(o, dict)}
+    return question.get("type") == "single" and values == {"yes", "no"}
 
 
 def _check_rule_refs(rule: Any, path: list[Any], questions: dict[str, Any], add: Any) -> None:

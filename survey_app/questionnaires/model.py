@@ -108,6 +108,8 @@ class Questionnaire:
     title: Text
     sections: tuple[Section, ...]
     indices: tuple[Index, ...] = ()
+    #: yes/no questions to compare across pairs (McNemar); empty: every yes/no question
+    compare: tuple[str, ...] = ()
     description: Text | None = None
     consent: Text | None = None
     wave: str = "required"
@@ -165,6 +167,7 @@ def build(defn: dict[str, Any]) -> Questionnaire:
         title=Text.of(defn["title"]),  # type: ignore[arg-type]
         sections=tuple(sections),
         indices=indices,
+        compare=tuple(defn.get("compare") or ()),
         description=Text.of(defn.get("description")),
         consent=Text.of(defn.get("consent")),
         wave=defn.get("wave", "required"),

@@ -79,6 +79,7 @@ def test_the_page_shows_mcnemar_and_the_unpaired_comparison(client, demo, db):
     cells = re.findall(r'<td class="num">(\d+)', row)
     assert [int(c) for c in cells] == [expected.n_pairs, expected.yes_pre, expected.yes_post, expected.became_yes, expected.became_no]
     assert expected.yes_post > expected.yes_pre  # the demo's awareness grows
+    assert 'data-item="contacted_sw"' in page and 'data-item="disability_household"' not in page  # the file's `compare`
     u = unpaired(by_wave["pre"], by_wave["post"])
     section = re.search(r"<div class=\"card\" data-unpaired>(.*?)</div>", page, re.S).group(1)
     assert f"n = {u.n_pre}" in section and f"n = {u.n_post}" in section and f"{u.mean_diff:+.1f}" in section

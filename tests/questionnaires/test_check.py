@@ -216,3 +216,19 @@ def test_the_documented_example_is_valid():
     section = doc.split("## A complete example", 1)[1]
     example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
     assert problems(example, name="example") == []
+
+
+def test_compare_names_yes_no_questions_only():
+    text = with_questions(
+        """\
+        - {id: a, type: single, label: {zh: A}, options: [{value: "yes", label: {zh: 是}}, {value: "no", label: {zh: 否}}]}
+        - {id: b, type: single, label: {zh: B}, options: [{value: x, label: {zh: X}}]}
+        """,
+        """\
+        compare: [a, b, nope]
+        """,
+    )
+    assert problems(text) == [
+        "t.yaml:9: compare item 'b' must be a single-choice question with the options yes and no",
+        "t.yaml:9: compare names unknown question 'nope'",
+    ]
