@@ -52,7 +52,9 @@ def scale_items(qn: Parsed) -> tuple[str, ...]:
 
 def read(session: DBSession, scope: Scope, args: MultiDict[str, str], default_questionnaire: str) -> Filters:
     """The filters in ``args``: 404 for an unknown questionnaire, 422 for an unknown code, 403
-    for a place outside the reader's scope."""
+    for a place outside the reader's scope; collectors (who collect, not analyse) get 403."""
+    if scope.role == "collector":
+        abort(403)
     values = {key: (args.get(key) or "").strip() for key in KEYS}
     values["questionnaire"] = values["questionnaire"] or default_questionnaire
     stored = session.get(Questionnaire, values["questionnaire"])

@@ -102,3 +102,21 @@ def test_filters_are_checked(client, demo):
     login(county, "county-pj")
     assert county.get("/dashboard/quality?site=433123-01").status_code == 403
     assert county.get("/dashboard/quality?site=430626-01").status_code == 200
+
+
+def test_a_team_sees_its_team_and_a_collector_no_dashboard(client, demo, db):
+    from survey_app.models import Team
+
+    own = db.session.scalar(select(Team).join(County).where(County.code == "430626"))
+    other = db.session.scalar(select(Team).join(County).where(County.code == "433123"))
+    login(client, "team-pj")
+    page = client.get("/dashboard/quality").get_data(as_text=True)
+    stored = db.session.scalar(select(func.count()).select_from(Response).where(
+        Response.questionnaire_id == "awareness", Response.team_id == own.id, Response.excluded.is_(False)))
+    assert number(page, "data-total") == stored > 0
+    for path in ("/dashboard/quality?county=433123", f"/dashboard/overview?team={other.code}", f"/dashboard/awareness?team={other.code}"):
+        assert client.get(path).status_code == 403, path
+    collector = client.application.test_client()
+    login(collector, "sw-pj1")
+    for page_name in ("overview", "awareness", "items", "satisfaction", "activity", "quality"):
+        assert collector.get(f"/dashboard/{page_name}").status_code == 403, page_name
