@@ -2,6 +2,8 @@
 Plotly figures, so that the dashboard pages and the PDF reports draw the same charts.  One
 package, a module per subject; every builder is importable from here."""
 from .base import FONT, PALETTE
+from .items import LikertRow, likert_bars
 from .prepost import ForestRow, distributions, forest, prepost_bars
 
 __all__ = ["FONT", "PALETTE", "ForestRow", "distributions", "forest", "prepost_bars"]
+__all__ += ["LikertRow", "likert_bars"]

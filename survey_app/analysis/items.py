@@ -1,0 +1,78 @@
+"""Likert items answer by answer: how many respondents chose each scale point, per item and
+wave, counted by one GROUP BY; then the shares, with small cells suppressed.  No Flask here."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.engine import Connection
+
+from ..models import Answer, Response
+from .queries import Place, responses_where
+from .stats import MIN_CELL
+
+_R = cast(Table, Response.__table__)
+_A = cast(Table, Answer.__table__)
+
+#: the order bars are drawn in; None is a response given without a wave (optional on some forms)
+WAVE_ORDER: tuple[str | None, ...] = ("pre", "post", None)
+
+#: (item, wave) -> {scale point: respondents}
+Counts = dict[tuple[str, str | None], dict[int, int]]
+
+
+def point_counts(connection: Connection, questionnaire: str, items: Sequence[str], place: Place) -> Counts:
+    """Respondents at each point of each item, by wave: one query, whatever the number of items."""
+    if not items:
+        return {}
+    rows = connection.execute(
+        select(_A.c.question_id, _R.c.wave, _A.c.value_num, func.count())
+        .select_from(_R.join(_A, _A.c.response_id == _R.c.id))
+        .where(*responses_where(questionnaire, place), _A.c.question_id.in_(tuple(items)), _A.c.value_num.is_not(None))
+        .group_by(_A.c.question_id, _R.c.wave, _A.c.value_num)
+    ).all()
+    out: Counts = {}
+    for item, wave, value, n in rows:
+        cell = out.setdefault((item, wave), {})
+        point = round(float(value))
+        cell[point] = cell.get(point, 0) + int(n)
+    return out
+
+
+@dataclass(frozen=True)
+class ItemBar:
+    """One bar: an item at one wave.  ``shares`` (0-1, one per scale point, low to high) is
+    None when fewer than ``MIN_CELL`` respondents answered (the bar says "n < 5")."""
+
+    item: str
+    wave: str | None
+    n: int
+    shares: tuple[float, ...] | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.shares is None
+
+
+def waves_present(counts: Counts, wave: str | None = None) -> list[str | None]:
+    """The waves to draw a bar for: the one chosen, else every wave some item was answered in."""
+    if wave is not None:
+        return [wave]
+    seen = {w for _, w in counts}
+    return [w for w in WAVE_ORDER if w in seen]
+
+
+def item_bars(counts: Counts, items: Sequence[tuple[str, Sequence[int]]], waves: Sequence[str | None]) -> list[ItemBar]:
+    """A bar per item (with its scale's points) and wave, in the order given; an item nobody
+    answered in a wave keeps its bar, suppressed, so that the gap is seen."""
+    bars = []
+    for item, points in items:
+        for wave in waves:
+            cell = counts.get((item, wave), {})
+            n = sum(cell.get(p, 0) for p in points)
+            shares = tuple(cell.get(p, 0) / n for p in points) if n >= MIN_CELL else None
+            bars.append(ItemBar(item, wave, n, shares))
+    return bars
+
