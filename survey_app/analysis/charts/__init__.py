@@ -4,6 +4,8 @@ package, a module per subject; every builder is importable from here."""
 from .base import FONT, PALETTE
 from .items import LikertRow, likert_bars
 from .prepost import ForestRow, distributions, forest, prepost_bars
+from .satisfaction import SatisfactionRow, ShareRow, answer_shares, satisfaction_bars
 
 __all__ = ["FONT", "PALETTE", "ForestRow", "distributions", "forest", "prepost_bars"]
 __all__ += ["LikertRow", "likert_bars"]
+__all__ += ["SatisfactionRow", "ShareRow", "answer_shares", "satisfaction_bars"]
