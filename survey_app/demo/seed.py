@@ -317,6 +317,8 @@ class _Generator:
             lo = question.min if question.min is not None else 0
             hi = question.max if question.max is not None else lo + 100
             typical = lo + (hi - lo) * rng.betavariate(1.3, 12)
+            if qn.id == "activity" and question.id.startswith("served_") and question.id.removeprefix("served_") not in place.domains:
+                return 0  # a team serves only in its own domains (drawn anyway: the later draws stay the same)
             return round(typical) if question.integer else round(typical, 1)
         if question.type == "text":
             return rng.choice(COMMENTS) if rng.random() < 0.3 else None
