@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.analysis.items import item_bars, point_counts, waves_present
-from survey_app.analysis.queries import Place
 from survey_app.analysis.quality import is_straight_lining
+from survey_app.analysis.queries import Place
 from survey_app.instruments import parsed
 from survey_app.models import Answer, County, IndexScore, QuestionnaireVersion, Response, Site, Team
 from survey_app.questionnaires import index_scores
@@ -130,7 +130,7 @@ def test_counts_equal_python_for_every_place_in_one_query(app, db, programme, co
 
 def test_excluded_and_flagged_responses_do_not_count(db, programme):
     rows = random_responses(db, "awareness", awareness_answers, n=80, seed=2)
-    county, team, sites = places(db)[0]
+    county, team, _ = places(db)[0]
     # a straight-liner (flagged) and an excluded response, both all "5"
     liner = add_response(db, "awareness", county, wave="pre", answers=dict.fromkeys(ITEMS, 5), team=team)
     rows += [described(liner), described(add_response(db, "awareness", county, wave="pre", answers=dict.fromkeys(ITEMS, 5),
@@ -147,7 +147,7 @@ def test_excluded_and_flagged_responses_do_not_count(db, programme):
 
 
 def test_bars_give_shares_and_suppress_below_five(db, programme):
-    county, team, sites = places(db)[0]
+    county, _, sites = places(db)[0]
     site = sites[0]
     # pre: five answers to aw1 (1, 2, 4, 4, 5); post: four (and an excluded fifth)
     for value in (1, 2, 4, 4, 5):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app.analysis.queries import Place
 from survey_app.analysis.quality import is_straight_lining
+from survey_app.analysis.queries import Place
 from survey_app.analysis.satisfaction import SATISFIED_AT, by_choice, by_group, choice_shares, overall
 from tests.analysis.test_items import add_response, described, places, random_responses, selects
 

@@ -1,6 +1,6 @@
 """The item page: every likert item's answers by wave as on the stored answers (counted again
 here in Python), scoped, filtered, suppressed below five, in a fixed number of queries.
-``kept_responses`` and ``flagged_ids`` are shared with the satisfaction page's tests."""
+``seed_demo``, ``kept_responses`` and ``flagged_ids`` are shared with the satisfaction page's tests."""
 from __future__ import annotations
 
 import json
@@ -20,8 +20,7 @@ REVERSE = {"aw4", "aw8", "aw11", "aw12"}
 PINGJIANG, FENGHUANG = "430626", "433123"
 
 
-@pytest.fixture
-def demo(db, programme, loaded):
+def seed_demo(db):
     from survey_app.demo.seed import seed_responses
 
     seed_responses(db.session, 1200, seed=4)
@@ -29,6 +28,11 @@ def demo(db, programme, loaded):
     db.session.execute(update(Response).where(Response.id % 13 == 0).values(excluded=True, excluded_reason="test"))
     db.session.commit()
     return db
+
+
+@pytest.fixture
+def demo(db, programme, loaded):
+    return seed_demo(db)
 
 
 def figures(page: str) -> list[dict]:

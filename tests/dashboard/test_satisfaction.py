@@ -11,11 +11,16 @@ from sqlalchemy import select
 from survey_app.models import County, Team
 from tests.analysis.test_items import add_response
 from tests.analysis.test_satisfaction import SAT, score
-from tests.dashboard.test_items import FENGHUANG, PINGJIANG, demo, figures, flagged_ids, kept_responses  # noqa: F401
+from tests.dashboard.test_items import FENGHUANG, PINGJIANG, figures, flagged_ids, kept_responses, seed_demo
 from tests.test_auth import login
 
 DOMAINS = ("disaster", "community", "rural", "elderly", "veterans", "outreach")
 ANSWERS = ("yes", "unsure", "no")  # as the page orders them
+
+
+@pytest.fixture
+def demo(db, programme, loaded):
+    return seed_demo(db)
 
 
 def expected(responses):
