@@ -118,6 +118,13 @@ class DriverConnection:
         finally:
             cursor.close()
 
+    def execute(self, prepared: Prepared, values: dict[str, Any]) -> None:
+        cursor = self.dbapi.cursor()
+        try:
+            cursor.execute(prepared.compiled(self.dialect)[0], prepared.parameters(self.dialect, values))
+        finally:
+            cursor.close()
+
     def executemany(self, prepared: Prepared, rows: list[tuple[Any, ...]]) -> None:
         cursor = self.dbapi.cursor()
         try:

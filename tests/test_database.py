@@ -31,7 +31,9 @@ def test_submissions_take_the_write_lock_only_for_the_inserts(client, token_for,
     assert [s.split()[0] for s in reads] == ["SELECT", "SELECT"]  # token, then references
     end = statements.index("COMMIT", start)
     inserts = statements[start + 1:end]
-    assert [s.split()[2] for s in inserts if s.startswith("INSERT")] == ["responses"] + ["answers"] * (len(inserts) - 2) + ["index_scores"]
+    assert [s.split()[2] for s in inserts if s.startswith("INSERT")] == (
+        ["responses"] + ["answers"] * (len(inserts) - 3) + ["index_scores", "respondent_latest"]
+    )
     assert statements[end + 1:] == []
 
 

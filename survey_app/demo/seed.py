@@ -26,6 +26,7 @@ from ..models.types import utcnow
 from ..questionnaires import Questionnaire as Parsed
 from ..questionnaires import index_scores, validate_answers
 from ..questionnaires.types import get_type
+from ..submissions import latest
 from ..submissions.envelope import CST
 from .places import COMMENTS, COUNTIES, DEMO_PASSWORD, GAINS, TEAMS
 
@@ -107,7 +108,7 @@ def _places(session: DBSession) -> list[_Place]:
 
 def seed_responses(session: DBSession, n: int, seed: int = 2026, batch: int = 2000) -> int:
     """Generate ``n`` responses across the loaded questionnaires; returns how many were written."""
-    next_id = (session.scalar(select(func.max(Response.id))) or 0) + 1
+    next_id = first_id = (session.scalar(select(func.max(Response.id))) or 0) + 1
     # A second run with the same seed must not repeat uuids or respondent codes.
     rng = random.Random(f"{seed}:{next_id}")
     versions = {q.id: v for q, v in current_versions(session)}
@@ -131,6 +132,7 @@ def seed_responses(session: DBSession, n: int, seed: int = 2026, batch: int = 20
         if len(responses) >= batch:
             _flush(session, responses, answers, scores)
     _flush(session, responses, answers, scores)
+    latest.refresh(session, since_id=first_id)  # the bulk inserts bypassed the submission service
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT setval(pg_get_serial_sequence('responses', 'id'), (SELECT max(id) FROM responses))"))
     return written

@@ -57,6 +57,33 @@ class Response(Model):
     )
 
 
+class RespondentLatest(Model):
+    """Each coded respondent's latest non-excluded ``pre`` and ``post`` response (by
+    ``completed_at``, the larger id breaking a tie), kept as responses arrive, so that pairing
+    reads one row per respondent instead of ranking every response (analysis/queries.py).
+
+    Written only by ``submissions.latest`` (and the submission service's PostgreSQL statement,
+    which spells the same rule): anything that adds, excludes, re-includes or deletes a response
+    must go through it, or the pairs go stale (docs/ARCHITECTURE.md)."""
+
+    __tablename__ = "respondent_latest"
+    questionnaire_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    county_id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # A marker never outlives its response: deleting a response that is one fails (exclude it
+    # first, which moves the marker).  No index on these: responses are not deleted, and an
+    # index would cost every submission another insertion.
+    pre_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+    #: the response's completed_at, compared when a later response of the wave arrives
+    pre_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+    post_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    # SQLite: the rows live in the primary key's own b-tree, so reading a questionnaire's
+    # respondents in order is one range scan that needs no second look-up.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class Answer(Model):
     __tablename__ = "answers"
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
@@ -86,6 +113,9 @@ class IndexScore(Model):
     __table_args__ = (
         Index("ix_index_scores_index", "index_id", "response_id"),
         CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+        # SQLite: a score is read by its key (pairing looks up two per respondent), and in its own
+        # key's b-tree that is one search instead of an index and then the table.
+        {"sqlite_with_rowid": False},
     )
 
 

@@ -24,6 +24,7 @@ from ..models import Answer, County, IndexScore, Response, Round, Site, Team
 from ..models.types import utcnow
 from ..questionnaires import ValidationResult, index_scores, validate_answers
 from ..questionnaires.types import get_type
+from . import latest
 from .envelope import CST, Envelope, apply_questionnaire_rules, content_hash, message, parse_envelope
 
 CREATED, DUPLICATE, CONFLICT, INVALID, FORBIDDEN = "created", "duplicate", "conflict", "invalid", "forbidden"
@@ -53,10 +54,26 @@ _INSERT_RESPONSE = Prepared(
 )
 _INSERT_ANSWERS = Prepared(_ANSWERS.insert(), ["response_id", "question_id", "position", "value_text", "value_num"])
 _INSERT_SCORES = Prepared(_SCORES.insert(), ["response_id", "index_id", "score"])
-# PostgreSQL: the response, its answers and its scores in one statement (data-modifying CTEs
-# are atomic), with a text that never changes so that the driver prepares it once; a
-# multi-row VALUES list would differ with every answer count.  Nothing is inserted when the
-# uuid is already there, and then no id comes back.
+# The respondent's latest response of the response's wave, kept by the conditional upsert of
+# ``latest`` (its docstring gives the rule and why it is safe with concurrent submissions).
+_LATER_PG = (
+    "EXCLUDED.{w}_id IS NOT NULL AND (l.{w}_id IS NULL OR (l.{w}_at, l.{w}_id) < (EXCLUDED.{w}_at, EXCLUDED.{w}_id))"
+)
+_MARK_PG = (
+    " m AS (INSERT INTO respondent_latest AS l (questionnaire_id, county_id, respondent_code, pre_id, pre_at, post_id, post_at)"
+    " SELECT r.questionnaire_id, r.county_id, r.respondent_code,"
+    " CASE WHEN r.wave = 'pre' THEN r.id END, CASE WHEN r.wave = 'pre' THEN r.completed_at END,"
+    " CASE WHEN r.wave = 'post' THEN r.id END, CASE WHEN r.wave = 'post' THEN r.completed_at END"
+    " FROM r WHERE r.respondent_code IS NOT NULL AND r.wave IN ('pre', 'post')"
+    " ON CONFLICT (questionnaire_id, county_id, respondent_code) DO UPDATE SET "
+    + ", ".join(f"{w}_{c} = CASE WHEN {_LATER_PG.format(w=w)} THEN EXCLUDED.{w}_{c} ELSE l.{w}_{c} END"
+                for w in ("pre", "post") for c in ("id", "at"))
+    + f" WHERE {_LATER_PG.format(w='pre')} OR {_LATER_PG.format(w='post')})"
+)
+# PostgreSQL: the response, its answers, its scores and its respondent's latest responses in
+# one statement (data-modifying CTEs are atomic), with a text that never changes so that the
+# driver prepares it once; a multi-row VALUES list would differ with every answer count.
+# Nothing is inserted when the uuid is already there, and then no id comes back.
 _INSERT_ALL_PG = Prepared(text(
     "WITH r AS ("
     " INSERT INTO responses (uuid, questionnaire_id, version_id, round_id, county_id, site_id, team_id, wave,"
@@ -65,12 +82,14 @@ _INSERT_ALL_PG = Prepared(text(
     " VALUES (:uuid, :questionnaire_id, :version_id, :round_id, :county_id, :site_id, :team_id, :wave,"
     " :respondent_code, :collector_id, :source, :started_at, :completed_at, :received_at, :content_hash,"
     " CAST(:answers_json AS json), false, NULL, :device_id)"
-    " ON CONFLICT (questionnaire_id, uuid) DO NOTHING RETURNING id),"
+    " ON CONFLICT (questionnaire_id, uuid) DO NOTHING"
+    " RETURNING id, questionnaire_id, county_id, respondent_code, wave, completed_at),"
     " a AS (INSERT INTO answers (response_id, question_id, position, value_text, value_num)"
     " SELECT r.id, u.q, u.p, u.t, u.n FROM r, unnest(CAST(:question_ids AS text[]), CAST(:positions AS integer[]),"
     " CAST(:texts AS text[]), CAST(:nums AS float8[])) AS u(q, p, t, n)),"
     " s AS (INSERT INTO index_scores (response_id, index_id, score)"
-    " SELECT r.id, u.i, u.s FROM r, unnest(CAST(:index_ids AS text[]), CAST(:scores AS float8[])) AS u(i, s))"
+    " SELECT r.id, u.i, u.s FROM r, unnest(CAST(:index_ids AS text[]), CAST(:scores AS float8[])) AS u(i, s)),"
+    + _MARK_PG +
     " SELECT id FROM r"
 ))
 
@@ -159,6 +178,9 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
             connection.executemany(_INSERT_ANSWERS, [(response_id, *row) for row in answer_rows])
         if score_rows:
             connection.executemany(_INSERT_SCORES, [(response_id, *row) for row in score_rows])
+        mark = latest.marker(values, response_id)
+        if mark is not None:
+            connection.execute(latest.MARK, mark)
         connection.commit()
     except BaseException:
         connection.rollback()

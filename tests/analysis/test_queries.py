@@ -1,5 +1,6 @@
 """The SQL pairing equals the reference rules (analysis.pairing) on both engines, in a fixed
-number of queries."""
+number of queries, both ways: from the latest responses stored at ingest and from the window
+over the responses (which answers places the stored rows cannot)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,18 +10,22 @@ import uuid as uuidlib
 import pytest
 from sqlalchemy import select
 
+from survey_app.analysis import queries
 from survey_app.analysis.pairing import Observation, pair
-from survey_app.analysis.queries import Place, paired_scores, scores_by_wave, summary
-from survey_app.models import County, IndexScore, QuestionnaireVersion, Response
+from survey_app.analysis.queries import Place, paired_scores, paired_scores_by, paired_yes_no, scores_by_wave, summary
+from survey_app.models import Answer, County, IndexScore, QuestionnaireVersion, Response, Round, Site, Team
+from survey_app.submissions.latest import set_excluded
 
 T0 = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
 
 def make_responses(db, n=400, seed=3):
-    """Responses with codes reused across waves, repeats, ties, exclusions and missing scores."""
+    """Responses with codes reused across waves, repeats, ties, exclusions and missing scores,
+    spread over teams, sites and rounds (or none), each with a yes/no answer."""
     rng = random.Random(seed)
     version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == "awareness"))
     counties = db.session.scalars(select(County).order_by(County.code)).all()[:3]
+    rounds = [None, *db.session.scalars(select(Round.id))]
     observations = []
     for _ in range(n):
         county = rng.choice(counties)
@@ -31,31 +36,119 @@ def make_responses(db, n=400, seed=3):
         score = None if rng.random() < 0.05 else round(rng.uniform(0, 100), 1)
         r = Response(uuid=str(uuidlib.uuid4()), questionnaire_id="awareness", version_id=version.id, county_id=county.id,
                      wave=wave, respondent_code=code, completed_at=completed, received_at=completed, content_hash="x",
-                     answers_json={}, excluded=excluded, excluded_reason="test" if excluded else None, source="seed")
+                     answers_json={}, excluded=excluded, excluded_reason="test" if excluded else None, source="seed",
+                     site_id=rng.choice([None, *(s.id for s in county.sites)]),
+                     team_id=rng.choice([None, *(t.id for t in db.session.scalars(select(Team).where(Team.county_id == county.id)))]),
+                     round_id=rng.choice(rounds))
         db.session.add(r)
         db.session.flush()
         if score is not None:
             db.session.add(IndexScore(response_id=r.id, index_id="awareness", score=score))
+        db.session.add(Answer(response_id=r.id, question_id="heard_sw", position=0, value_text=rng.choice(["yes", "no"])))
         observations.append(Observation(r.id, county.id, code, wave, completed, score, excluded))
     db.session.commit()
     return observations, counties
 
 
-def test_sql_pairing_equals_the_rules(app, db, programme, loaded, count_queries):
+def pairs_of(observations, keep=lambda o: True):
+    expected = pair(o for o in observations if keep(o))
+    complete = [(p.score, q.score) for p, q in expected.pairs if p.score is not None and q.score is not None]
+    return sorted(complete), (expected.pre_only, expected.post_only)
+
+
+def test_sql_pairing_equals_the_rules(app, db, programme, loaded, count_queries, monkeypatch):
     from survey_app.extensions import db as extension
 
     observations, counties = make_responses(db)
     with app.app_context():
         engine = extension.engine  # the engine count_queries watches
-    for place in (Place(), Place(county_id=counties[0].id)):
-        expected = pair(o for o in observations if place.county_id in (None, o.county_id))
-        complete = [(p.score, q.score) for p, q in expected.pairs if p.score is not None and q.score is not None]
-        with engine.connect() as connection, count_queries() as statements:
-            got = paired_scores(connection, "awareness", "awareness", place)
-        assert len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]) == 1
-        assert sorted(zip(got.pre, got.post, strict=True)) == sorted(complete)
-        assert (got.pre_only, got.post_only) == (expected.pre_only, expected.post_only)
+    for place in (Place(), Place(county_id=counties[0].id), Place(county_id=counties[1].id, wave="post")):
+        assert queries.stored_latest_pairs(place)
+        complete, attrition = pairs_of(observations, lambda o, county=place.county_id: county in (None, o.county_id))
+        got = {}
+        for way in ("stored", "window"):
+            if way == "window":
+                monkeypatch.setattr(queries, "stored_latest_pairs", lambda place: False)
+            with engine.connect() as connection, count_queries() as statements:
+                got[way] = paired_scores(connection, "awareness", "awareness", place)
+            monkeypatch.undo()
+            assert len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]) == 1
+            assert sorted(zip(got[way].pre, got[way].post, strict=True)) == complete
+            assert (got[way].pre_only, got[way].post_only) == attrition
+        assert got["stored"] == got["window"]  # the same lists in the same order: the same figures
         assert len(complete) > 10
+
+
+def test_places_that_narrow_the_responses_pair_from_the_window(db, programme, loaded):
+    observations, counties = make_responses(db, seed=7)
+    rows = {r.id: r for r in db.session.scalars(select(Response))}
+    site = db.session.scalar(select(Site).where(Site.county_id == counties[0].id).order_by(Site.code))
+    team = db.session.scalar(select(Team).where(Team.county_id == counties[1].id))
+    round_id = db.session.scalar(select(Round.id).order_by(Round.id))
+    places = {
+        Place(site_id=site.id): lambda r: r.site_id == site.id,
+        Place(county_id=counties[1].id, team_id=team.id): lambda r: r.team_id == team.id,
+        Place(round_id=round_id): lambda r: r.round_id == round_id,
+    }
+    with db.engine.connect() as connection:
+        for place, keep in places.items():
+            assert not queries.stored_latest_pairs(place)
+            complete, attrition = pairs_of(observations, lambda o, keep=keep: keep(rows[o.response_id]))
+            got = paired_scores(connection, "awareness", "awareness", place)
+            assert sorted(zip(got.pre, got.post, strict=True)) == complete
+            assert (got.pre_only, got.post_only) == attrition
+            assert sum(attrition) > 3
+    # The data has what the stored rows could not answer: respondents whose latest response of
+    # a wave in the round is not their latest of the wave.
+    overall = {(p.county_id, p.respondent_code, p.wave): p.response_id for pr in pair(observations).pairs for p in pr}
+    in_round = {(p.county_id, p.respondent_code, p.wave): p.response_id
+                for pr in pair(o for o in observations if rows[o.response_id].round_id == round_id).pairs for p in pr}
+    assert sum(overall.get(key) != response_id for key, response_id in in_round.items()) > 3
+
+
+def test_exclusion_and_reinclusion_move_the_pairs(db, programme, loaded, monkeypatch):
+    observations, counties = make_responses(db, seed=21)
+    rng = random.Random(21)
+    # Exclude many responses (latest ones among them, so that earlier ones become the latest)
+    # and count again some that were excluded, through the function an admin page will call.
+    changes = [(o.response_id, "test") for o in rng.sample([o for o in observations if not o.excluded], 60)]
+    changes += [(o.response_id, None) for o in observations if o.excluded][:15]
+    with db.engine.begin() as connection:
+        for response_id, reason in changes:
+            set_excluded(connection, response_id, reason)
+    now = {response_id: reason is not None for response_id, reason in changes}
+    observations = [Observation(o.response_id, o.county_id, o.respondent_code, o.wave, o.completed_at, o.score,
+                                now.get(o.response_id, o.excluded)) for o in observations]
+    for window in (False, True):
+        if window:
+            monkeypatch.setattr(queries, "stored_latest_pairs", lambda place: False)
+        with db.engine.connect() as connection:
+            for place in (Place(), Place(county_id=counties[2].id)):
+                complete, attrition = pairs_of(observations, lambda o, county=place.county_id: county in (None, o.county_id))
+                got = paired_scores(connection, "awareness", "awareness", place)
+                assert sorted(zip(got.pre, got.post, strict=True)) == complete
+                assert (got.pre_only, got.post_only) == attrition
+
+
+@pytest.mark.parametrize("group", ["county", "team", "site"])
+def test_grouped_pairing_is_the_same_both_ways(db, programme, loaded, monkeypatch, group):
+    make_responses(db, seed=13)
+    with db.engine.connect() as connection:
+        stored = paired_scores_by(connection, "awareness", "awareness", Place(), group)
+        monkeypatch.setattr(queries, "stored_latest_pairs", lambda place: False)
+        window = paired_scores_by(connection, "awareness", "awareness", Place(), group)
+    assert stored == window and len(stored) > 2
+
+
+def test_yes_no_tables_are_the_same_both_ways(db, programme, loaded, monkeypatch):
+    _, counties = make_responses(db, seed=17)
+    with db.engine.connect() as connection:
+        for place in (Place(), Place(county_id=counties[0].id)):
+            stored = paired_yes_no(connection, "awareness", {"heard_sw": "yes"}, place)
+            monkeypatch.setattr(queries, "stored_latest_pairs", lambda place: False)
+            window = paired_yes_no(connection, "awareness", {"heard_sw": "yes"}, place)
+            monkeypatch.undo()
+            assert stored == window and sum(stored["heard_sw"].values()) > 10
 
 
 def test_scores_by_wave_and_summary(db, programme, loaded):
