@@ -21,7 +21,8 @@ T0 = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
 def make_responses(db, n=400, seed=3):
     """Responses with codes reused across waves, repeats, ties, exclusions and missing scores,
-    spread over teams, sites and rounds (or none), each with a yes/no answer."""
+    spread over teams, sites and rounds (or none), each with a yes/no answer and some with one or
+    two choices of a multiple-choice question."""
     rng = random.Random(seed)
     version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == "awareness"))
     counties = db.session.scalars(select(County).order_by(County.code)).all()[:3]
@@ -45,6 +46,9 @@ def make_responses(db, n=400, seed=3):
         if score is not None:
             db.session.add(IndexScore(response_id=r.id, index_id="awareness", score=score))
         db.session.add(Answer(response_id=r.id, question_id="heard_sw", position=0, value_text=rng.choice(["yes", "no"])))
+        household = ["lives_alone", "left_behind_elderly", "left_behind_children"]
+        for position, value in enumerate(rng.sample(household, rng.randrange(3))):  # sometimes unanswered
+            db.session.add(Answer(response_id=r.id, question_id="household", position=position, value_text=value))
         observations.append(Observation(r.id, county.id, code, wave, completed, score, excluded))
     db.session.commit()
     return observations, counties
@@ -144,11 +148,12 @@ def test_yes_no_tables_are_the_same_both_ways(db, programme, loaded, monkeypatch
     _, counties = make_responses(db, seed=17)
     with db.engine.connect() as connection:
         for place in (Place(), Place(county_id=counties[0].id)):
-            stored = paired_yes_no(connection, "awareness", {"heard_sw": "yes"}, place)
+            items = {"heard_sw": "yes", "household": "left_behind_elderly"}  # the latter: yes when among the choices
+            stored = paired_yes_no(connection, "awareness", items, place)
             monkeypatch.setattr(queries, "stored_latest_pairs", lambda place: False)
-            window = paired_yes_no(connection, "awareness", {"heard_sw": "yes"}, place)
+            window = paired_yes_no(connection, "awareness", items, place)
             monkeypatch.undo()
-            assert stored == window and sum(stored["heard_sw"].values()) > 10
+            assert stored == window and sum(stored["heard_sw"].values()) > 10 and len(stored["household"]) == 4
 
 
 def test_scores_by_wave_and_summary(db, programme, loaded):
