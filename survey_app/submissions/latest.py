@@ -1,6 +1,6 @@
 """Each respondent's latest response of each wave, kept as responses arrive (the table
 ``respondent_latest``, ``models.RespondentLatest``), so that pairing need not rank every
-response when it is asked (analysis/queries.py; docs/ARCHITECTURE.md, "Pairing").
+response when it is asked (analysis/queries.py; docs/ARCHITECTURE.md, "Keeping those rows").
 
 The rule is pairing's (``analysis/pairing.py``): per questionnaire, county and respondent code,
 the non-excluded ``pre`` and ``post`` response with the latest ``completed_at``, the larger id
