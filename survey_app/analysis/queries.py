@@ -184,15 +184,20 @@ def _ranked_pairs(questionnaire: str, index: str, place: Place, group: str | Non
 
 
 def scores_by_wave(connection: Connection, questionnaire: str, index: str, place: Place) -> dict[str, list[float]]:
-    """Every (non-excluded) response's score by wave, for the unpaired comparison."""
+    """Every (non-excluded) response's score by wave, for the unpaired comparison.  The
+    database sends how often each score occurs (a score is a mean of a few likert points, so a
+    few dozen distinct values), not one row per response; the tests need the values themselves
+    (Mann-Whitney ranks them), which are rebuilt from the counts."""
     rows = connection.execute(
-        select(_R.c.wave, _S.c.score)
+        select(_R.c.wave, _S.c.score, func.count())
         .select_from(_R.join(_S, and_(_S.c.response_id == _R.c.id, _S.c.index_id == index)))
         .where(*responses_where(questionnaire, place, waves=False), _R.c.wave.in_(("pre", "post")))
+        .group_by(_R.c.wave, _S.c.score)
+        .order_by(_R.c.wave, _S.c.score)
     ).all()
     out: dict[str, list[float]] = {"pre": [], "post": []}
-    for wave, score in rows:
-        out[wave].append(float(score))
+    for wave, score, n in rows:
+        out[wave].extend([float(score)] * int(n))
     return out
 
 
