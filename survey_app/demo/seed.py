@@ -21,7 +21,7 @@ from sqlalchemy import Table, func, select, text
 from ..auth.passwords import hash_password
 from ..database import DBSession
 from ..instruments import current_versions, parsed
-from ..models import Answer, County, IndexScore, Response, Round, Site, Team, User
+from ..models import Answer, County, IndexScore, Refusal, Response, Round, Site, Team, User
 from ..models.types import utcnow
 from ..questionnaires import Questionnaire as Parsed
 from ..questionnaires import index_scores, validate_answers
@@ -36,6 +36,15 @@ ROUNDS = [
 ]
 PRE_WINDOW = (dt.date(2025, 3, 10), dt.date(2025, 5, 20))
 POST_WINDOW = (dt.date(2026, 3, 10), dt.date(2026, 5, 20))
+
+#: a team of three to six social workers in a month: the typical count of each activity item
+#: (people served is per service domain, in person-times)
+ACTIVITY_TYPICAL = {
+    "cases_opened": 6, "cases_closed": 4, "group_sessions": 4, "community_events": 2, "staff_trainings": 1,
+    "served_": 90, "volunteer_hours": 60, "pub_articles": 2, "pub_videos": 1, "pub_posters": 3,
+}
+#: shares of the demo's interviews that show what the data-quality page looks for
+STRAIGHT_LINERS, TWICE_INTERVIEWED, WRONG_CLOCKS, DECLINED = 0.02, 0.01, 0.004, 0.05
 
 
 def seed_programme(session: DBSession) -> bool:
@@ -132,6 +141,8 @@ def seed_responses(session: DBSession, n: int, seed: int = 2026, batch: int = 20
         if len(responses) >= batch:
             _flush(session, responses, answers, scores)
     _flush(session, responses, answers, scores)
+    if generator.refusals:
+        session.execute(cast(Table, Refusal.__table__).insert(), generator.refusals)
     latest.refresh(session, since_id=first_id)  # the bulk inserts bypassed the submission service
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT setval(pg_get_serial_sequence('responses', 'id'), (SELECT max(id) FROM responses))"))
@@ -170,6 +181,8 @@ class _Generator:
         # Fixed, skewed option weights per question: real answers are never uniform.
         self.weights: dict[str, list[float]] = {}
         self.received = utcnow()
+        #: residents who declined at the consent screen (rows for ``refusals``)
+        self.refusals: list[dict[str, Any]] = []
 
     def responses(self, n: int) -> Iterator[_Generated]:
         share = {"awareness": 0.7, "satisfaction": 0.15, "staff": 0.1}
@@ -196,9 +209,14 @@ class _Generator:
             theta = self.rng.gauss(0, 1)
             site = self.rng.choice(place.site_ids)
             fate = self.rng.random()
+            if self.rng.random() < DECLINED:
+                self._decline(qid, place, site)
             if fate < 0.85 or made + 1 >= n:
                 yield self._make(qid, place, site, "pre", code, theta, PRE_WINDOW)
                 made += 1
+                if self.rng.random() < TWICE_INTERVIEWED and made < n:  # a second visit by another worker
+                    yield self._make(qid, place, site, "pre", code, theta, PRE_WINDOW)
+                    made += 1
             if fate >= 0.10 and made < n:  # 10% attrition; 5% met only at follow-up
                 gain = self.rng.gauss(place.gain, 0.6)
                 yield self._make(qid, place, site, "post", code, theta + gain, POST_WINDOW)
@@ -211,6 +229,15 @@ class _Generator:
             code = f"{place.short}R-{self.first_person + i:06d}" if self.rng.random() < 0.5 else None
             wave = "post" if self.rng.random() < 0.8 else None
             yield self._make(qid, place, self.rng.choice(place.site_ids), wave, code, theta, POST_WINDOW)
+
+    def _decline(self, qid: str, place: _Place, site: int) -> None:
+        day = PRE_WINDOW[0] + dt.timedelta(days=self.rng.randrange((PRE_WINDOW[1] - PRE_WINDOW[0]).days + 1))
+        self.refusals.append({
+            "uuid": str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4)), "questionnaire_id": qid,
+            "county_id": place.county_id, "site_id": site, "team_id": place.team_id, "wave": "pre",
+            "collector_id": place.collector_id or None, "source": "seed",
+            "declined_at": dt.datetime.combine(day, dt.time(10), CST).astimezone(dt.UTC), "received_at": self.received,
+        })
 
     def _activity(self, n: int) -> Iterator[_Generated]:
         months = [dt.date(2025 + (2 + m) // 12, (2 + m) % 12 + 1, 1) for m in range(15)]  # 2025-03 .. 2026-05
@@ -247,6 +274,8 @@ class _Generator:
         local = dt.datetime.combine(day, dt.time(8 + self.rng.randrange(10), self.rng.randrange(60)), CST)
         minutes = max(2.0, self.rng.gauss(12, 3)) if self.rng.random() > 0.03 else self.rng.uniform(1, 2.5)  # a few speeders
         completed = local.astimezone(dt.UTC)
+        if wave is not None and self.rng.random() < WRONG_CLOCKS:  # a tablet whose clock runs days ahead
+            completed = self.received + dt.timedelta(days=1 + self.rng.randrange(30))
         started = completed - dt.timedelta(minutes=minutes)
         round_year = 2025 if day <= dt.date(2026, 6, 30) else 2026
 
@@ -286,6 +315,10 @@ class _Generator:
             value = self._value(qn, question, theta, place, month)
             if value is not None:
                 out[question.id] = value
+        scales = [q.scale for q in qn.questions.values() if q.scale is not None and q.id in out]
+        if scales and self.rng.random() < STRAIGHT_LINERS:  # the same button all the way down
+            high = self.rng.random() < 0.7
+            out.update({q.id: (q.scale.max if high else q.scale.min) for q in qn.questions.values() if q.scale is not None and q.id in out})
         return out
 
     def _value(self, qn: Parsed, question: Any, theta: float, place: _Place, month: dt.date | None) -> Any:
@@ -318,7 +351,11 @@ class _Generator:
         if question.type == "number":
             lo = question.min if question.min is not None else 0
             hi = question.max if question.max is not None else lo + 100
-            typical = lo + (hi - lo) * rng.betavariate(1.3, 12)
+            draw = rng.betavariate(1.3, 12)  # skewed: mostly small, now and then large
+            typical = lo + (hi - lo) * draw
+            usual = next((v for k, v in ACTIVITY_TYPICAL.items() if question.id.startswith(k)), None) if qn.id == "activity" else None
+            if usual is not None:  # the same draw scaled to a team's month (the draw's mean is 1.3/13.3)
+                typical = min(hi, usual * draw * 13.3 / 1.3)
             if qn.id == "activity" and question.id.startswith("served_") and question.id.removeprefix("served_") not in place.domains:
                 return 0  # a team serves only in its own domains (drawn anyway: the later draws stay the same)
             return round(typical) if question.integer else round(typical, 1)
