@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_login import login_required
 
 from ..analysis import overview as counts
-from ..analysis.charts.overview import CoverageRow, coverage, responses_by_month
+from ..analysis.charts import CoverageRow, coverage, responses_by_month
 from ..analysis.queries import summary
 from ..extensions import db
 from . import bp

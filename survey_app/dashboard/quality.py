@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from ..analysis import flags as sqlflags
 from ..analysis import quality as rules
-from ..analysis.charts.quality import flag_bars
+from ..analysis.charts import flag_bars
 from ..analysis.overview import excluded, refusals
 from ..analysis.queries import GROUPS, responses_where, summary
 from ..extensions import db

@@ -46,13 +46,15 @@ def test_overview_counts_what_was_stored(client, demo, db, count_queries):
     pj = db.session.scalar(select(County).where(County.code == "430626"))
     stored = db.session.scalar(select(func.count()).select_from(Response).where(
         Response.questionnaire_id == "awareness", Response.county_id == pj.id, Response.excluded.is_(False)))
+    declined = db.session.scalar(select(func.count()).select_from(Refusal).where(
+        Refusal.questionnaire_id == "awareness", Refusal.county_id == pj.id))
     db.session.add(Refusal(uuid=str(uuidlib.uuid4()), questionnaire_id="awareness", county_id=pj.id, wave="pre",
                            declined_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC)))
     db.session.commit()
     login(client, "county-pj")
     with count_queries() as statements:
         page = client.get("/dashboard/overview").get_data(as_text=True)
-    assert number(page, "data-total") == stored and number(page, "data-declined") == 1
+    assert number(page, "data-total") == stored and number(page, "data-declined") == declined + 1
     sites = db.session.scalar(select(func.count()).select_from(Site).where(Site.county_id == pj.id, Site.active.is_(True)))
     assert page.count("<tr") - 1 == sites  # every site listed, reached or not
     monthly = figures(page)[0]
@@ -62,12 +64,12 @@ def test_overview_counts_what_was_stored(client, demo, db, count_queries):
 
 
 def test_a_month_is_the_month_in_china(client, demo, db):
-    # 17:00 UTC on 31 December is 01:00 on 1 January in Hunan (the demo has no winter data)
-    add_response(db, "430626", wave="pre", respondent_code="ZZ-1", completed_at=dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC))
+    # 17:00 UTC on 30 June is 01:00 on 1 July in Hunan (a year far from the demo's dates)
+    add_response(db, "430626", wave="pre", respondent_code="ZZ-1", completed_at=dt.datetime(2098, 6, 30, 17, 0, tzinfo=dt.UTC))
     login(client, "admin")
     monthly = figures(client.get("/dashboard/overview?county=430626").get_data(as_text=True))[0]
     months = monthly["data"][0]["x"]
-    assert months[-1] == "2027-01" and "2026-12" not in months and all(re.fullmatch(r"\d{4}-\d{2}", m) for m in months)
+    assert months[-1] == "2098-07" and "2098-06" not in months and all(re.fullmatch(r"\d{4}-\d{2}", m) for m in months)
 
 
 def test_quality_page_counts_flags_and_the_filter_leaves_them_out(client, demo, db):
