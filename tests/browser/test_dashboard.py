@@ -38,6 +38,12 @@ def test_every_page_draws_its_charts(server, context, demo):
         assert page.locator(".main-svg .trace").count() >= count, name
     assert not outside, outside
     assert not console, console
+    # on a tablet held upright nothing runs off the side of the page (wide tables scroll in their card)
+    page.set_viewport_size({"width": 800, "height": 1280})
+    for name in PAGES:
+        page.goto(f"{server.base}/dashboard/{name}")
+        page.wait_for_selector("[data-chart][data-drawn='1']")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 800, name
 
 
 def test_choosing_a_county_sends_the_filters(server, context, demo):
