@@ -1,0 +1,1 @@
+"""PDF assessment reports: content, rendering, jobs."""

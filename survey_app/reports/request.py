@@ -1,0 +1,51 @@
+"""What a report covers: the whole programme, a county or a team, and optionally one round,
+checked against the reader's scope (a county user gets their county's report only)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..analysis.figures import PlaceError, place_for
+from ..analysis.queries import Place
+from ..auth.scope import Scope
+from ..database import DBSession
+from ..models import Round
+
+_SCOPE = re.compile(r"^(programme|county:[0-9]{6}|team:[A-Za-z0-9_-]{1,32})$")
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    kind: str  # programme | county | team
+    code: str | None
+    round_year: int | None = None
+
+    @classmethod
+    def parse(cls, text: str, round_year: int | None = None) -> ReportRequest:
+        """``programme``, ``county:CODE`` or ``team:CODE`` (the CLI's and the page's spelling)."""
+        text = (text or "").strip()
+        if not _SCOPE.match(text):
+            raise ValueError("scope must be programme, county:CODE (6 digits) or team:CODE")
+        kind, _, code = text.partition(":")
+        return cls(kind, code or None, round_year)
+
+    @property
+    def text(self) -> str:
+        return self.kind if self.code is None else f"{self.kind}:{self.code}"
+
+    def place(self, session: DBSession, scope: Scope) -> Place:
+        """The responses this report covers; PlaceError (403 outside the reader's scope, 422 for
+        an unknown code or round)."""
+        county = self.code if self.kind == "county" else None
+        team = self.code if self.kind == "team" else None
+        place = place_for(session, scope, county, team)
+        if self.kind == "programme" and not scope.is_programme:
+            raise PlaceError("scope", "only the programme office reads the programme report", 403)
+        if self.round_year is not None:
+            round_id = session.scalar(select(Round.id).where(Round.year == self.round_year))
+            if round_id is None:
+                raise PlaceError("round", "no such round", 422)
+            place = place.but(round_id=round_id)
+        return place
