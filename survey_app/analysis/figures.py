@@ -117,3 +117,11 @@ def reliability(connection: Connection, qn: Parsed, index_id: str, place: Place,
         flips.append(scale.max + scale.min if item in index.reverse else None)
     keyed = [[v if flip is None else flip - v for flip, v in zip(flips, row, strict=True)] for row in rows]
     return cronbach_alpha(keyed, index.items)
+
+
+def yes_no_items(qn: Parsed) -> dict[str, str]:
+    """The yes/no questions McNemar's test compares: those the file lists under ``compare``,
+    else every single-choice question answered yes or no."""
+    if qn.compare:
+        return dict.fromkeys(qn.compare, "yes")
+    return {q.id: "yes" for q in qn.questions.values() if q.type == "single" and set(q.option_values) == {"yes", "no"}}

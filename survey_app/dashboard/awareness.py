@@ -10,21 +10,13 @@ from flask_babel import gettext
 from flask_login import login_required
 
 from ..analysis import charts
-from ..analysis.figures import merged, prepost_of, reliability
+from ..analysis.figures import merged, prepost_of, reliability, yes_no_items
 from ..analysis.queries import paired_scores_by, paired_yes_no, scores_by_wave
 from ..analysis.stats import MIN_CELL, mcnemar, paired, unpaired
 from ..extensions import db
 from ..questionnaires import Questionnaire as Parsed
 from . import bp
 from .views import lang, names, read_filters, render
-
-
-def yes_no_items(qn: Parsed) -> dict[str, str]:
-    """The yes/no questions McNemar's test compares: those the file lists under ``compare``,
-    else every single-choice question answered yes or no."""
-    if qn.compare:
-        return dict.fromkeys(qn.compare, "yes")
-    return {q.id: "yes" for q in qn.questions.values() if q.type == "single" and set(q.option_values) == {"yes", "no"}}
 
 
 @bp.get("/awareness")
