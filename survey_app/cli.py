@@ -26,28 +26,33 @@ questionnaires_cli = AppGroup("questionnaires", help="Check and load questionnai
 @questionnaires_cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
 def questionnaires_check(paths: tuple[str, ...]) -> None:
-    """Validate files (default: all under questionnaires/); one line per problem as PATH:LINE: message."""
+    """Validate files (default: all under questionnaires/, the performance targets included); one
+    line per problem as PATH:LINE: message."""
     from .questionnaires import check_file, check_folder
+    from .questionnaires.check import TARGETS_FILE, questionnaire_paths
+    from .reports.targets import check_targets_file
 
     folder = Path(current_app.config["QUESTIONNAIRE_DIR"])
+    targets = ""
     if paths:
         problems = []
         for path in paths:
             p = Path(path)
-            problems.extend(check_file(p, audio_dir=p.parent / "audio").problems)
+            problems.extend(check_targets_file(p) if p.name == TARGETS_FILE else check_file(p, audio_dir=p.parent / "audio").problems)
         count = len(paths)
     else:
         catalogue = check_folder(folder)
         problems = catalogue.problems
-        from .questionnaires.check import questionnaire_paths
-
         count = len(questionnaire_paths(folder))
+        if (folder / TARGETS_FILE).exists():
+            problems = [*problems, *check_targets_file(folder / TARGETS_FILE)]
+            targets = f", and the targets ({TARGETS_FILE})"
     for problem in problems:
         click.echo(str(problem))
     if problems:
-        click.echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} of {count} file(s)", err=True)
+        click.echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} of {count + bool(targets)} file(s)", err=True)
         sys.exit(1)
-    click.echo(f"{count} file(s) OK", err=True)
+    click.echo(f"{count} file(s) OK{targets}", err=True)
 
 
 @questionnaires_cli.command("load")

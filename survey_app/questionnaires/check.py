@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -87,23 +88,43 @@ def check_text(text: str, shown: str, expected_id: str | None = None, audio_dir:
 
     found = [(line, message) for line, message in _schema_problems(doc)]
     found += _semantic_problems(doc, expected_id, audio_dir)
-    seen: set[tuple[int, str]] = set()
-    for line, message in sorted(found, key=lambda p: p[0]):
-        if (line, message) not in seen:
-            seen.add((line, message))
-            result.problems.append(FileProblem(shown, line, message))
+    result.problems = file_problems(shown, found)
     if not result.problems:
         result.definition = plain(doc)
         result.questionnaire = build(result.definition)
     return result
 
 
+def file_problems(shown: str, found: list[tuple[int, str]]) -> list[FileProblem]:
+    """(line, message) pairs as a file's problems: in line order, each once."""
+    out: list[FileProblem] = []
+    seen: set[tuple[int, str]] = set()
+    for line, message in sorted(found, key=lambda p: p[0]):
+        if (line, message) not in seen:
+            seen.add((line, message))
+            out.append(FileProblem(shown, line, message))
+    return out
+
+
+#: a file-specific wording of a schema error: (error, document, path, where) -> (line or None,
+#: message), or None to fall back to the questionnaire wording
+Describe = Callable[[jsonschema.ValidationError, LDict, list[Any], str], tuple[int | None, str] | None]
+
+
 def _schema_problems(doc: LDict) -> list[tuple[int, str]]:
+    return schema_problems(doc, _validator())
+
+
+def schema_problems(doc: LDict, validator: jsonschema.Validator, describe: Describe | None = None) -> list[tuple[int, str]]:
+    """Every schema error of a loaded document as (line, message); shared with the other files
+    kept beside the questionnaires (``reports/targets.py``), so that all speak alike."""
     out = []
-    for error in _validator().iter_errors(doc):
+    for error in validator.iter_errors(doc):
         path = list(error.absolute_path)
         line = line_of(doc, path)
-        message = _describe(error, doc, path)
+        message = describe(error, doc, path, _where(path)) if describe else None
+        if message is None:
+            message = _describe(error, doc, path)
         if message is None:
             continue
         out.append((message[0] or line, message[1]))
@@ -316,8 +337,13 @@ class Catalogue:
     problems: list[FileProblem] = field(default_factory=list)
 
 
+#: the performance targets (``reports/targets.py``): kept beside the questionnaires and checked
+#: by the same command, but not a questionnaire
+TARGETS_FILE = "targets.yaml"
+
+
 def questionnaire_paths(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+    return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml") and p.name != TARGETS_FILE)
 
 
 _checked_cache: dict[tuple[str, int, int, bool], CheckedFile] = {}
