@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from .dashboard import bp as dashboard_bp
     from .extensions import csrf
     from .main import bp as main_bp
+    from .reports.views import bp as reports_bp
 
     csrf.exempt(api_bp)  # bearer tokens, not cookies: no CSRF exposure
     app.register_blueprint(api_bp)
@@ -95,3 +96,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(collect_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(reports_bp)

@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(tokens_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(import_submissions)
+    app.cli.add_command(report)
 
 
 questionnaires_cli = AppGroup("questionnaires", help="Check and load questionnaire files.")
@@ -206,3 +207,37 @@ def import_submissions(file: str, username: str) -> None:
     click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to import")
     if any(r.status in ("invalid", "conflict", "forbidden") for r in results):
         raise SystemExit(1)
+
+
+@click.command("report")
+@click.option("--scope", "scope_text", required=True, help="programme, county:CODE (GB/T 2260) or team:CODE")
+@click.option("--round", "round_year", type=int, help="one round (its year); default: every round")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="the PDF file to write")
+def report(scope_text: str, round_year: int | None, out: str) -> None:
+    """Write a PDF assessment report, as the programme office; a stored copy of the same report
+    of unchanged data is reused.  Prints the file's path."""
+    from .analysis.figures import PlaceError
+    from .auth.scope import Scope
+    from .models.audit import record
+    from .reports import jobs
+    from .reports.request import ReportRequest
+
+    office = Scope(user_id=0, role="admin", county_id=None, team_id=None)
+    try:
+        request = ReportRequest.parse(scope_text, round_year)
+        request.place(db.session, office)
+    except PlaceError as exc:
+        what = f"round {round_year}" if exc.field == "round" else scope_text
+        raise click.ClickException(f"{what}: {exc}") from None
+    except ValueError as exc:
+        raise click.ClickException(f"{scope_text!r}: {exc}") from None
+    started = jobs.start(request, office)
+    db.session.rollback()  # the data version's read: no transaction held while the report is made
+    folder = jobs.reports_dir(current_app)
+    job = jobs.wait(folder, started.key)
+    if job is None or job.state != "done":
+        raise click.ClickException(job.error if job else "the report job vanished; try again")
+    jobs.write_atomic(Path(out), jobs.pdf_path(folder, job.key).read_bytes())
+    record("report.download", target=request.text, round=request.round_year, key=job.key, via="cli")
+    db.session.commit()
+    click.echo(str(Path(out)))

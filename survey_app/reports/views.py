@@ -1,0 +1,154 @@
+"""The report pages: choose a report, follow its job, download the PDF.  Every route checks the
+reader's scope against the report the job makes: knowing a job's key is not permission."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField
+from wtforms.validators import Regexp
+
+from ..analysis.figures import PlaceError
+from ..auth.scope import Scope
+from ..extensions import db
+from ..models import County, Round, Team
+from ..models.audit import record
+from . import jobs
+from .request import ReportRequest
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+#: audit actions (the trail spells actions noun.verb, as login.success and token.issue)
+STARTED, DOWNLOADED = "report.start", "report.download"
+
+
+class ReportForm(FlaskForm):
+    # Choices are offered from the reader's scope, but not enforced by the form: a report outside
+    # the scope is a 403 from the same check as every other route, not a form error.
+    scope = SelectField("报告范围", validate_choice=False)
+    round = SelectField("年度", validate_choice=False, validators=[Regexp(r"^([0-9]{4})?$", message="年度不对")])
+
+
+def reader_scope() -> Scope:
+    scope = Scope.of(current_user)
+    if scope.role == "collector":
+        abort(403)  # collectors collect; reports are for the office, the bureaux and the teams
+    return scope
+
+
+def authorize(report: ReportRequest, scope: Scope) -> None:
+    """403 outside the reader's scope, 422 for an unknown code or round."""
+    if scope.role == "team" and report.kind != "team":
+        # place_for narrows a county to the reader's team; a "county" report of one team's
+        # responses would then be stored (and served) as the county's.
+        abort(403)
+    try:
+        report.place(db.session, scope)
+    except PlaceError as exc:
+        abort(exc.status)
+
+
+def scope_choices(scope: Scope) -> dict[str, list[tuple[str, str]]]:
+    """The reports this reader may make, grouped for the select's optgroups."""
+    counties = select(County.code, County.name).order_by(County.code)
+    teams = select(Team.code, County.name, Team.name).join(Team.county).order_by(County.code, Team.code)
+    if scope.role == "county":
+        counties = counties.where(County.id == scope.county_id)
+        teams = teams.where(Team.county_id == scope.county_id)
+    elif scope.role == "team":
+        teams = teams.where(Team.id == scope.team_id)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    if scope.is_programme:
+        groups[_("全省")] = [("programme", _("全省（全部项目县）"))]
+    if scope.role in ("admin", "county"):
+        groups[_("县")] = [(f"county:{code}", f"{name}（{code}）") for code, name in db.session.execute(counties)]
+    groups[_("工作队")] = [(f"team:{code}", f"{county} · {name}") for code, county, name in db.session.execute(teams)]
+    return {label: rows for label, rows in groups.items() if rows}
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def index():
+    scope = reader_scope()
+    form = ReportForm()
+    form.scope.choices = scope_choices(scope)
+    rounds = db.session.execute(select(Round.year, Round.name).order_by(Round.year.desc())).all()
+    form.round.choices = [("", _("全部年度"))] + [(str(year), name) for year, name in rounds]
+    if form.validate_on_submit():
+        try:
+            report = ReportRequest.parse(form.scope.data, int(form.round.data) if form.round.data else None)
+        except ValueError:
+            abort(422)
+        authorize(report, scope)
+        job = jobs.start(report, scope)
+        record(STARTED, actor_id=scope.user_id, target=report.text, ip=request.remote_addr,
+               round=report.round_year, key=job.key, state=job.state)
+        db.session.commit()
+        return redirect(url_for(".job", key=job.key))
+    allowed = {value for rows in form.scope.choices.values() for value, _label in rows}
+    recent = jobs.recent(jobs.reports_dir(current_app), None if scope.is_programme else allowed)
+    return render_template("reports/index.html", form=form, recent=recent), 400 if form.errors else 200
+
+
+def _job(key: str) -> jobs.Job:
+    scope = reader_scope()
+    job = jobs.read(jobs.reports_dir(current_app), key)
+    if job is None:
+        abort(404)
+    try:
+        report = job.report_request
+    except ValueError:
+        abort(404)
+    authorize(report, scope)
+    return job
+
+
+@bp.get("/jobs/<key>")
+@login_required
+def job(key: str):
+    found = _job(key)
+    return render_template("reports/job.html", job=found, active=found.state in jobs.ACTIVE)
+
+
+@bp.get("/jobs/<key>.json")
+@login_required
+def job_status(key: str):
+    found = _job(key)
+    reply = jsonify(_status(found))
+    reply.headers["Cache-Control"] = "no-store"
+    return reply
+
+
+def _status(job: jobs.Job) -> dict[str, Any]:
+    return {"key": job.key, "request": job.request, "round": job.round_year, "title": job.title, "state": job.state,
+            "progress": round(job.progress, 3), "step": job.step, "error": job.error or None,
+            "download": url_for(".download", key=job.key) if job.state == "done" else None}
+
+
+@bp.get("/jobs/<key>.pdf")
+@login_required
+def download(key: str):
+    found = _job(key)
+    if found.state != "done":
+        abort(404)
+    try:
+        reply = send_file(jobs.pdf_path(jobs.reports_dir(current_app), key), mimetype="application/pdf", max_age=0)
+    except FileNotFoundError:
+        abort(404)  # deleted as an old copy since the page was shown
+    reply.headers["Content-Disposition"] = content_disposition(found.file_name, found.ascii_name)
+    reply.headers["Cache-Control"] = "private, no-store"
+    scope = Scope.of(current_user)
+    record(DOWNLOADED, actor_id=scope.user_id, target=found.request, ip=request.remote_addr, round=found.round_year, key=key)
+    db.session.commit()
+    return reply
+
+
+def content_disposition(name: str, fallback: str) -> str:
+    """An attachment with its Chinese name (RFC 5987 ``filename*``) and an ASCII one for clients
+    that ignore it."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
