@@ -126,7 +126,7 @@ def assemble(session: DBSession, connection: Connection, request: ReportRequest,
         _activity(content, connection, place, group, names)
     if awareness is not None:
         _quality(content, connection, awareness, place)
-        content.method = _method(awareness, sat)
+        content.method.update(_method(awareness, sat))
     if sat is not None:
         content.comments = _comments(connection, place, _names(session, "county"))
     return content
@@ -204,7 +204,7 @@ def _satisfaction(content: ReportContent, connection: Connection, qn: Parsed, pl
     by_place = satisfaction_sql.by_group(connection, qn.id, index.id, place, content.group)
     domain_rows = [(DOMAINS.get(d, d), c) for d, c in zip(domains, by_domain, strict=True)]
     place_rows = sorted(((names.get(c.key, "未注明") if c.key is not None else "未注明", c) for c in by_place), key=lambda r: r[0])
-    content.satisfaction = {"total": total, "threshold": satisfaction_sql.SATISFIED_AT, "items": len(index.items),
+    content.satisfaction = {"total": total, "threshold": satisfaction_sql.SATISFIED_AT, "n_items": len(index.items),
                             "by_domain": domain_rows, "by_place": place_rows}
     legend = ("平均满意度指数（0-100）", f"满意的比例（指数 ≥ {satisfaction_sql.SATISFIED_AT:.0f}）")
     if domain_rows:
@@ -259,7 +259,7 @@ def _method(awareness: Parsed, sat: Parsed | None) -> dict[str, Any]:
         for index in qn.indices:
             indices.append({
                 "label": index.label.zh if index.label else index.id, "questionnaire": qn.title.zh,
-                "items": [(i, qn.question(i).label.zh, i in index.reverse) for i in index.items],
+                "questions": [(i, qn.question(i).label.zh, i in index.reverse) for i in index.items],
             })
     return {"indices": indices, "min_cell": MIN_CELL}
 

@@ -1,0 +1,111 @@
+"""Report benchmark: how long an assessment report takes, request to PDF.
+
+    .venv/bin/python benchmarks/report.py [--responses 20000] [--repeat 3] [--write-docs]
+
+A fresh SQLite demo database with N seeded responses (`seed-demo --responses N`: about N/10 a
+county, so 20,000 gives a county report over some 2,000 responses), then, in one process as a
+report job runs it: the 平江县 report cold (the first in the process: Chromium for the charts
+starts, fonts are read), the same report warm (median of R), the programme report for the ten
+counties (median of R), and, in the same run, WeasyPrint alone on the county report's final
+HTML (median of R).
+Goal (issue 5): county report <= 4 s warm and <= 1.3x the WeasyPrint-only time.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ingest import app_env, flask, machine_facts, replace_section
+
+GOAL_S, GOAL_RATIO = 4.0, 1.3
+
+
+def timed(call, repeat: int) -> tuple[float, float, object]:
+    """Median and worst seconds of ``repeat`` calls, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = call()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), max(times), result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sanqu-report-") as tmp:
+        workdir = Path(tmp)
+        env = app_env(f"sqlite:///{workdir / 'report.db'}", workdir)
+        print(f"seeding {args.responses} responses", flush=True)
+        for command in (["db", "upgrade"], ["questionnaires", "load"], ["seed-demo", "--responses", str(args.responses)]):
+            flask(env, *command)
+        os.environ.update(env)
+        from sqlalchemy import func, select
+
+        from survey_app import create_app
+        from survey_app.auth.scope import Scope
+        from survey_app.extensions import db
+        from survey_app.models import County, Response, User
+        from survey_app.reports import build, export, render
+        from survey_app.reports.request import ReportRequest
+
+        app = create_app()
+        with app.app_context():
+            admin = Scope.of(db.session.scalar(select(User).where(User.username == "admin")))
+            county = ReportRequest.parse("county:430626")
+            in_county = db.session.scalar(select(func.count()).select_from(Response).join(County).where(
+                County.code == "430626", Response.questionnaire_id != "activity"))
+            pages: dict[str, int] = {}
+
+            def report(request: ReportRequest):
+                def call():
+                    pdf = build.report_pdf(db.session, request, admin)
+                    pages[request.text] = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+                    return pdf
+                return call
+
+            t0 = time.perf_counter()
+            report(county)()
+            cold = time.perf_counter() - t0
+            rows = {"county report (平江县), cold": (cold, cold)}
+            median, worst, _ = timed(report(county), args.repeat)
+            rows["county report (平江县), warm"] = (median, worst)
+            median, worst, _ = timed(report(ReportRequest.parse("programme")), args.repeat)
+            rows["programme report (10 counties), warm"] = (median, worst)
+            html = build.report_html(db.session, county, admin)
+            median, worst, _ = timed(lambda: render.render_pdf(html, render.SafeFetcher()), args.repeat)
+            rows["WeasyPrint alone, county report's HTML"] = (median, worst)
+            charts = export.charts_available()
+    weasy = rows["WeasyPrint alone, county report's HTML"][0]
+    lines = [
+        f"Command: `benchmarks/report.py --responses {args.responses} --repeat {args.repeat}` (SQLite, in process, one report at a"
+        f" time); 平江县: {in_county} responses, {pages.get('county:430626', 0)} pages; programme: {pages.get('programme', 0)} pages;"
+        f" charts {'drawn by kaleido (Debian Chromium)' if charts else 'NOT drawn (no Chromium)'}.",
+        "",
+        "| Run | median | worst | x WeasyPrint alone | Goal |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for label, (median, worst) in rows.items():
+        verdict = ""
+        if label.endswith("warm") and label.startswith("county"):
+            verdict = "met" if median <= GOAL_S and median <= GOAL_RATIO * weasy else "not met"
+        lines.append(f"| {label} | {median:.2f} s | {worst:.2f} s | {median / weasy:.2f} | {verdict} |")
+    lines += ["", *machine_facts()]
+    block = "\n".join(lines) + "\n"
+    print(block)
+    if args.write_docs:
+        replace_section("report", "Reports (`benchmarks/report.py`)", block)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

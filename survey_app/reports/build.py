@@ -1,0 +1,122 @@
+"""One assessment report from request to PDF: the content (``content.assemble``), the findings
+in plain Chinese (``wording``), targets against what was achieved (``targets``), the charts as
+SVG (``export``), the HTML (the app's Jinja environment) and the PDF (``render``)."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from ..analysis import quality
+from ..auth.scope import Scope
+from ..database import DBSession
+from . import export, render, targets, wording
+from .content import COMMENTS_PER_PLACE, PROGRAMME, ReportContent, assemble
+from .request import ReportRequest
+
+log = logging.getLogger(__name__)
+Progress = Callable[[float, str], None]
+
+FLAG_NAMES = {quality.SPEEDING: "答得太快", quality.STRAIGHT_LINING: "全选同一答案",
+              quality.DUPLICATE_CODE: "编码重复", quality.CLOCK: "时钟不准"}
+SECTIONS = [("sec-summary", "一、摘要"), ("sec-targets", "二、绩效指标完成情况"), ("sec-prepost", "三、社会工作认知：前测与后测"),
+            ("sec-items", "四、逐题结果"), ("sec-satisfaction", "五、服务满意度"), ("sec-activity", "六、工作队工作量"),
+            ("sec-comments", "七、居民意见（摘录）"), ("sec-quality", "八、数据质量"), ("sec-method", "附录：方法")]
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def china_day(value: dt.datetime | None) -> str:
+    return value.astimezone(CHINA).strftime("%Y 年 %m 月 %d 日") if value else ""
+
+
+def plain(value: float | None) -> str:
+    """A target or achieved figure: whole numbers without decimals, others to one."""
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def targets_path() -> Path:
+    return Path(current_app.config.get("QUESTIONNAIRE_DIR", "questionnaires")) / targets.TARGETS_FILE
+
+
+def report_html(session: DBSession, request: ReportRequest, scope: Scope, progress: Progress | None = None) -> str:
+    """The report's HTML, charts embedded as SVG (PlaceError when ``scope`` may not read it)."""
+    step = progress or (lambda fraction, text: None)
+    place = request.place(session, scope)
+    step(0.05, "读取数据")
+    connection = session.connection()  # the session's own: one snapshot of the data
+    content = assemble(session, connection, request, place)
+    step(0.35, "核对绩效指标")
+    target_rows, targets_note = _targets(session, connection, request, place)
+    findings = _findings(content, target_rows)
+    step(0.45, "绘制图表")
+    drawn = _draw(content, step)
+    step(0.8, "排版")
+    sections = [(key, title) for key, title in SECTIONS if _has_section(content, key)]
+    template = current_app.jinja_env.get_template("reports/report.html")
+    return template.render(
+        c=content, findings=findings, target_rows=target_rows, targets_note=targets_note, programme=PROGRAMME,
+        charts_drawn=drawn, svg_block=export.svg_block, toc=request.kind == "programme", sections=sections,
+        china_day=china_day, plain=plain, flag_names=FLAG_NAMES, min_cell=content.method.get("min_cell", 5),
+        comments_per_place=COMMENTS_PER_PLACE,
+    )
+
+
+def report_pdf(session: DBSession, request: ReportRequest, scope: Scope, progress: Progress | None = None) -> bytes:
+    """The report as a PDF (PlaceError when ``scope`` may not read it)."""
+    html = report_html(session, request, scope, progress)
+    pdf = render.render_pdf(html, render.SafeFetcher())
+    if progress:
+        progress(1.0, "完成")
+    return pdf
+
+
+def _has_section(content: ReportContent, key: str) -> bool:
+    return {"sec-items": bool(content.items), "sec-satisfaction": bool(content.satisfaction),
+            "sec-activity": bool(content.activity), "sec-comments": bool(content.comments)}.get(key, True)
+
+
+def _draw(content: ReportContent, step: Progress) -> bool:
+    """Every chart as SVG; False when none could be drawn (no Chromium): tables stand in."""
+    if not export.charts_available():
+        return False
+    sections = list(content.charts.values())
+    for i, section in enumerate(sections):
+        section.svg = export.svg_of(section.figure, *section.size)
+        step(0.45 + 0.35 * (i + 1) / max(len(sections), 1), f"绘制图表 {i + 1}/{len(sections)}")
+    return any(s.svg for s in sections) or not sections
+
+
+def _targets(session: DBSession, connection: Any, request: ReportRequest, place: Any) -> tuple[list[Any], str | None]:
+    path = targets_path()
+    if not path.exists():
+        return [], "没有绩效指标文件。"
+    try:
+        loaded = targets.load_targets(path)
+    except targets.TargetsError as exc:
+        log.warning("targets file not usable: %s", exc)
+        return [], "绩效指标文件有错误，未能比较（见日志）。"
+    return targets.report_rows(session, connection, loaded, request, place)
+
+
+def _findings(content: ReportContent, target_rows: list[Any]) -> list[str]:
+    out = []
+    if content.prepost:
+        out.append(wording.prepost_sentence(content.prepost, content.index_label or "社会工作认知指数"))
+    for row in content.mcnemar:
+        out.append(wording.mcnemar_sentence(row["label"], row["result"]))
+    if content.satisfaction:
+        total = content.satisfaction["total"]
+        out.append(wording.satisfaction_sentence(total.n, total.mean, total.share_satisfied))
+    if content.forest:
+        sentence = wording.comparison_sentence(content.forest, content.group_word)
+        if sentence:
+            out.append(sentence)
+    if target_rows:
+        out.append(wording.targets_sentence(target_rows))
+    return [s for s in out if s]

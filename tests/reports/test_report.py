@@ -1,0 +1,121 @@
+"""A whole assessment report, request to PDF, checked as a reader would: its text (pdftotext)
+carries the scope and the numbers the stats API gives; the Chinese font is embedded (pdffonts);
+a hostile answer is printed as text and fetches nothing; a reader outside the scope gets none."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid as uuidlib
+
+import pytest
+from sqlalchemy import delete, select
+
+from survey_app.analysis.figures import PlaceError
+from survey_app.auth.scope import Scope
+from survey_app.models import Answer, County, Response, User
+from survey_app.reports.request import ReportRequest
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext, pdffonts) not installed")
+
+HOSTILE = '<img src="file:///etc/passwd"><link rel="stylesheet" href="http://evil.example/x.css">'
+
+
+@pytest.fixture
+def demo(db, programme, loaded):
+    from survey_app.demo.seed import seed_responses
+
+    seed_responses(db.session, 900, seed=12)
+    # one comment left in 平江县, a hostile one, so that the report must quote it
+    pj = db.session.scalar(select(County).where(County.code == "430626"))
+    db.session.execute(delete(Answer).where(Answer.question_id == "comments"))
+    target = db.session.scalar(select(Response).where(Response.questionnaire_id == "satisfaction", Response.county_id == pj.id))
+    db.session.add(Answer(response_id=target.id, question_id="comments", position=0, value_text=HOSTILE))
+    db.session.commit()
+    return db
+
+
+def scope_of(db, username: str) -> Scope:
+    return Scope.of(db.session.scalar(select(User).where(User.username == username)))
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / f"{uuidlib.uuid4()}.pdf"
+    path.write_bytes(pdf)
+    command = ["pdftotext", "-layout", str(path), "-"]  # poppler-utils, a test dependency
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+
+
+def pdf_fonts(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    command = ["pdffonts", str(path)]
+    lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout.splitlines()[2:]  # noqa: S603
+    return lines
+
+
+def test_a_county_report_says_what_the_api_says(app, client, demo, token_for, tmp_path, monkeypatch):
+    from survey_app.reports import build, export
+
+    monkeypatch.setattr(export, "charts_available", lambda: False)  # tables only: the charts have their own test
+    api = client.get("/api/v1/stats/prepost?questionnaire=awareness&index=awareness&county=430626",
+                     headers={"Authorization": f"Bearer {token_for('admin')}"}).get_json()
+    fetched: list[str] = []
+    real = build.render.SafeFetcher
+
+    class Watching(real):  # type: ignore[misc,valid-type]
+        def __call__(self, url, *args, **kwargs):
+            fetched.append(url)
+            return super().__call__(url, *args, **kwargs)
+
+    monkeypatch.setattr(build.render, "SafeFetcher", Watching)
+    with app.app_context():
+        pdf = build.report_pdf(demo.session, ReportRequest.parse("county:430626"), scope_of(demo, "county-pj"))
+    text = pdf_text(pdf, tmp_path)
+    assert "平江县" in text and "社会工作服务评估报告" in text
+    assert api["n_pairs"] >= 5
+    flat = " ".join(text.split())
+    assert f"{api['mean_diff']:+.1f}" in flat and f"{api['ci95'][0]:.1f} – {api['ci95'][1]:.1f}" in flat
+    assert str(api["n_pairs"]) in flat and f"{api['pre_mean']:.1f}" in flat and f"{api['post_mean']:.1f}" in flat
+    # the hostile comment is quoted as text and nothing outside the app's static files was asked for
+    assert 'file:///etc/passwd' in flat and "evil.example" in flat and "root:" not in text
+    assert all(url.startswith(("https://sanqu.invalid/static/", "data:")) for url in fetched), fetched
+    assert "图表未能生成" in text or "未能绘制图表" in text  # said, not silently missing
+    # every font is the embedded report font
+    fonts = pdf_fonts(pdf, tmp_path)
+    assert fonts and all(" yes " in line for line in fonts), fonts
+    assert len({line.split()[0].split("+")[-1].split("-")[0] for line in fonts}) == 1, fonts
+
+
+def test_a_county_user_gets_no_other_county(app, demo):
+    from survey_app.reports import build
+
+    with app.app_context():
+        for text in ("county:433123", "programme"):
+            with pytest.raises(PlaceError) as caught:
+                build.report_html(demo.session, ReportRequest.parse(text), scope_of(demo, "county-pj"))
+            assert caught.value.status == 403
+
+
+def test_the_programme_report_has_a_contents_page_and_every_county(app, demo, tmp_path, monkeypatch):
+    from survey_app.reports import build, export
+
+    monkeypatch.setattr(export, "charts_available", lambda: False)
+    with app.app_context():
+        html = build.report_html(demo.session, ReportRequest.parse("programme"), scope_of(demo, "admin"))
+    assert '<nav class="toc">' in html and "凤凰县" in html and "平江县" in html
+    assert HOSTILE not in html and "&lt;img src=" in html  # escaped by the template
+
+
+@pytest.mark.browser
+def test_charts_are_vector_and_use_the_report_font(app, demo, tmp_path):
+    from survey_app.reports import build, export
+
+    if not export.charts_available():
+        pytest.skip("no Chromium for kaleido")
+    with app.app_context():
+        pdf = build.report_pdf(demo.session, ReportRequest.parse("county:430626"), scope_of(demo, "county-pj"))
+    text = pdf_text(pdf, tmp_path)
+    assert "前后测" in text or "配对受访者" in text  # chart titles are text in the PDF, not pictures
+    assert "图表未能生成" not in text
+    fonts = pdf_fonts(pdf, tmp_path)
+    assert len({line.split()[0].split("+")[-1].split("-")[0] for line in fonts}) == 1, fonts
