@@ -1,12 +1,13 @@
 """Plotly figures as SVG for the PDF reports, drawn by kaleido in one headless Chromium per process.
 
 Chromium is Debian's (found on PATH or through BROWSER_PATH); nothing is ever downloaded.  It
-starts on the first chart (about 2-3 s) and stays for the life of the process, so later charts
-take about 0.15 s.  Without a usable Chromium, :func:`svg_of` returns None at once and the
+starts on the first chart (about 3 s, fonts included) and stays for the life of the process, so
+later charts take about 0.05 s.  Without a usable Chromium, :func:`svg_of` returns None at once and the
 report prints its tables in place of the charts.  No Flask here.
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
 import base64
 import logging
@@ -15,7 +16,6 @@ import re
 import shutil
 import tempfile
 import threading
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -26,10 +26,13 @@ log = logging.getLogger(__name__)
 
 #: the family report.css declares with @font-face; chart text must use it to use the embedded font
 REPORT_FONT = "Sanqu Report SC"
-#: kaleido's own limit for one image; a hung Chromium then frees its thread (and exit) in time
+#: kaleido's own limit for one image
 RENDER_TIMEOUT = 30.0
-#: our limit for one call, start-up included
-CALL_TIMEOUT = 60.0
+#: our limits for one call and for starting Chromium; past them charts are given up in this process
+CALL_TIMEOUT = 40.0
+START_TIMEOUT = 60.0
+#: figures drawn between two reloads of kaleido's page
+RELOAD_EVERY = 25
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -81,17 +84,22 @@ def find_browser() -> str | None:
 
 
 class _Chromium:
-    """kaleido's sync server (one Chromium, one tab) behind a lock, with the guards it lacks:
-    its calls block for ever once its thread has died (a Chromium that fails to start), and two
-    threads calling at once could receive each other's images."""
+    """One kaleido (one Chromium, one tab) on an event loop in a thread of its own, started on
+    first use.  Not ``kaleido.start_sync_server``: its calls wait for ever once its thread has
+    died (a Chromium that fails to start), two threads calling at once can receive each other's
+    images, and it cannot take the :func:`_kaleido_class` below.  Here a start that fails
+    raises at once, every call has a time limit, and callers take turns."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.started = False
         self.broken: str | None = None
+        self.pid = 0
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
+        self.kaleido: Any = None
 
     def available(self) -> bool:
-        return self.broken is None and (self.started or find_browser() is not None)
+        return self.broken is None and (self.kaleido is not None or find_browser() is not None)
 
     def svg(self, figure: dict[str, Any], width: int, height: int) -> str | None:
         with self.lock:
@@ -99,23 +107,27 @@ class _Chromium:
                 return None
             try:
                 self._start()
-                data = self._call(figure, {"format": "svg", "width": width, "height": height})
+                data = self._run(self.kaleido.calc_fig(figure, opts={"format": "svg", "width": width, "height": height}), CALL_TIMEOUT)
             except ChartError as exc:
-                self.broken = str(exc)
-                log.warning("charts left out of reports from now on: %s", exc)
+                self._give_up(str(exc))
+                return None
+            except TimeoutError:
+                self._give_up(f"no chart from Chromium within {CALL_TIMEOUT:.0f} s")
                 return None
             except Exception as exc:  # noqa: BLE001 - one figure kaleido cannot draw: its table stands in
                 log.warning("kaleido could not draw a chart: %s: %s", type(exc).__name__, exc)
+                self._refresh()
                 return None
         return data.decode("utf-8") if isinstance(data, bytes) else str(data)
 
     def _start(self) -> None:
-        if self.started:
+        if self.kaleido is not None and self.pid == os.getpid():
             return
+        # a child forked from a process that had started it has neither its thread nor its pipe
+        self.kaleido = None
         browser = find_browser()
         if browser is None:
             raise ChartError(f"no Chromium found (BROWSER_PATH={os.environ.get('BROWSER_PATH', 'unset')}, PATH searched)")
-        import kaleido
         from choreographer.browsers.chromium import Chromium
 
         fonts_conf = _fonts_conf()
@@ -124,53 +136,85 @@ class _Chromium:
             def get_env(self) -> Any:
                 return {**super().get_env(), "FONTCONFIG_FILE": fonts_conf}
 
-        kaleido.start_sync_server(
-            n=1, mathjax=False, silence_warnings=True, path=browser, browser_cls=ReportChromium, timeout=RENDER_TIMEOUT,
-        )
-        atexit.register(_stop)
-        self.started = True
+        async def open_kaleido() -> Any:
+            k = _kaleido_class()(n=1, mathjax=False, path=browser, browser_cls=ReportChromium, timeout=RENDER_TIMEOUT)
+            await k.open()
+            return k
 
-    def _call(self, figure: dict[str, Any], opts: dict[str, Any]) -> Any:
-        import kaleido
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="kaleido", daemon=True)
+        self.thread.start()
+        self.pid = os.getpid()
+        atexit.register(self.stop)
+        try:
+            self.kaleido = self._run(open_kaleido(), START_TIMEOUT)
+        except Exception as exc:
+            raise ChartError(f"Chromium did not start: {type(exc).__name__}: {str(exc)[:300]}") from exc
 
-        result: dict[str, Any] = {}
+    def _run(self, coroutine: Any, timeout: float) -> Any:
+        assert self.loop is not None
+        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
 
-        def run() -> None:
+    def _refresh(self) -> None:
+        """Reload the page after a figure failed, in case it left it in a bad state."""
+        if self.kaleido is not None:
             try:
-                result["data"] = kaleido.calc_fig_sync(figure, opts=opts)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-                result["error"] = exc
+                self._run(self.kaleido.refresh(), RENDER_TIMEOUT)
+            except Exception as exc:  # noqa: BLE001 - the next chart will tell
+                log.warning("kaleido's page could not be reloaded: %s", exc)
 
-        # The call runs in a thread of its own so that a server that died (its queue then never
-        # answers) or hung cannot hold the report for ever: the caller gives up on it instead.
-        worker = threading.Thread(target=run, name="kaleido-call", daemon=True)
-        worker.start()
-        deadline = time.monotonic() + CALL_TIMEOUT
-        while worker.is_alive():
-            worker.join(0.05)
-            if worker.is_alive() and not _server_alive():
-                raise ChartError("Chromium stopped: it failed to start or crashed (see the log above)")
-            if time.monotonic() > deadline:
-                raise ChartError(f"no chart from Chromium within {CALL_TIMEOUT:.0f} s")
-        if "error" in result:
-            raise result["error"]
-        return result["data"]
+    def _give_up(self, reason: str) -> None:
+        self.broken = reason
+        log.warning("charts left out of reports from now on: %s", reason)
+        self.stop()
+
+    def stop(self) -> None:
+        """Close Chromium and the loop; registered at exit, so that neither outlives the process."""
+        loop, self.loop = self.loop, None
+        if loop is None or self.pid != os.getpid():
+            return
+        if self.kaleido is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(self.kaleido.close(), loop).result(10.0)
+            except Exception as exc:  # noqa: BLE001 - closing as the process ends: report, go on
+                log.warning("Chromium did not close cleanly: %s", exc)
+            self.kaleido = None
+        loop.call_soon_threadsafe(loop.stop)
+        if self.thread is not None:
+            self.thread.join(5.0)
+        if not loop.is_running():
+            loop.close()
 
 
-def _server_alive() -> bool:
+def _kaleido_class() -> type:
     import kaleido
 
-    thread = getattr(kaleido._global_server, "_thread", None)  # private: kaleido offers no way to ask
-    return thread is None or thread.is_alive()
+    class ReportKaleido(kaleido.Kaleido):
+        """kaleido reloads its page after every figure: 0.2 s of the 0.25 s a chart took here.
+        Plotly's ``toImage`` already draws each figure in an element of its own and purges it,
+        so the page is reloaded every ``RELOAD_EVERY`` figures only (and after a failure), to
+        bound what it may keep; a chart then takes about 0.04 s.  (A private method of kaleido
+        1.5: should it be renamed, this is not called and every figure reloads, as before.)"""
 
+        renders = 0
 
-def _stop() -> None:
-    """Close Chromium before the interpreter goes (kaleido registers the same; this one also
-    runs when it is our handler that comes first)."""
-    import kaleido
+        async def _return_kaleido_tab(self, tab: Any) -> None:
+            self.renders += 1
+            if self.renders % RELOAD_EVERY:
+                await self.tabs_ready.put(tab)
+            else:
+                await super()._return_kaleido_tab(tab)
 
-    if _server_alive():
-        kaleido.stop_sync_server(silence_warnings=True)
+        async def refresh(self) -> None:
+            tab = await self._get_kaleido_tab()
+            await super()._return_kaleido_tab(tab)
+
+    return ReportKaleido
 
 
 _chromium = _Chromium()
