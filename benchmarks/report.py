@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import app_env, flask, machine_facts, replace_section
+from ingest import ROOT, app_env, flask, machine_facts, replace_section
+
+sys.path.insert(0, str(ROOT))
 
 GOAL_S, GOAL_RATIO = 4.0, 1.3
 
@@ -34,6 +39,18 @@ def timed(call, repeat: int) -> tuple[float, float, object]:
         result = call()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), max(times), result
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages, as poppler's pdfinfo reads them (0 when it is not installed)."""
+    if not shutil.which("pdfinfo"):
+        return 0
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        info = subprocess.run(["pdfinfo", f.name], capture_output=True, text=True, check=False).stdout  # noqa: S603,S607
+    match = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    return int(match.group(1)) if match else 0
 
 
 def main() -> int:
@@ -69,7 +86,7 @@ def main() -> int:
             def report(request: ReportRequest):
                 def call():
                     pdf = build.report_pdf(db.session, request, admin)
-                    pages[request.text] = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+                    pages[request.text] = page_count(pdf)
                     return pdf
                 return call
 
