@@ -10,8 +10,10 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
@@ -238,8 +240,6 @@ def test_chart_text_is_cleaned_for_weasyprint():
 def test_without_chromium_there_are_no_charts_and_one_warning(monkeypatch, caplog, tmp_path):
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
     monkeypatch.setattr(export, "_chromium", export._Chromium())
-    import plotly.graph_objects as go
-
     assert export.charts_available() is False
     with caplog.at_level(logging.WARNING, logger=export.__name__):
         assert export.svg_of(go.Figure(go.Bar(x=["a"], y=[1])), 600, 300) is None
@@ -310,3 +310,33 @@ def test_the_embedded_font_is_one_every_pdf_reader_knows(sample):
     done = poppler("pdftotext", str(path), "-")
     assert "Embedded font file may be invalid" not in done.stderr
 
+
+
+@pytest.mark.browser
+def test_charts_drawn_from_worker_threads_at_once_each_get_their_own():
+    names = ["平江县", "凤凰县", "桑植县", "古丈县"]
+
+    def draw(name: str) -> str | None:
+        return export.svg_of(go.Figure(go.Bar(x=[name], y=[1])), 400, 200)
+
+    with ThreadPoolExecutor(4) as pool:
+        svgs = list(pool.map(draw, names))
+    for name, svg in zip(names, svgs, strict=True):
+        assert svg is not None and name in svg
+        assert not [other for other in names if other != name and other in svg]
+
+
+@pytest.mark.browser
+def test_a_process_that_drew_a_chart_exits_and_takes_chromium_with_it(tmp_path):
+    script = (
+        "import plotly.graph_objects as go\n"
+        "from survey_app.reports import export\n"
+        "assert export.svg_of(go.Figure(go.Bar(x=['a'], y=[1])), 300, 200)\n"
+        "print(export._chromium.kaleido.subprocess.pid)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)  # noqa: S603
+    assert done.returncode == 0, done.stderr
+    status = Path(f"/proc/{int(done.stdout.split()[-1])}/status")
+    # gone, or a zombie left for init to reap (this container's init does not always)
+    assert not status.exists() or "State:\tZ" in status.read_text()
