@@ -2,7 +2,7 @@
 
 Chromium is Debian's (found on PATH or through BROWSER_PATH); nothing is ever downloaded.  It
 starts on the first chart (about 3 s, fonts included) and stays for the life of the process, so
-later charts take about 0.05 s.  Without a usable Chromium, :func:`svg_of` returns None at once and the
+later charts take about 0.04 s.  Without a usable Chromium, :func:`svg_of` returns None at once and the
 report prints its tables in place of the charts.  No Flask here.
 """
 from __future__ import annotations
