@@ -119,3 +119,31 @@ def test_charts_are_vector_and_use_the_report_font(app, demo, tmp_path):
     assert "图表未能生成" not in text
     fonts = pdf_fonts(pdf, tmp_path)
     assert len({line.split()[0].split("+")[-1].split("-")[0] for line in fonts}) == 1, fonts
+
+
+def test_no_change_in_the_data_gets_cautious_words(app, db, programme, loaded, monkeypatch):
+    """Twenty pairs whose follow-up scores go up and down by the same amounts: the summary must
+    not claim an improvement."""
+    import datetime as dt
+
+    from survey_app.models import IndexScore, QuestionnaireVersion
+    from survey_app.reports import build, export
+
+    monkeypatch.setattr(export, "charts_available", lambda: False)
+    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == "awareness"))
+    county = db.session.scalar(select(County).where(County.code == "430626"))
+    at = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    for i in range(20):
+        for wave, score, days in (("pre", 50.0 + i, 0), ("post", 50.0 + i + (3 if i % 2 else -3), 300)):
+            r = Response(uuid=str(uuidlib.uuid4()), questionnaire_id="awareness", version_id=version.id, county_id=county.id,
+                         wave=wave, respondent_code=f"NC-{i:03d}", completed_at=at + dt.timedelta(days=days),
+                         received_at=at + dt.timedelta(days=days), content_hash="x", answers_json={}, source="seed")
+            db.session.add(r)
+            db.session.flush()
+            db.session.add(IndexScore(response_id=r.id, index_id="awareness", score=score))
+    db.session.commit()
+    with app.app_context():
+        html = build.report_html(db.session, ReportRequest.parse("county:430626"), scope_of(db, "admin"))
+    summary = html.split('id="sec-summary"', 1)[1].split("</section>", 1)[0]
+    assert "没有发现明显变化" in summary and "提高" not in summary.split("没有发现明显变化")[0]
+    assert 'data-n-pairs="20"' in html
