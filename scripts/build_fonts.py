@@ -59,7 +59,23 @@ def main(wheel: str) -> None:
         path = OUT / f"NotoSansSC-{style}.woff2"
         static.flavor = "woff2"
         static.save(path)
+        to_cff(path)
         print(f"{path.relative_to(OUT.parent.parent.parent)}: {path.stat().st_size / 1e6:.1f} MB")
+
+
+def to_cff(path: Path) -> None:
+    """Rewrite a font's CFF2 outlines (what a variable font's instance keeps) as CFF: PDF
+    defines embedded OpenType fonts with TrueType or CFF outlines only, and readers may refuse
+    CFF2 (poppler warns).  The instancer's own ``downgradeCFF2`` fails on this font; converting
+    the saved instance works once its charstrings have been read."""
+    from fontTools.cffLib.CFF2ToCFF import convertCFF2ToCFF
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, recalcBBoxes=False)  # hhea's recalculation looks for glyph names a CID font lacks
+    font["CFF2"].cff.topDictIndex[0].CharStrings  # noqa: B018 - decompiled before the conversion
+    convertCFF2ToCFF(font)
+    font.flavor = "woff2"
+    font.save(path)
 
 
 ROOT = OUT.parent.parent.parent

@@ -303,8 +303,6 @@ def test_the_report_font_has_the_signs_the_reports_print(style):
     assert [c for c in "−≥≤±×α–—…“”（）％" if ord(c) not in cmap] == []
 
 
-@pytest.mark.xfail(strict=True, reason="the fonts carry CFF2 outlines (scripts/build_fonts.py instantiates without "
-                   "downgradeCFF2=True); PDF defines OpenType with TrueType or CFF outlines only, poppler warns")
 def test_the_embedded_font_is_one_every_pdf_reader_knows(sample):
     path, _ = sample
     done = poppler("pdftotext", str(path), "-")
