@@ -376,11 +376,12 @@ def start(request: ReportRequest, scope: Scope) -> Job:
                   file_name=file_name, ascii_name=ascii_name, step="排队等候", created=now, heartbeat=now,
                   pid=os.getpid(), host=socket.gethostname(), run=uuid.uuid4().hex)
         item = _Owned(folder, job)
+        shown = dataclasses.replace(job)  # as started: the worker thread changes ``job`` from now on
         with _lock:
             _write(folder, job)
             _owned[key] = item
     item.future = _executor().submit(_run, app, item, request, scope)
-    return dataclasses.replace(job)
+    return shown
 
 
 def _run(app: Flask, item: _Owned, request: ReportRequest, scope: Scope) -> None:

@@ -86,9 +86,7 @@ def index():
             abort(422)
         authorize(report, scope)
         job = jobs.start(report, scope)
-        record(STARTED, actor_id=scope.user_id, target=report.text, ip=request.remote_addr,
-               round=report.round_year, key=job.key, state=job.state)
-        db.session.commit()
+        audit(STARTED, scope, report.text, round=report.round_year, key=job.key, state=job.state)
         return redirect(url_for(".job", key=job.key))
     allowed = {value for rows in form.scope.choices.values() for value, _label in rows}
     recent = jobs.recent(jobs.reports_dir(current_app), None if scope.is_programme else allowed)
@@ -142,10 +140,17 @@ def download(key: str):
         abort(404)  # deleted as an old copy since the page was shown
     reply.headers["Content-Disposition"] = content_disposition(found.file_name, found.ascii_name)
     reply.headers["Cache-Control"] = "private, no-store"
-    scope = Scope.of(current_user)
-    record(DOWNLOADED, actor_id=scope.user_id, target=found.request, ip=request.remote_addr, round=found.round_year, key=key)
-    db.session.commit()
+    audit(DOWNLOADED, Scope.of(current_user), found.request, round=found.round_year, key=key)
     return reply
+
+
+def audit(action: str, scope: Scope, target: str, **detail: Any) -> None:
+    # The reads of this request end first: on SQLite a transaction whose snapshot is older than
+    # another writer's commit cannot become a writer, and the busy timeout does not help
+    # (docs/ARCHITECTURE.md, "SQLite and mixed connections").
+    db.session.commit()
+    record(action, actor_id=scope.user_id, target=target, ip=request.remote_addr, **detail)
+    db.session.commit()
 
 
 def content_disposition(name: str, fallback: str) -> str:

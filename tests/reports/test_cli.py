@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
 from survey_app.models import AuditEvent
-from tests.reports.test_jobs import FakeBuilder, use_reports
+from tests.reports.test_jobs import FakeBuilder, settle, use_reports
 
 
 @pytest.fixture
-def fake(app, programme, tmp_path, monkeypatch) -> FakeBuilder:
+def fake(app, programme, tmp_path, monkeypatch) -> Iterator[FakeBuilder]:
     builder = FakeBuilder()
     use_reports(app, tmp_path, monkeypatch, builder)
-    return builder
+    yield builder
+    settle()
 
 
 def report(app, *args: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -11,15 +12,16 @@ from sqlalchemy import select
 
 from survey_app.models import AuditEvent
 from survey_app.reports import jobs
-from tests.reports.test_jobs import FakeBuilder, use_reports
+from tests.reports.test_jobs import FakeBuilder, settle, use_reports
 from tests.test_auth import csrf_token, login
 
 
 @pytest.fixture
-def fake(app, programme, tmp_path, monkeypatch) -> FakeBuilder:
+def fake(app, programme, tmp_path, monkeypatch) -> Iterator[FakeBuilder]:
     builder = FakeBuilder()
     use_reports(app, tmp_path, monkeypatch, builder)
-    return builder
+    yield builder
+    settle()
 
 
 def start(client, scope: str, round_year: str = ""):
@@ -153,11 +155,12 @@ def test_a_county_user_cannot_start_another_places_report(client, fake, scope):
     assert fake.calls == []
 
 
-def test_a_team_user_gets_their_team_only(client, fake):
+def test_a_team_user_gets_their_team_only(client, fake, app):
     login(client, "team-pj")
     assert start(client, "county:430626").status_code == 403  # not the county, even narrowed to the team
     assert start(client, "team:FH01").status_code == 403
-    assert start(client, "team:PJ01").status_code == 302
+    assert finish(app, started_key(start(client, "team:PJ01"))).state == "done"
+    assert fake.calls == ["team:PJ01"]
 
 
 def test_knowing_the_key_is_not_permission(client, fake, app):
