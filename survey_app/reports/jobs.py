@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -34,9 +35,11 @@ from sqlalchemy.engine import Connection
 
 from ..analysis.figures import PlaceError
 from ..auth.scope import Scope
+from ..config import ROOT
 from ..database import DBSession
 from ..extensions import db
 from ..models import County, Questionnaire, QuestionnaireVersion, Refusal, Response, Round, Site, Team
+from ..questionnaires.check import TARGETS_FILE
 from .request import ReportRequest
 
 #: bump when the report's template, wording or layout changes: every stored PDF is then stale
@@ -52,6 +55,7 @@ FAILED_MESSAGE = "生成报告时出错，错误已记入日志。请稍后重�
 STALE_MESSAGE = "生成报告的进程已中断（服务可能重启过）。请重新生成。"
 PLACE_MESSAGES = {403: "无权查看此范围的报告。", 422: "找不到这个县、工作队或年度（数据可能已更改）。请重新选择。"}
 
+_HERE = Path(__file__).resolve().parent
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -135,12 +139,24 @@ def data_version(connection: Connection, targets: Path | None = None) -> str:
 
 def cache_key(request: ReportRequest, version: str) -> str:
     """The job's name: the same report of the same data in the same format has the same key."""
-    parts = [request.text, request.round_year, version, REPORT_FORMAT]
+    parts = [request.text, request.round_year, version, REPORT_FORMAT, _format_files()]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
+@functools.cache
+def _format_files() -> str:
+    """A hash of the report's code, templates and stylesheet as deployed: a new version of them
+    makes new PDFs even if nobody bumped REPORT_FORMAT (changes elsewhere still need the bump)."""
+    digest = hashlib.sha256()
+    files = [*_HERE.glob("*.py"), *(ROOT / "templates" / "reports").glob("*.html"), _HERE.parent / "static" / "css" / "report.css"]
+    for path in sorted(files):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def targets_file(app: Flask) -> Path:
-    return Path(app.config["QUESTIONNAIRE_DIR"]) / "targets.yaml"
+    return Path(app.config["QUESTIONNAIRE_DIR"]) / TARGETS_FILE
 
 
 def reports_dir(app: Flask) -> Path:
