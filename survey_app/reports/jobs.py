@@ -175,7 +175,8 @@ def describe(session: DBSession, request: ReportRequest) -> tuple[str, str, str]
         name = session.scalar(select(County.name).where(County.code == request.code)) or str(request.code)
     elif request.kind == "team":
         row = session.execute(select(County.name, Team.name).join(Team.county).where(Team.code == request.code)).first()
-        name = f"{row[0]}-{row[1]}" if row else str(request.code)
+        # a team is named after its county (平江县三区社工服务队): no need to say the county twice
+        name = (row[1] if row[1].startswith(row[0]) else f"{row[0]}-{row[1]}") if row else str(request.code)
     else:
         name = "三区计划全省"
     if request.round_year is not None:

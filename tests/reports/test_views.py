@@ -159,8 +159,9 @@ def test_a_team_user_gets_their_team_only(client, fake, app):
     login(client, "team-pj")
     assert start(client, "county:430626").status_code == 403  # not the county, even narrowed to the team
     assert start(client, "team:FH01").status_code == 403
-    assert finish(app, started_key(start(client, "team:PJ01"))).state == "done"
-    assert fake.calls == ["team:PJ01"]
+    job = finish(app, started_key(start(client, "team:PJ01", "2025")))
+    assert (job.state, job.title, job.file_name) == ("done", "平江县三区社工服务队 · 第一期（2025年度）", "平江县三区社工服务队-评估报告-2025.pdf")
+    assert job.ascii_name == "sanqu-report-team-PJ01-2025.pdf" and fake.calls == ["team:PJ01"]
 
 
 def test_knowing_the_key_is_not_permission(client, fake, app):
