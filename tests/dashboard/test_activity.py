@@ -2,7 +2,6 @@
 number of queries."""
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 
@@ -11,22 +10,10 @@ from sqlalchemy import select, update
 
 from survey_app.models import County, Response, Round, Team
 from tests.analysis.test_activity import add_record, numeric_questions
+from tests.dashboard.pages import figures
 from tests.test_auth import login
 
 DOMAINS = ("served_disaster", "served_community", "served_rural", "served_elderly", "served_veterans", "served_outreach")
-
-
-@pytest.fixture
-def demo(db, programme, loaded):
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(db.session, 1200, seed=4)
-    db.session.commit()
-    return db
-
-
-def figures(page: str) -> list[dict]:
-    return [json.loads(m) for m in re.findall(r'<script type="application/json" data-figure="\d+">(.*?)</script>', page, re.S)]
 
 
 def records(page: str) -> int:

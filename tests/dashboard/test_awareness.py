@@ -1,25 +1,10 @@
 """The awareness dashboard: scoped figures, a fixed number of queries, plotly.js served locally."""
 from __future__ import annotations
 
-import json
 import re
 
-import pytest
-
+from tests.dashboard.pages import figures
 from tests.test_auth import login
-
-
-@pytest.fixture
-def demo(db, programme, loaded):
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(db.session, 1200, seed=4)
-    db.session.commit()
-    return db
-
-
-def figures(page: str) -> list[dict]:
-    return [json.loads(m) for m in re.findall(r'<script type="application/json" data-figure="\d+">(.*?)</script>', page, re.S)]
 
 
 def test_the_office_compares_counties(client, demo, count_queries):

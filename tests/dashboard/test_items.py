@@ -3,7 +3,6 @@ here in Python), scoped, filtered, suppressed below five, in a fixed number of q
 ``seed_demo``, ``kept_responses`` and ``flagged_ids`` are shared with the satisfaction page's tests."""
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 
@@ -13,6 +12,7 @@ from sqlalchemy import select, update
 from survey_app.analysis.quality import duplicate_codes, is_after_receipt, is_speeding, is_straight_lining
 from survey_app.models import County, Response, Round, Site
 from tests.analysis.test_items import add_response, questionnaire
+from tests.dashboard.pages import figures
 from tests.test_auth import login
 
 ITEMS = tuple(f"aw{i}" for i in range(1, 13))
@@ -33,10 +33,6 @@ def seed_demo(db):
 @pytest.fixture
 def demo(db, programme, loaded):
     return seed_demo(db)
-
-
-def figures(page: str) -> list[dict]:
-    return [json.loads(m) for m in re.findall(r'<script type="application/json" data-figure="\d+">(.*?)</script>', page, re.S)]
 
 
 def kept_responses(db, qid, keep=lambda r: True, flagged=frozenset()):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import uuid as uuidlib
 
@@ -11,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import County, QuestionnaireVersion, Refusal, Response, Site
+from tests.dashboard.pages import figures
 from tests.test_auth import login
 
 
@@ -21,10 +21,6 @@ def demo(db, programme, loaded):
     seed_responses(db.session, 600, seed=5)
     db.session.commit()
     return db
-
-
-def figures(page: str) -> list[dict]:
-    return [json.loads(m) for m in re.findall(r'<script type="application/json" data-figure="\d+">(.*?)</script>', page, re.S)]
 
 
 def number(page: str, attribute: str) -> int:
