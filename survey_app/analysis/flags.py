@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, literal, select, union_all
+from sqlalchemy import Table, and_, case, func, literal, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -49,9 +49,12 @@ def _median(questionnaire: str) -> Any:
     )
 
 
-def flag_selects(questionnaire: str, scale_items: Sequence[str]) -> dict[str, Any]:
-    """For each flag, a SELECT of the ids of the (non-excluded) responses that carry it."""
-    speeding = select(_R.c.id).where(*_timed(questionnaire), _duration() < _median(questionnaire) / 3.0)
+def flag_selects(questionnaire: str, scale_items: Sequence[str], median: float | None = None) -> dict[str, Any]:
+    """For each flag, a SELECT of the ids of the (non-excluded) responses that carry it.
+    ``median``: the questionnaire's median time when the caller has just read it
+    (:func:`median_seconds`), so that the query need not sort every response again."""
+    limit = literal(median / 3.0) if median is not None else _median(questionnaire) / 3.0
+    speeding = select(_R.c.id).where(*_timed(questionnaire), _duration() < limit)
     straight = (
         select(_A.c.response_id)
         .select_from(_A.join(_R, _R.c.id == _A.c.response_id))
@@ -83,32 +86,47 @@ def flagged_ids(questionnaire: str, scale_items: Sequence[str]) -> Any:
     return union_all(*flag_selects(questionnaire, scale_items).values())
 
 
-def _tagged(questionnaire: str, scale_items: Sequence[str]) -> Any:
+def _tagged(questionnaire: str, scale_items: Sequence[str], median: float | None = None) -> Any:
     return union_all(*(
         s.with_only_columns(literal(name).label("flag"), s.selected_columns[0].label("response_id"), maintain_column_froms=True)
-        for name, s in flag_selects(questionnaire, scale_items).items()
+        for name, s in flag_selects(questionnaire, scale_items, median).items()
     )).subquery("tagged")
 
 
 def flag_counts(
-    connection: Connection, questionnaire: str, scale_items: Sequence[str], conditions: Sequence[Any], group_column: Any = None
+    connection: Connection, questionnaire: str, scale_items: Sequence[str], conditions: Sequence[Any], group_column: Any = None,
+    median: float | None = None,
 ) -> dict[Any, dict[str, int]]:
     """How many of the responses picked by ``conditions`` carry each flag, and how many carry
     any (key ``"any"``), by the value of ``group_column`` (a responses column; None: one group
-    keyed None).  Two queries, whatever the number of groups."""
-    tagged = _tagged(questionnaire, scale_items)
-    key = group_column if group_column is not None else literal(None)
-    joined = tagged.join(_R, _R.c.id == tagged.c.response_id)
+    keyed None).  One query, whatever the number of groups.
+
+    ``conditions`` go inside each flag's SELECT, so a county's counts read that county's answers
+    and not the programme's: every flag is a property of the response itself except the
+    duplicate code and the speeding median, and those two keep their questionnaire-wide
+    subqueries (a code used twice, the median time) while the outer rows are narrowed."""
+    selects = flag_selects(questionnaire, scale_items, median)
+    tagged = union_all(*(
+        s.where(*conditions).with_only_columns(
+            literal(i).label("flag"), s.selected_columns[0].label("response_id"), maintain_column_froms=True)
+        for i, s in enumerate(selects.values())
+    )).subquery("tagged")
+    # one row per flagged response, a 0/1 column per flag; then one GROUP BY counts them all
+    per_response = select(
+        tagged.c.response_id,
+        *(func.max(case((tagged.c.flag == i, 1), else_=0)).label(f"f{i}") for i in range(len(selects))),
+    ).group_by(tagged.c.response_id).subquery("per_response")
+    sums = [func.sum(per_response.c[f"f{i}"]) for i in range(len(selects))]
+    if group_column is None:
+        query = select(literal(None), *sums, func.count()).select_from(per_response)
+    else:
+        query = (select(group_column, *sums, func.count())
+                 .select_from(per_response.join(_R, _R.c.id == per_response.c.response_id)).group_by(group_column))
     out: dict[Any, dict[str, int]] = {}
-    for grp, flag, n in connection.execute(
-        select(key, tagged.c.flag, func.count(func.distinct(tagged.c.response_id)))
-        .select_from(joined).where(*conditions).group_by(key, tagged.c.flag)
-    ):
-        out.setdefault(grp, dict.fromkeys((*FLAGS, "any"), 0))[flag] = int(n)
-    for grp, n in connection.execute(
-        select(key, func.count(func.distinct(tagged.c.response_id))).select_from(joined).where(*conditions).group_by(key)
-    ):
-        out.setdefault(grp, dict.fromkeys((*FLAGS, "any"), 0))["any"] = int(n)
+    for row in connection.execute(query):
+        if not row[-1]:
+            continue  # no flagged response at all: no group (as before: absent, not zeros)
+        out[row[0]] = {**{name: int(n or 0) for name, n in zip(selects, row[1:-1], strict=True)}, "any": int(row[-1])}
     return out
 
 
@@ -119,10 +137,11 @@ def median_seconds(connection: Connection, questionnaire: str) -> float | None:
 
 
 def flagged_responses(
-    connection: Connection, questionnaire: str, scale_items: Sequence[str], conditions: Sequence[Any], limit: int = 200
+    connection: Connection, questionnaire: str, scale_items: Sequence[str], conditions: Sequence[Any], limit: int = 200,
+    median: float | None = None,
 ) -> list[dict[str, Any]]:
     """The most recent flagged responses among those ``conditions`` pick, each with its flags."""
-    tagged = _tagged(questionnaire, scale_items)
+    tagged = _tagged(questionnaire, scale_items, median)
     latest = (
         select(tagged.c.response_id).select_from(tagged.join(_R, _R.c.id == tagged.c.response_id))
         .where(*conditions).group_by(tagged.c.response_id)

@@ -48,13 +48,14 @@ def quality():
     conditions = responses_where(qn.id, place)
     items = filters.scale_items()
     with db.engine.connect() as connection:
-        by_group = sqlflags.flag_counts(connection, qn.id, items, conditions, GROUPS[group])
-        overall = sqlflags.flag_counts(connection, qn.id, items, conditions).get(None, dict.fromkeys((*sqlflags.FLAGS, "any"), 0))
-        listed = sqlflags.flagged_responses(connection, qn.id, items, conditions, limit=LISTED)
         median = sqlflags.median_seconds(connection, qn.id)
+        by_group = sqlflags.flag_counts(connection, qn.id, items, conditions, GROUPS[group], median=median)
+        listed = sqlflags.flagged_responses(connection, qn.id, items, conditions, limit=LISTED, median=median)
         declined = refusals(connection, qn.id, place)
         total = summary(connection, qn.id, place)["responses"]
         left_out = excluded(connection, qn.id, place)
+    # each response is in one group: the groups' counts add up to the whole
+    overall = {key: sum(counts[key] for counts in by_group.values()) for key in (*sqlflags.FLAGS, "any")}
     labels = flag_names()
     total = sum(total.values())
     figures = [flag_bars([(labels[f], overall[f]) for f in sqlflags.FLAGS], total, gettext("有质量标记的问卷"), gettext("份数"))]

@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -51,9 +53,14 @@ class Section:
 
     key: str
     title: str
-    figure: Any = None  # a plotly Figure, or None
+    figure: Callable[[], Any]  # makes the plotly Figure: only when it is drawn, in the drawer's thread
     size: tuple[int, int] = (900, 420)
     svg: str | None = None
+    drawing: Future[str | None] | None = None  # the SVG being drawn, when a drawer was given
+
+
+#: starts drawing a chart as soon as its numbers are known (``export.Drawing.submit``)
+Drawer = Callable[[Callable[[], Any], int, int], "Future[str | None]"]
 
 
 @dataclass
@@ -79,6 +86,12 @@ class ReportContent:
     quality: dict[str, Any] = field(default_factory=dict)
     method: dict[str, Any] = field(default_factory=dict)
     charts: dict[str, Section] = field(default_factory=dict)
+    drawer: Drawer | None = field(default=None, repr=False)
+
+    def add_chart(self, section: Section) -> None:
+        self.charts[section.key] = section
+        if self.drawer is not None:
+            section.drawing = self.drawer(section.figure, *section.size)
 
 
 def _current(session: DBSession, qid: str) -> Parsed | None:
@@ -104,8 +117,11 @@ def scope_name(session: DBSession, request: ReportRequest) -> str:
     return "全省（全部项目县）"
 
 
-def assemble(session: DBSession, connection: Connection, request: ReportRequest, place: Place) -> ReportContent:
-    """Every figure the report shows, for the responses ``place`` picks (already scoped)."""
+def assemble(
+    session: DBSession, connection: Connection, request: ReportRequest, place: Place, drawer: Drawer | None = None
+) -> ReportContent:
+    """Every figure the report shows, for the responses ``place`` picks (already scoped);
+    ``drawer`` is handed each chart as soon as its figure is made."""
     group = "county" if place.county_id is None else "team" if place.team_id is None else "site"
     period = "全部年度"
     if request.round_year is not None:
@@ -113,7 +129,7 @@ def assemble(session: DBSession, connection: Connection, request: ReportRequest,
     content = ReportContent(
         request=request, scope_name=scope_name(session, request), period=period, generated=dt.datetime.now(dt.UTC),
         data_as_of=connection.execute(select(func.max(_R.c.received_at)).where(*_in_place(place))).scalar(),
-        group=group, group_word=GROUP_WORD[group],
+        group=group, group_word=GROUP_WORD[group], drawer=drawer,
     )
     names = _names(session, group)
     awareness = _current(session, "awareness")
@@ -166,17 +182,17 @@ def _awareness(content: ReportContent, connection: Connection, qn: Parsed, place
                                 "shown": result_m.n_pairs >= MIN_CELL})
     content.alpha = reliability(connection, qn, index.id, place)
     waves = ("前测", "后测")
-    content.charts["prepost"] = Section("prepost", "配对受访者的前后测均值", charts.prepost_bars(
+    content.add_chart(Section("prepost", "配对受访者的前后测均值", lambda: charts.prepost_bars(
         content.prepost["pre_mean"], content.prepost["post_mean"], content.prepost["n_pairs"],
-        f"配对受访者的{content.index_label}", waves), (800, 380))
+        f"配对受访者的{content.index_label}", waves), (800, 380)))
     if content.prepost["n_pairs"] >= MIN_CELL:
-        content.charts["distributions"] = Section("distributions", "分数分布", charts.distributions(
-            both.pre, both.post, "配对受访者的分数分布", waves), (800, 380))
+        content.add_chart(Section("distributions", "分数分布", lambda: charts.distributions(
+            both.pre, both.post, "配对受访者的分数分布", waves), (800, 380)))
     if rows:
         forest_rows = [charts.ForestRow(r["label"], r["n"], r["diff"], r["ci95"]) for r in rows]
-        content.charts["forest"] = Section("forest", f"各{content.group_word}的变化", charts.forest(
+        content.add_chart(Section("forest", f"各{content.group_word}的变化", lambda: charts.forest(
             forest_rows, f"{content.index_label}变化（后测 − 前测，95% 置信区间）", "变化（0-100 分）"),
-            (900, 140 + 52 * len(rows)))
+            (900, 140 + 52 * len(rows))))
     reverse = set(index.reverse)
     likert = [q for q in qn.questions.values() if q.scale is not None]
     if likert:
@@ -189,9 +205,9 @@ def _awareness(content: ReportContent, connection: Connection, qn: Parsed, place
         content.items = [{"label": label[b.item], "wave": WAVES.get(b.wave or "", ""), "n": b.n, "shares": b.shares} for b in bars]
         points = [f"{p} {text.zh}" if (text := scale.label_for(p)) else str(p) for p in scale.points]
         content.method["points"] = points
-        content.charts["items"] = Section("items", "逐题回答分布", charts.likert_bars(
+        content.add_chart(Section("items", "逐题回答分布", lambda: charts.likert_bars(
             [charts.LikertRow(label[b.item], WAVES.get(b.wave or "", ""), b.n, b.shares) for b in bars], points,
-            "各题回答的分布（每个测次一条）", "回答比例"), (900, 120 + 26 * len(bars)))
+            "各题回答的分布（每个测次一条）", "回答比例"), (900, 120 + 26 * len(bars))))
 
 
 def _satisfaction(content: ReportContent, connection: Connection, qn: Parsed, place: Place, names: dict[Any, str]) -> None:
@@ -208,9 +224,9 @@ def _satisfaction(content: ReportContent, connection: Connection, qn: Parsed, pl
                             "by_domain": domain_rows, "by_place": place_rows}
     legend = ("平均满意度指数（0-100）", f"满意的比例（指数 ≥ {satisfaction_sql.SATISFIED_AT:.0f}）")
     if domain_rows:
-        content.charts["satisfaction"] = Section("satisfaction", "按服务领域的满意度", charts.satisfaction_bars(
+        content.add_chart(Section("satisfaction", "按服务领域的满意度", lambda: charts.satisfaction_bars(
             [charts.SatisfactionRow(label, c.n, c.mean, c.share_satisfied) for label, c in domain_rows],
-            "满意度：按服务领域", legend), (900, 160 + 70 * len(domain_rows)))
+            "满意度：按服务领域", legend), (900, 160 + 70 * len(domain_rows))))
 
 
 #: the activity questionnaire's measures, in the order the report lists them
@@ -234,20 +250,21 @@ def _activity(content: ReportContent, connection: Connection, place: Place, grou
         "by_month": [(month, t.n, sum(t.sums.get(m, 0.0) for m in SERVED), t.sums) for month, t in totals.by_month.items()],
         "repeated": totals.repeated,
     }
-    content.charts["activity"] = Section("activity", "各服务领域的服务人次", charts.domain_bars(
-        [d for d, _ in served], [v for _, v in served], totals.overall.n, "各领域服务人次合计", "服务人次"), (900, 380))
+    content.add_chart(Section("activity", "各服务领域的服务人次", lambda: charts.domain_bars(
+        [d for d, _ in served], [v for _, v in served], totals.overall.n, "各领域服务人次合计", "服务人次"), (900, 380)))
 
 
 def _quality(content: ReportContent, connection: Connection, qn: Parsed, place: Place) -> None:
     counts = summary(connection, qn.id, place)["responses"]
     scale_items = tuple(q.id for q in qn.questions.values() if q.scale is not None)
-    flagged = flags.flag_counts(connection, qn.id, scale_items, responses_where(qn.id, place)).get(None, {})
+    median = flags.median_seconds(connection, qn.id)
+    flagged = flags.flag_counts(connection, qn.id, scale_items, responses_where(qn.id, place), median=median).get(None, {})
     content.quality = {
         "responses": counts, "total": sum(counts.values()), "pairs": content.prepost.get("n_pairs", 0),
         "pre_only": content.prepost.get("n_pre_only", 0), "post_only": content.prepost.get("n_post_only", 0),
         "refusals": overview.refusals(connection, qn.id, place), "excluded": overview.excluded(connection, qn.id, place),
         "flags": {name: flagged.get(name, 0) for name in flags.FLAGS}, "any_flag": flagged.get("any", 0),
-        "median_seconds": flags.median_seconds(connection, qn.id),
+        "median_seconds": median,
     }
 
 

@@ -17,6 +17,8 @@ import shutil
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +33,8 @@ RENDER_TIMEOUT = 30.0
 #: our limits for one call and for starting Chromium; past them charts are given up in this process
 CALL_TIMEOUT = 40.0
 START_TIMEOUT = 60.0
-#: figures drawn between two reloads of kaleido's page
-RELOAD_EVERY = 25
+#: figures drawn before kaleido's page is reloaded between two reports, and in mid-report
+RELOAD_EVERY, RELOAD_AT_MOST = 25, 100
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -168,6 +170,15 @@ class _Chromium:
             except Exception as exc:  # noqa: BLE001 - the next chart will tell
                 log.warning("kaleido's page could not be reloaded: %s", exc)
 
+    def tidy(self) -> None:
+        """Reload the page now if it is due, without waiting: called when a report is done, so
+        that the reload happens while the PDF is laid out and not in the next report's path."""
+        loop, kaleido = self.loop, self.kaleido
+        if loop is None or kaleido is None or self.broken or self.pid != os.getpid():
+            return
+        future = asyncio.run_coroutine_threadsafe(kaleido.tidy(), loop)
+        future.add_done_callback(_log_failure)
+
     def _give_up(self, reason: str) -> None:
         self.broken = reason
         log.warning("charts left out of reports from now on: %s", reason)
@@ -191,28 +202,41 @@ class _Chromium:
             loop.close()
 
 
+def _log_failure(future: Any) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("kaleido's page could not be reloaded: %s", future.exception())
+
+
 def _kaleido_class() -> type:
     import kaleido
 
     class ReportKaleido(kaleido.Kaleido):
         """kaleido reloads its page after every figure: 0.2 s of the 0.25 s a chart took here.
         Plotly's ``toImage`` already draws each figure in an element of its own and purges it,
-        so the page is reloaded every ``RELOAD_EVERY`` figures only (and after a failure), to
-        bound what it may keep; a chart then takes about 0.04 s.  (A private method of kaleido
-        1.5: should it be renamed, this is not called and every figure reloads, as before.)"""
+        so the page is reloaded only when a report is done and ``RELOAD_EVERY`` figures were
+        drawn since the last reload (:meth:`tidy`, off the report's path: a reload in mid-report
+        held its next chart 0.4 s), inline after ``RELOAD_AT_MOST`` (one very long report), and
+        after a failure; a chart then takes about 0.04 s.  (A private method of kaleido 1.5:
+        should it be renamed, this is not called and every figure reloads, as before.)"""
 
-        renders = 0
+        renders = 0  # since the page was last reloaded
 
         async def _return_kaleido_tab(self, tab: Any) -> None:
             self.renders += 1
-            if self.renders % RELOAD_EVERY:
+            if self.renders < RELOAD_AT_MOST:
                 await self.tabs_ready.put(tab)
             else:
+                self.renders = 0
                 await super()._return_kaleido_tab(tab)
 
         async def refresh(self) -> None:
             tab = await self._get_kaleido_tab()
+            self.renders = 0
             await super()._return_kaleido_tab(tab)
+
+        async def tidy(self) -> None:
+            if self.renders >= RELOAD_EVERY:
+                await self.refresh()
 
     return ReportKaleido
 
@@ -223,6 +247,40 @@ _chromium = _Chromium()
 def charts_available() -> bool:
     """Whether charts can be drawn: a Chromium is there and has not failed (it is not started)."""
     return _chromium.available()
+
+
+class Drawing:
+    """Charts drawn one after another in a worker thread while the caller goes on gathering the
+    rest of the report: Chromium draws in its own process, so a chart costs the report little
+    more than the Python around it.  Without a usable Chromium nothing is started and every
+    chart is None."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="report-charts") if charts_available() else None
+        self.futures: list[Future[str | None]] = []
+
+    def submit(self, figure: Callable[[], Any], width: int, height: int) -> Future[str | None]:
+        """Draw the figure ``figure()`` makes (made in the worker too: Plotly's checks cost the
+        report 0.1 s, and nothing when there is no Chromium to draw it)."""
+        future: Future[str | None] = Future()
+        if self.pool is None:
+            future.set_result(None)
+        else:
+            future = self.pool.submit(lambda: svg_of(figure(), width, height))
+        self.futures.append(future)
+        return future
+
+    def close(self) -> None:
+        """Stop: charts not started are dropped (a report that failed does not wait for them)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            _chromium.tidy()
+
+    def __enter__(self) -> Drawing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def svg_of(fig: Any, width: int, height: int) -> str | None:
@@ -253,6 +311,15 @@ def svg_block(svg: str) -> Markup:
     around it stays well formed: base64 has no character HTML could read as markup."""
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return Markup('<img class="chart" alt="" src="data:image/svg+xml;base64,{}">').format(data)
+
+
+#: what WeasyPrint shows where a chart's image could not be had (its table follows)
+NOT_DRAWN = "（图表未能生成，见下表。）"
+
+
+def chart_img(url: str) -> Markup:
+    """An ``<img>`` for a chart WeasyPrint fetches by ``url`` when it lays the page out."""
+    return Markup('<img class="chart" alt="{}" src="{}">').format(NOT_DRAWN, url)
 
 
 def _cleaned(svg: str) -> str:

@@ -12,6 +12,8 @@ import binascii
 import logging
 import mimetypes
 import threading
+from collections.abc import Mapping
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 
 BASE_URL = "https://sanqu.invalid/"
 STATIC_PREFIX = "/static/"
+#: where a report's charts are addressed while Chromium draws them (answered by SafeFetcher only)
+CHARTS_URL = BASE_URL + "charts/"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _TYPES = {".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff", ".svg": "image/svg+xml", ".png": "image/png"}
 
@@ -41,9 +45,10 @@ class SafeFetcher(URLFetcher):
     ``URLFetcherResponse``; only ``fetch`` is replaced, so urllib's openers are never used.
     """
 
-    def __init__(self, static_dir: Path = STATIC_DIR) -> None:
+    def __init__(self, static_dir: Path = STATIC_DIR, charts: Mapping[str, Future[str | None]] | None = None) -> None:
         super().__init__(allowed_protocols=("data", "https"), allow_redirects=False)
         self.static_dir = static_dir.resolve()
+        self.charts = dict(charts or {})
         self.refused: list[str] = []
         self.fetched: list[str] = []
 
@@ -52,6 +57,8 @@ class SafeFetcher(URLFetcher):
             self.fetched.append(url[:60])
             body, content_type = _data_url(url)
             return URLFetcherResponse(url, body, {"Content-Type": content_type})
+        if url.startswith(CHARTS_URL):
+            return self._chart(url)
         path = self._static_path(url)
         if path is None:
             self.refused.append(url)
@@ -59,6 +66,17 @@ class SafeFetcher(URLFetcher):
         self.fetched.append(url)
         content_type = _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    def _chart(self, url: str) -> URLFetcherResponse:
+        """A chart's SVG, waiting for Chromium to finish it (each drawing has its own time
+        limit: ``export.CALL_TIMEOUT``)."""
+        drawing = self.charts.get(url[len(CHARTS_URL):].removesuffix(".svg"))
+        svg = drawing.result() if drawing is not None else None
+        if svg is None:
+            self.refused.append(url)
+            raise Refused(f"no chart drawn for {url[:200]}")
+        self.fetched.append(url)
+        return URLFetcherResponse(url, svg.encode("utf-8"), {"Content-Type": "image/svg+xml"})
 
     def _static_path(self, url: str) -> Path | None:
         try:
@@ -75,6 +93,10 @@ class SafeFetcher(URLFetcher):
         if not path.is_relative_to(self.static_dir) or not path.is_file():
             return None
         return path
+
+
+def chart_url(key: str) -> str:
+    return f"{CHARTS_URL}{key}.svg"
 
 
 def _data_url(url: str) -> tuple[bytes, str]:

@@ -7,6 +7,7 @@ import random
 import statistics
 import uuid as uuidlib
 
+import pytest
 from sqlalchemy import select
 
 from survey_app.analysis import quality
@@ -89,6 +90,29 @@ def test_sql_flags_equal_the_rules(app, db, programme, loaded):
             assert set(row["flags"]) == {name for name in FLAGS if row["id"] in expected[name]}
 
 
+def test_counts_of_a_narrowed_set_still_see_the_whole_questionnaire(app, db, programme, loaded):
+    """The place's conditions narrow the counted responses, not what a flag is judged against:
+    a code is duplicate when its twin lies outside the set, and speeding is judged against the
+    whole questionnaire's median, whether the caller passes the median or the query reads it."""
+    made, _ = make(db)
+    expected = expected_flags(made)
+    even = {r.id for r, _ in made if r.id % 2 == 0}
+    conditions = [*responses_where("awareness", Place()), Response.id % 2 == 0]
+    with db.engine.connect() as connection:
+        median = median_seconds(connection, "awareness")
+        read = flag_counts(connection, "awareness", ITEMS, conditions)[None]
+        given = flag_counts(connection, "awareness", ITEMS, conditions, median=median)[None]
+        listed = flagged_responses(connection, "awareness", ITEMS, conditions, limit=1000, median=median)
+    assert read == given
+    for name in FLAGS:
+        assert read[name] == len(expected[name] & even), name
+    twins_outside = {r.id for r, _ in made if r.id in expected[quality.DUPLICATE_CODE] & even and not any(
+        o.id in even and o.id != r.id and (o.county_id, o.wave, o.respondent_code) == (r.county_id, r.wave, r.respondent_code)
+        for o, _ in made if not o.excluded)}
+    assert twins_outside, "the fixture should have a duplicate whose twin is outside the set"
+    assert read["any"] == len(set().union(*expected.values()) & even) == len(listed)
+
+
 def test_leaving_flagged_out_changes_the_counts(app, db, programme, loaded):
     made, _ = make(db)
     flagged = set().union(*expected_flags(made).values())
@@ -98,3 +122,16 @@ def test_leaving_flagged_out_changes_the_counts(app, db, programme, loaded):
     kept = [r for r, _ in made if not r.excluded]
     assert sum(everything["responses"].values()) == len(kept)
     assert sum(clean["responses"].values()) == len([r for r in kept if r.id not in flagged]) < len(kept)
+
+
+def test_the_median_time_is_read_from_its_index(app, db, programme, loaded):
+    """ix_responses_duration holds the very expression the median sorts by; should either
+    change alone, SQLite would sort every response again (50 ms at 14,000), silently."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's planner chooses by table size; the index's use is checked on SQLite")
+    from survey_app.analysis.flags import _median
+    query = select(_median("awareness"))
+    with db.engine.connect() as connection:
+        compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
+        plan = " ".join(str(row) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+    assert "ix_responses_duration" in plan and "TEMP B-TREE" not in plan, plan

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from PIL import Image
 
 from survey_app.reports import export
-from survey_app.reports.render import BASE_URL, SafeFetcher, render_pdf
+from survey_app.reports.render import BASE_URL, SafeFetcher, chart_url, render_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext, pdffonts, pdftoppm) not installed")
@@ -215,6 +215,21 @@ def test_the_fetcher_serves_data_urls():
     assert fetcher.refused == []
 
 
+def test_the_fetcher_waits_for_the_charts_it_was_given_and_only_those():
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>图</text></svg>'
+    with ThreadPoolExecutor(1) as pool:
+        drawn = pool.submit(lambda: svg)
+        failed = pool.submit(lambda: None)
+        fetcher = SafeFetcher(charts={"items": drawn, "forest": failed})
+        response = fetcher.fetch(chart_url("items"))
+        assert response.read() == svg.encode() and response.content_type == "image/svg+xml"
+        for key in ("forest", "prepost", "../static/css/report"):
+            with pytest.raises(ValueError, match="no chart drawn"):
+                fetcher.fetch(chart_url(key))
+    assert fetcher.refused == [chart_url(k) for k in ("forest", "prepost", "../static/css/report")]
+    assert SafeFetcher().refused == [] and not SafeFetcher().charts
+
+
 def test_svg_block_is_an_img_whatever_the_svg_holds():
     svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>"></img><script>alert(1)</script></text></svg>'
     block = export.svg_block(svg)
@@ -322,6 +337,28 @@ def test_charts_drawn_from_worker_threads_at_once_each_get_their_own():
     for name, svg in zip(names, svgs, strict=True):
         assert svg is not None and name in svg
         assert not [other for other in names if other != name and other in svg]
+
+
+@pytest.mark.browser
+def test_the_page_is_reloaded_between_reports_and_charts_go_on(monkeypatch):
+    """kaleido's page is reloaded when a report is done (``Drawing.close``), once enough charts
+    were drawn since the last reload; the next report's charts are drawn as before."""
+    import time
+
+    if not export.charts_available():
+        pytest.skip("no Chromium for kaleido")
+    monkeypatch.setattr(export, "RELOAD_EVERY", 2)
+    with export.Drawing() as drawing:
+        first = [drawing.submit(lambda n=n: go.Figure(go.Bar(x=[f"县{n}"], y=[n])), 300, 200) for n in range(3)]
+        assert all(f.result() for f in first)
+        kaleido = export._chromium.kaleido
+        assert kaleido.renders >= 2
+    deadline = time.monotonic() + 20
+    while kaleido.renders and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert kaleido.renders == 0  # reloaded, off the report's path
+    with export.Drawing() as drawing:
+        assert "凤凰县" in (drawing.submit(lambda: go.Figure(go.Bar(x=["凤凰县"], y=[1])), 300, 200).result() or "")
 
 
 @pytest.mark.browser

@@ -121,6 +121,27 @@ def test_charts_are_vector_and_use_the_report_font(app, demo, tmp_path):
     assert len({line.split()[0].split("+")[-1].split("-")[0] for line in fonts}) == 1, fonts
 
 
+@pytest.mark.browser
+def test_a_chart_that_fails_leaves_a_note_and_the_rest(app, demo, tmp_path, monkeypatch):
+    """WeasyPrint lays the report out while Chromium draws (``report_pdf``): a chart that comes
+    back empty prints the note in its place, the other charts are there, the PDF is made."""
+    from survey_app.reports import build, export
+
+    if not export.charts_available():
+        pytest.skip("no Chromium for kaleido")
+    real = export.svg_of
+
+    def failing_items(fig, width, height):
+        return None if "各题回答的分布" in (fig.layout.title.text or "") else real(fig, width, height)
+
+    monkeypatch.setattr(export, "svg_of", failing_items)
+    with app.app_context():
+        pdf = build.report_pdf(demo.session, ReportRequest.parse("county:430626"), scope_of(demo, "county-pj"))
+    flat = " ".join(pdf_text(pdf, tmp_path).split())
+    assert flat.count(export.NOT_DRAWN) == 1, flat
+    assert "配对受访者的分数分布" in flat and "满意度：按服务领域" in flat  # titles drawn inside other charts
+
+
 def test_no_change_in_the_data_gets_cautious_words(app, db, programme, loaded, monkeypatch):
     """Twenty pairs whose follow-up scores go up and down by the same amounts: the summary must
     not claim an improvement."""
