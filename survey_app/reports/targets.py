@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -215,10 +215,18 @@ def load_targets(path: str | Path) -> Targets:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TargetsError([FileProblem(str(path), 1, f"cannot read file: {exc}")]) from exc
-    problems, targets = check_targets_text(text, str(path))
+    problems, targets = _checked(text, str(path))
     if targets is None:
-        raise TargetsError(problems)
+        raise TargetsError(list(problems))
     return targets
+
+
+@lru_cache(maxsize=4)
+def _checked(text: str, name: str) -> tuple[tuple[FileProblem, ...], Targets | None]:
+    """The file's check, once per content: every report reads the file (an edit shows in the
+    next report), and parsing and validating it was a tenth of a county report's gathering."""
+    problems, targets = check_targets_text(text, name)
+    return tuple(problems), targets
 
 
 # -- what was achieved --------------------------------------------------------------------
