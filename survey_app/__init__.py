@@ -82,6 +82,7 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .collect import bp as collect_bp
@@ -97,3 +98,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(collect_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(admin_bp)

@@ -1,0 +1,6 @@
+"""Staff administration: responses (browse, look, exclude), the audit trail."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import views  # noqa: E402,F401
