@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(import_submissions)
     app.cli.add_command(report)
+    app.cli.add_command(purge_free_text)
 
 
 questionnaires_cli = AppGroup("questionnaires", help="Check and load questionnaire files.")
@@ -241,3 +242,27 @@ def report(scope_text: str, round_year: int | None, out: str) -> None:
     record("report.download", target=request.text, round=request.round_year, key=job.key, via="cli")
     db.session.commit()
     click.echo(str(Path(out)))
+
+
+@click.command("purge-free-text")
+@click.option("--days", type=int, default=None,
+              help="keep free text this many days after a response arrived (default: FREE_TEXT_RETENTION_DAYS)")
+def purge_free_text(days: int | None) -> None:
+    """Delete free-text answers older than the retention period; scores and choices stay.  Run it
+    daily (cron or a systemd timer): docs/SECURITY.md."""
+    import datetime as dt
+
+    from .models.audit import record
+    from .submissions.retention import purge_free_text as purge
+
+    days = days if days is not None else current_app.config.get("FREE_TEXT_RETENTION_DAYS")
+    if days is None:
+        raise click.ClickException("no retention period: set FREE_TEXT_RETENTION_DAYS or pass --days N")
+    if days < 0:
+        raise click.ClickException("--days must be 0 or more")
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    done = purge(db.session, before)
+    record("retention.purge", target="free text", days=days, before=before.isoformat(), responses=done.responses,
+           answers=done.answers)
+    db.session.commit()
+    click.echo(f"free text deleted from {done.responses} responses ({done.answers} answers) received before {before:%Y-%m-%d %H:%M} UTC")

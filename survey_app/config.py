@@ -49,6 +49,9 @@ class Config:
         self.LANGUAGES = ["zh", "en"]
         self.WTF_CSRF_TIME_LIMIT = 3600
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+        # PIPL: days free-text answers are kept (`flask purge-free-text`); unset keeps them
+        retention = os.environ.get("FREE_TEXT_RETENTION_DAYS", "").strip()
+        self.FREE_TEXT_RETENTION_DAYS = int(retention) if retention else None
 
     def as_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if k.isupper()}
