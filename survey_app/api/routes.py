@@ -116,7 +116,11 @@ def device_receipt_view(device_id: str):
 
 
 def _stats_request() -> tuple[str, Place] | tuple[Response, int]:
-    """The questionnaire and the place a stats call asks about, or the reply refusing it."""
+    """The questionnaire and the place a stats call asks about, or the reply refusing it.
+    Collectors collect: figures are for the office, the bureaux and the teams, as on the
+    dashboards."""
+    if g.scope.role == "collector":
+        return jsonify({"error": "Forbidden", "message": "statistics are for staff, not collectors"}), 403
     qid = request.args.get("questionnaire", "")
     if db.session.get(Questionnaire, qid) is None:
         return jsonify({"errors": {"questionnaire": ["no such questionnaire"]}}), 422
