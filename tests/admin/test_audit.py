@@ -21,8 +21,7 @@ def test_the_office_reads_and_filters_the_trail(client, db, programme):
     login(client, "admin")
     record("export", actor_id=None, target="awareness <script>", format="csv")
     old = record("token.issue", target="sw-pj1")
-    db.session.commit()
-    old.at = dt.datetime(2026, 1, 2, 20, 0, tzinfo=dt.UTC)  # 3 January in China
+    old.at = dt.datetime(2026, 1, 2, 20, 0, tzinfo=dt.UTC)  # 3 January in China (set before it is written)
     db.session.commit()
     everything = rows(client.get("/admin/audit").get_data(as_text=True))
     assert {"login.failure", "login.success", "export", "token.issue"} <= set(everything)
@@ -63,3 +62,21 @@ def test_no_route_can_change_the_trail(app, client, db, programme):
         assert getattr(client, method)("/admin/audit").status_code in (400, 405)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
+
+
+def test_the_database_refuses_to_change_or_delete_an_event(db, programme):
+    """Append-only below the app too: triggers refuse UPDATE and DELETE on both engines."""
+    import pytest
+    from sqlalchemy import delete, text, update
+    from sqlalchemy.exc import DBAPIError
+
+    record("login.success", target="admin")
+    db.session.commit()
+    for statement in (update(AuditEvent).values(target="someone else"), delete(AuditEvent),
+                      text("UPDATE audit_events SET action = 'nothing'")):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(statement)
+        db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.target == "admin")) >= 1
+    record("logout", target="admin")  # adding still works
+    db.session.commit()
