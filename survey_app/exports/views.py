@@ -74,7 +74,7 @@ def _counts(scope: Scope) -> dict[str, int]:
         query = query.where(StoredResponse.county_id == scope.county_id)
     elif scope.role == "team":
         query = query.where(StoredResponse.team_id == scope.team_id)
-    return dict(db.session.execute(query).tuples().all())
+    return {row[0]: row[1] for row in db.session.execute(query)}
 
 
 @bp.route("/", methods=["GET", "POST"])
