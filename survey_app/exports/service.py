@@ -23,13 +23,13 @@ from ..models.audit import record
 from ..submissions.envelope import CST
 from . import codebook, rows
 from .cells import Cell
-from .columns import VALUES, Layout
+from .columns import Layout
 from .csv_writer import csv_chunks
 from .xlsx_writer import write_xlsx
 
 FORMATS = ("csv", "xlsx")
-#: audit actions, spelled noun.verb as the rest of the trail (report.download, token.issue)
-EXPORTED, CODEBOOK = "export.data", "export.codebook"
+#: the audit action, spelled noun.verb as the rest of the trail (report.download, token.issue)
+EXPORTED = "export.data"
 
 
 class NoSuchQuestionnaire(LookupError):
@@ -65,11 +65,10 @@ def prepare(
     values: str = "codes",
 ) -> Export:
     """The export this reader asked for.  ``PlaceError`` (403) for a collector or a place outside
-    the reader's scope, (422) for an unknown code; ``NoSuchQuestionnaire`` for an unknown id."""
+    the reader's scope, (422) for an unknown code; ``NoSuchQuestionnaire`` for an unknown id;
+    ``ValueError`` for ``values`` other than ``columns.VALUES``."""
     if scope.role == "collector":
         raise PlaceError("scope", "collectors do not export", 403)  # they collect; analysis is the office's
-    if values not in VALUES:
-        raise ValueError(f"values must be one of {', '.join(VALUES)}")
     layout = layout_of(session, questionnaire, values)
     place = place_for(session, scope, county or None, team or None)
     connection = session.connection()

@@ -38,6 +38,7 @@ def test_csv_bom_chinese_codes_and_scope(client, stored):
     login(client, "county-pj")
     reply = download(client)
     assert reply.status_code == 200 and reply.mimetype == "text/csv"
+    assert reply.is_streamed  # a generator, not a body built in memory
     assert "filename*=UTF-8''" in reply.headers["Content-Disposition"]
     assert "satisfaction-county-430626-" in reply.headers["Content-Disposition"]
     rows = read_csv(reply.get_data())
