@@ -7,7 +7,7 @@ import pytest
 
 from survey_app.analysis.figures import PlaceError
 from survey_app.auth.scope import Scope
-from survey_app.exports import service
+from survey_app.exports import rows, service
 from tests.exports.helpers import satisfaction, submit
 
 OFFICE = Scope(user_id=0, role="admin", county_id=None, team_id=None)
@@ -49,3 +49,17 @@ def test_collectors_export_nothing(db, programme):
     with pytest.raises(PlaceError) as raised:
         service.prepare(db.session, collector, "satisfaction")
     assert raised.value.status == 403
+
+
+@pytest.mark.parametrize("county", [None, "430626"])
+def test_sqlite_reads_pages_by_id_without_sorting(app, db, programme, engine_name, county):
+    if engine_name != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL chooses from its statistics")
+    export = service.prepare(db.session, OFFICE, "awareness", county=county)
+    compiled = rows._page_statement(export.layout, export.selection, 1000).compile(db.engine)
+    params = compiled.construct_params({"after": 0})
+    plan = " | ".join(str(r[3]) for r in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + str(compiled), tuple(params[k] for k in compiled.positiontup)))
+    # Walking ix_responses_latest and sorting would read the whole questionnaire for every page.
+    assert "SEARCH responses USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)" in plan, plan
+    assert "B-TREE" not in plan, plan
