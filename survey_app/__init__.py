@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .collect import bp as collect_bp
     from .dashboard import bp as dashboard_bp
+    from .exports.views import bp as exports_bp
     from .extensions import csrf
     from .main import bp as main_bp
     from .reports.views import bp as reports_bp
@@ -99,3 +100,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(exports_bp)

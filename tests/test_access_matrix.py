@@ -96,6 +96,9 @@ POLICY: dict[str, Access] = {
     "reports.job": Access(set(), fixed("/reports/jobs/" + "0" * 64), notes="no such job: 404 for all; tests/reports cover a real one"),
     "reports.job_status": Access(set(), fixed("/reports/jobs/" + "0" * 64 + ".json")),
     "reports.download": Access(set(), fixed("/reports/jobs/" + "0" * 64 + ".pdf")),
+    # exports: staff, each within its reach (naming another county in the form: tests/exports)
+    "exports.index": Access(STAFF, fixed("/exports/")),
+    "exports.codebook_file": Access(STAFF, fixed("/exports/awareness/codebook.csv")),
     # administration
     "admin.responses": Access(STAFF, fixed("/admin/responses"), outside=fixed("/admin/responses?county=433123")),
     "admin.response_detail": Access(STAFF, lambda c: f"/admin/responses/{c.pj_response}",

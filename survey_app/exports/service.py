@@ -1,0 +1,169 @@
+"""An export from request to file, shared by the page and the CLI: what the reader may export
+(authorization is in the query: the selection is narrowed to the reader's county or team),
+the file's sheets and name, and the audit record.  No Flask here."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from ..analysis.figures import PlaceError, place_for
+from ..auth.scope import Scope
+from ..database import DBSession
+from ..models import County, Team
+from ..models.audit import record
+from ..submissions.envelope import CST
+from . import codebook, rows
+from .cells import Cell
+from .columns import Layout
+from .csv_writer import csv_chunks
+from .xlsx_writer import write_xlsx
+
+FORMATS = ("csv", "xlsx")
+#: the audit action, spelled noun.verb as the rest of the trail (report.download, token.issue)
+EXPORTED = "export.data"
+
+
+class NoSuchQuestionnaire(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Export:
+    """One export, decided: its columns, its responses and how many there are."""
+
+    layout: Layout
+    selection: rows.Selection
+    rows: int
+    #: ``programme``, ``county:CODE`` or ``team:CODE``: the place exported, as the audit names it
+    scope: str
+    #: the place's name, for the file name and the about sheet
+    place_name: str
+
+    @property
+    def questionnaire(self) -> str:
+        return self.selection.questionnaire
+
+
+def layout_of(session: DBSession, questionnaire: str, values: str = "codes") -> Layout:
+    found = rows.versions(session, questionnaire)
+    if not found:
+        raise NoSuchQuestionnaire(questionnaire)
+    return Layout.of(found, values)
+
+
+def prepare(
+    session: DBSession, scope: Scope, questionnaire: str, county: str | None = None, team: str | None = None,
+    values: str = "codes",
+) -> Export:
+    """The export this reader asked for.  ``PlaceError`` (403) for a collector or a place outside
+    the reader's scope, (422) for an unknown code; ``NoSuchQuestionnaire`` for an unknown id;
+    ``ValueError`` for ``values`` other than ``columns.VALUES``."""
+    if scope.role == "collector":
+        raise PlaceError("scope", "collectors do not export", 403)  # they collect; analysis is the office's
+    layout = layout_of(session, questionnaire, values)
+    place = place_for(session, scope, county or None, team or None)
+    connection = session.connection()
+    selection = rows.Selection(questionnaire, place.county_id, place.team_id, rows.last_id(connection))
+    scope_text, name = _place(session, place.county_id, place.team_id)
+    return Export(layout, selection, rows.count(connection, selection), scope_text, name)
+
+
+def _place(session: DBSession, county_id: int | None, team_id: int | None) -> tuple[str, str]:
+    if team_id is not None:
+        code, name = session.execute(select(Team.code, Team.name).where(Team.id == team_id)).one()
+        return f"team:{code}", name
+    if county_id is not None:
+        code, name = session.execute(select(County.code, County.name).where(County.id == county_id)).one()
+        return f"county:{code}", name
+    return "programme", "全省"
+
+
+def audit(export: Export, fmt: str, actor_id: int | None, ip: str | None = None, **detail: Any) -> None:
+    """Recorded when the export starts, before its first byte: an auditor must see who took
+    which data even when the download broke off, and ``rows`` is already exact (the selection
+    stops at ``up_to_id``; responses are never deleted, exclusions only mark them)."""
+    record(EXPORTED, actor_id=actor_id, target=export.questionnaire, ip=ip, format=fmt, scope=export.scope,
+           values=export.layout.values, rows=export.rows, up_to_id=export.selection.up_to_id, **detail)
+
+
+def data_rows(engine: Engine, export: Export, chunk: int = rows.CHUNK) -> Iterator[list[Cell]]:
+    return rows.response_rows(engine, export.layout, export.selection, chunk)
+
+
+def about_rows(export: Export, now: dt.datetime) -> list[list[Cell]]:
+    """The about sheet: what the file holds and how to read it, in Chinese and English."""
+    title = export.layout.current.title
+    return [
+        ["问卷 Questionnaire", f"{title.zh} {title.en or ''} ({export.questionnaire})".strip()],
+        ["范围 Scope", f"{export.place_name} ({export.scope})"],
+        ["问卷份数 Responses", export.rows],
+        ["导出时间 Exported", now.astimezone(CST)],
+        ["取值 Values", {"codes": "代码 codes", "zh": "中文标签 Chinese labels", "en": "English labels"}[export.layout.values]],
+        ["时间 Times", "北京时间（UTC+8）。China Standard Time (UTC+8)."],
+        ["多选题 Multiple choice", "每个选项一列：1 选中，0 未选，空 未回答。One column per option: 1 chosen, 0 not, empty not answered."],
+        ["已排除 Excluded", "已排除的问卷也在表中，excluded = 1 并写明原因。"
+                           " Excluded responses are included, marked excluded = 1 with the reason."],
+        ["公式 Formulas", "以 = + - @ 制表符 回车 开头的文字前加了一个单引号（'），防止被当作公式执行；数字不受影响。"
+                         " Text starting with = + - @ tab or carriage return has a single quote (') put in front, so it"
+                         " cannot run as a formula; numbers are untouched."],
+        ["编码表 Codebook", "见 codebook 工作表。See the codebook sheet."],
+    ]
+
+
+def _write_chunks(path: Path, chunks: Iterator[bytes]) -> None:
+    with path.open("wb") as f:
+        for chunk in chunks:
+            f.write(chunk)
+
+
+def write_file(engine: Engine, export: Export, fmt: str, out: Path, now: dt.datetime, chunk: int = rows.CHUNK) -> None:
+    """The export as ``fmt`` at ``out``, written beside it and renamed, so that a reader never
+    sees half a file."""
+    data = data_rows(engine, export, chunk)
+    if fmt == "csv":
+        _atomic(out, lambda path: _write_chunks(path, csv_chunks(export.layout.header, data)))
+    else:
+        _atomic(out, lambda path: write_xlsx(path, [
+            ("data", export.layout.header, data),
+            ("codebook", codebook.HEADER, codebook.rows(export.layout)),
+            ("about", ["", ""], about_rows(export, now)),
+        ]))
+
+
+def write_codebook(layout: Layout, fmt: str, out: Path) -> None:
+    if fmt == "csv":
+        _atomic(out, lambda path: _write_chunks(path, csv_chunks(codebook.HEADER, codebook.rows(layout))))
+    else:
+        _atomic(out, lambda path: write_xlsx(path, [("codebook", codebook.HEADER, codebook.rows(layout))]))
+
+
+def _atomic(out: Path, write: Any) -> None:
+    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        write(Path(name))
+        os.replace(name, out)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def file_names(export: Export, fmt: str, today: dt.date) -> tuple[str, str]:
+    """The download's name in Chinese (``社会工作认知调查（居民）-平江县-20261127.csv``) and an ASCII
+    one for clients that ignore RFC 5987 (``awareness-county-430626-20261127.csv``)."""
+    stamp = today.strftime("%Y%m%d")
+    name = f"{export.layout.current.title.zh}-{export.place_name}-{stamp}.{fmt}"
+    fallback = _UNSAFE.sub("-", f"{export.questionnaire}-{export.scope.replace(':', '-')}-{stamp}") + f".{fmt}"
+    return re.sub(r'[\\/:*?"<>|\r\n]+', "-", name), fallback

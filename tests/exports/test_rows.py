@@ -1,0 +1,65 @@
+"""Rows come from SQL a page at a time, lazily: a download never holds every response."""
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from survey_app.analysis.figures import PlaceError
+from survey_app.auth.scope import Scope
+from survey_app.exports import rows, service
+from tests.exports.helpers import satisfaction, submit
+
+OFFICE = Scope(user_id=0, role="admin", county_id=None, team_id=None)
+
+
+def test_rows_are_a_generator_reading_pages(app, db, client, token_for, count_queries):
+    token = token_for("admin")
+    for _ in range(5):
+        submit(client, token, satisfaction("PJ01"))
+    export = service.prepare(db.session, OFFICE, "satisfaction")
+    db.session.commit()
+    with app.app_context():
+        engine = db.engine  # the served app's, which count_queries watches
+    with count_queries() as statements:
+        rows = service.data_rows(engine, export, chunk=2)
+        assert isinstance(rows, types.GeneratorType) and statements == []
+        first = next(rows)
+        assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+        rest = list(rows)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 3  # pages of 2, 2 and 1
+    assert all("LIMIT" in s.upper() for s in selects)
+    assert len([first, *rest]) == export.rows == 5
+    assert [r[0] for r in [first, *rest]] == [r[0] for r in service.data_rows(engine, export, chunk=1000)]
+
+
+def test_an_export_holds_what_was_stored_when_it_started(app, db, client, token_for):
+    token = token_for("admin")
+    submit(client, token, satisfaction("PJ01"))
+    export = service.prepare(db.session, OFFICE, "satisfaction")
+    db.session.commit()
+    submit(client, token, satisfaction("PJ01"))
+    with app.app_context():
+        assert len(list(service.data_rows(db.engine, export))) == export.rows == 1
+
+
+def test_collectors_export_nothing(db, programme):
+    collector = Scope(user_id=1, role="collector", county_id=1, team_id=1)
+    with pytest.raises(PlaceError) as raised:
+        service.prepare(db.session, collector, "satisfaction")
+    assert raised.value.status == 403
+
+
+@pytest.mark.parametrize("county", [None, "430626"])
+def test_sqlite_reads_pages_by_id_without_sorting(app, db, programme, engine_name, county):
+    if engine_name != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL chooses from its statistics")
+    export = service.prepare(db.session, OFFICE, "awareness", county=county)
+    compiled = rows._page_statement(export.layout, export.selection, 1000).compile(db.engine)
+    params = compiled.construct_params({"after": 0})
+    plan = " | ".join(str(r[3]) for r in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + str(compiled), tuple(params[k] for k in compiled.positiontup)))
+    # Walking ix_responses_latest and sorting would read the whole questionnaire for every page.
+    assert "SEARCH responses USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)" in plan, plan
+    assert "B-TREE" not in plan, plan
