@@ -108,7 +108,7 @@ def users_create(username: str, role: str, county_code: str | None, team_code: s
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problem = password_problem(password)
+    problem = password_problem(password, username)
     if problem:
         raise click.ClickException(problem)
     user = User(username=username, role=role, county=county, team=team, password_hash=hash_password(password))
