@@ -39,7 +39,8 @@ def password_problem(password: str, username: str = "") -> str | None:
     if username and folded == username.strip().casefold():
         return "密码不能与用户名相同。The password must not be the username."
     if folded in common_passwords():
-        return "这个密码太常见，很容易被猜中，请换一个（可以用一句好记的长句）。This password is too common: choose another (a long phrase is easy to remember)."
+        return ("这个密码太常见，很容易被猜中，请换一个（可以用一句好记的长句）。"
+                "This password is too common: choose another (a long phrase is easy to remember).")
     return None
 
 
