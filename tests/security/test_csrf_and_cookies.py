@@ -94,3 +94,23 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(engine_name, tmp_path, m
             from survey_app.extensions import db as _db
 
             _db.engine.dispose()
+
+
+#: POST routes without a CSRF token, each for its reason: bearer tokens (no cookie), or a JSON
+#: body whose Origin is checked (the offline page's token may be stale)
+CSRF_EXEMPT = ("api.", "collect.device")
+
+
+def test_every_state_changing_route_needs_a_csrf_token(app, client, programme):
+    from ..test_auth import login
+
+    login(client, "admin")
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if not rule.methods & {"POST", "PUT", "PATCH", "DELETE"} or rule.endpoint.startswith(CSRF_EXEMPT):
+            continue
+        path = rule.build({arg: "awareness" if arg == "qid" else "x" for arg in rule.arguments})[1]
+        reply = client.post(path, data={"anything": "1"})
+        assert reply.status_code == 400 and "页面已过期" in reply.get_data(as_text=True), rule.endpoint
+        checked.append(rule.endpoint)
+    assert {"auth.login", "auth.logout", "collect.form", "reports.index"} <= set(checked)
