@@ -14,8 +14,8 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from ..browser.collecting import log_in
 from ..conftest import ROOT
+from .collecting import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)]
 
