@@ -41,6 +41,8 @@ def current_user_of_session(db_session: DBSession, user_id: int) -> User | None:
     """The user of this request's live session, or None (Flask-Login's user loader).
 
     One query, as the plain user lookup it replaces; an expired session is ended on the spot.
+    The writes here commit at once: this runs when ``current_user`` is first read, which
+    ``login_required`` (and every view that checks the user) does before the view writes.
     """
     secret = session.get(SESSION_KEY)
     if not secret:
