@@ -148,3 +148,12 @@ def test_sync_by_device_token_outlives_the_web_session(app, client, programme, d
     db.session.commit()
     assert not _logged_in(client)
     assert client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {device}"}).status_code == 200
+
+
+def test_the_cli_disables_a_user_at_once(app, client, programme, db):
+    login(client, "team-pj")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "disable", "team-pj"])
+    assert result.exit_code == 0 and "disabled team-pj" in result.output
+    assert not _logged_in(client)
+    assert runner.invoke(args=["users", "disable", "nobody"]).exit_code != 0
