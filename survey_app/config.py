@@ -57,11 +57,13 @@ class Config:
         # not with this session, so a timeout never stops a sync.
         self.SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
         self.SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600))
-        # Login throttling (Flask-Limiter): failed logins per account and per address.  Memory
-        # storage is per process; with several gunicorn workers use redis://... here.
+        # Failed logins: an account locks after LOGIN_LOCKOUT_FAILURES in LOGIN_LOCKOUT_WINDOW
+        # seconds (counted in the audit trail, shared by all workers); an address is throttled by
+        # Flask-Limiter, whose memory storage is per process (redis://... shares it).
+        self.LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", 10))
+        self.LOGIN_LOCKOUT_WINDOW = int(os.environ.get("LOGIN_LOCKOUT_WINDOW", 15 * 60))
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = False
-        self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
         self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.BABEL_DEFAULT_LOCALE = "zh"

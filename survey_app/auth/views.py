@@ -10,22 +10,26 @@ from ..models import User
 from ..models.audit import record
 from ..models.types import utcnow
 from .forms import LoginForm
+from .lockout import account_locked
 from .passwords import DUMMY_HASH, verify_password
 from .sessions import end_current_session, start_session
-from .throttle import per_account, per_address
+from .throttle import per_address
 from .tokens import revoke_user_tokens
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@per_account
 @per_address
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        if account_locked(db.session, form.username.data):
+            record("login.locked", target=form.username.data[:64], ip=request.remote_addr)
+            db.session.commit()
+            return render_template("errors/ratelimited.html"), 429
         user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
         valid = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
         if user is not None and valid and user.active:
