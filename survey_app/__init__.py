@@ -40,11 +40,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers the tables with the metadata)
     from .database import configure_engine
-    from .extensions import babel, compress, csrf, db, login_manager, migrate
+    from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     compress.init_app(app)
 
     @app.after_request
@@ -69,10 +70,18 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from .models import User
+        from .auth.sessions import current_user_of_session
 
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return current_user_of_session(db.session, int(user_id))
+
+    from .security_headers import register_security_headers
+
+    register_security_headers(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
 def _select_locale() -> str:

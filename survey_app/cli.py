@@ -110,7 +110,7 @@ def users_create(username: str, role: str, county_code: str | None, team_code: s
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problem = password_problem(password)
+    problem = password_problem(password, username)
     if problem:
         raise click.ClickException(problem)
     user = User(username=username, role=role, county=county, team=team, password_hash=hash_password(password))
@@ -119,6 +119,22 @@ def users_create(username: str, role: str, county_code: str | None, team_code: s
     record("user.create", target=username, role=role)
     db.session.commit()
     click.echo(f"created {role} {username}")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable an account at once: it can no longer log in, its sessions end and its API and
+    device tokens are revoked."""
+    from .auth.sessions import disable_user
+    from .models import User
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    disable_user(db.session, user)
+    db.session.commit()
+    click.echo(f"disabled {username}")
 
 
 tokens_cli = AppGroup("tokens", help="API tokens.")

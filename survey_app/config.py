@@ -43,7 +43,28 @@ class Config:
         self.COMPRESS_STREAMS = False
         self.COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json"]
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+        # Served over HTTPS (PREFERRED_URL_SCHEME=https, or SESSION_COOKIE_SECURE=1): cookies
+        # go only over HTTPS.  Plain HTTP stays possible for a county office PC on its own LAN.
+        self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+        self.SESSION_COOKIE_SECURE = os.environ.get(
+            "SESSION_COOKIE_SECURE", "1" if self.PREFERRED_URL_SCHEME == "https" else "0") == "1"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        # Behind a reverse proxy (nginx): how many proxies set X-Forwarded-For/-Proto/-Host, so
+        # that rate limits see the client's address and Secure cookies see HTTPS.  0: none.
+        self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+        # Staff sessions (seconds): idle and absolute timeouts.  Tablets sync with device tokens,
+        # not with this session, so a timeout never stops a sync.
+        self.SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
+        self.SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600))
+        # Failed logins: an account locks after LOGIN_LOCKOUT_FAILURES in LOGIN_LOCKOUT_WINDOW
+        # seconds (counted in the audit trail, shared by all workers); an address is throttled by
+        # Flask-Limiter, whose memory storage is per process (redis://... shares it).
+        self.LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", 10))
+        self.LOGIN_LOCKOUT_WINDOW = int(os.environ.get("LOGIN_LOCKOUT_WINDOW", 15 * 60))
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = False
+        self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.BABEL_DEFAULT_LOCALE = "zh"
         self.LANGUAGES = ["zh", "en"]

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .models.audit import record
 
 
 def _wants_json() -> bool:
@@ -15,7 +17,19 @@ def _wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_template("errors/csrf.html", reason=error.description), 400
+        if _wants_json():
+            return jsonify({"error": "Bad Request", "message": error.description}), 400
+        kept, dropped = _kept_fields() if _same_origin() else (None, False)
+        return render_template(
+            "errors/csrf.html", reason=error.description, kept=kept, dropped=dropped, action=request.full_path.rstrip("?"),
+        ), 400
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        # Only the login has limits: record who was throttled, under the name as typed.
+        record("login.ratelimited", target=request.form.get("username", "")[:64], ip=request.remote_addr, limit=str(error.description))
+        db.session.commit()
+        return render_template("errors/ratelimited.html"), 429
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -30,3 +44,27 @@ def register_error_handlers(app: Flask) -> None:
         if _wants_json():
             return jsonify({"error": "Internal Server Error", "message": "the server failed; nothing was stored"}), 500
         return render_template("errors/http.html", error=None), 500
+
+
+def _same_origin() -> bool:
+    """Did this form come from one of our own pages?  Only then is it offered again: a form
+    posted from another site must not become a page that invites the user to submit it."""
+    origin = request.headers.get("Origin") or request.referrer
+    if not origin:
+        return False
+    own = request.host_url.rstrip("/")
+    return origin == own or origin.startswith(own + "/")
+
+
+def _kept_fields() -> tuple[list[tuple[str, str]], bool]:
+    """What the user typed, to fill in again: never a password (nor the stale token); files
+    cannot be refilled by the server either."""
+    kept, dropped = [], bool(request.files)
+    for name, value in request.form.items(multi=True):
+        if name == "csrf_token":
+            continue
+        if "password" in name.lower():
+            dropped = True
+            continue
+        kept.append((name, value))
+    return kept, dropped

@@ -1,12 +1,12 @@
 """Staff accounts as the programme office manages them: where an account belongs (a role's
-county or team), and disabling, which takes effect at once.  No Flask here."""
+county or team), and enabling again (disabling, which ends sessions and tokens at once, is
+``auth.sessions.disable_user``).  No Flask here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..auth.tokens import revoke_user_tokens
 from ..database import DBSession
 from ..models import County, Team, User
 from ..models.audit import record
@@ -37,17 +37,6 @@ def placement(session: DBSession, role: str, county_code: str | None, team_code:
     elif role != "admin":
         problems["role"] = "unknown_role"
     return (None if problems else Placement(county, team)), problems
-
-
-def disable(session: DBSession, user: User, actor_id: int | None, ip: str | None = None) -> int:
-    """Disable an account now: it can no longer log in, its open sessions end at their next
-    request (the session loader refuses inactive users), and its API and device tokens are
-    revoked (a tablet then keeps its queue and syncs once someone else logs in on it).  Returns
-    how many tokens were revoked.  The caller commits."""
-    user.active = False
-    revoked = revoke_user_tokens(session, user)
-    record("user.disable", actor_id=actor_id, target=user.username, ip=ip, tokens_revoked=revoked)
-    return revoked
 
 
 def enable(session: DBSession, user: User, actor_id: int | None, ip: str | None = None) -> None:

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp
 
 from ..auth.passwords import hash_password, password_problem
+from ..auth.sessions import disable_user
 from ..extensions import db
 from ..models import ROLES, County, Team, User
 from ..models.audit import record
@@ -58,9 +59,7 @@ def _places(form: PlacementForm) -> None:
 
 
 def _password_problem(form: Any, username: str) -> bool:
-    problem = password_problem(form.password.data or "")
-    if problem is None and username and username.lower() in (form.password.data or "").lower():
-        problem = "password must not contain the username"
+    problem = password_problem(form.password.data or "", username)
     if problem:
         form.password.errors = [*form.password.errors, _("密码不符合要求：%(problem)s", problem=problem)]
         return True
@@ -186,7 +185,7 @@ def user_active(user_id: int):
             accounts.enable(db.session, user, scope.user_id, request.remote_addr)
             flash(_("已启用。"), "ok")
         else:
-            revoked = accounts.disable(db.session, user, scope.user_id, request.remote_addr)
-            flash(_("已停用：不能再登录，已登录的会话立即失效，撤销了 %(n)d 个令牌。", n=revoked), "ok")
+            ended, revoked = disable_user(db.session, user, actor=current_user)
+            flash(_("已停用：不能再登录，结束了 %(s)d 个会话，撤销了 %(n)d 个令牌。", s=ended, n=revoked), "ok")
         db.session.commit()
     return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -1,6 +1,9 @@
 """Password hashing with argon2id at OWASP ASVS 5.0 parameters (m = 19 MiB, t = 2, p = 1)."""
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -8,6 +11,9 @@ HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 #: shortest password accepted; ASVS favours length over composition rules
 MIN_LENGTH = 12
+#: longest accepted: long passphrases are welcome, megabytes to hash are not
+MAX_LENGTH = 128
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt")
 
 
 def hash_password(password: str) -> str:
@@ -21,12 +27,27 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return False
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why this password may not be chosen, in Chinese and English, or None (ASVS V6.2): at
+    least 12 and at most 128 characters, any characters (no composition rules), not the user
+    name, not a common password.  The one check for the CLI and the admin forms alike."""
     if len(password) < MIN_LENGTH:
-        return f"password must have at least {MIN_LENGTH} characters"
-    if len(password) > 128:
-        return "password must have at most 128 characters"
+        return f"密码至少需要 {MIN_LENGTH} 个字符。The password must have at least {MIN_LENGTH} characters."
+    if len(password) > MAX_LENGTH:
+        return f"密码最多 {MAX_LENGTH} 个字符。The password must have at most {MAX_LENGTH} characters."
+    folded = password.strip().casefold()
+    if username and folded == username.strip().casefold():
+        return "密码不能与用户名相同。The password must not be the username."
+    if folded in common_passwords():
+        return ("这个密码太常见，很容易被猜中，请换一个（可以用一句好记的长句）。"
+                "This password is too common: choose another (a long phrase is easy to remember).")
     return None
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
 
 
 # A hash to verify against when the user does not exist, so that timing does not reveal it.

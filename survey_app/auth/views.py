@@ -10,22 +10,30 @@ from ..models import User
 from ..models.audit import record
 from ..models.types import utcnow
 from .forms import LoginForm
+from .lockout import account_locked
 from .passwords import DUMMY_HASH, verify_password
+from .sessions import end_current_session, start_session
+from .throttle import per_address
 from .tokens import revoke_user_tokens
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@per_address
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        if account_locked(db.session, form.username.data):
+            record("login.locked", target=form.username.data[:64], ip=request.remote_addr)
+            db.session.commit()
+            return render_template("errors/ratelimited.html"), 429
         user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
         valid = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
         if user is not None and valid and user.active:
-            session.clear()  # a fresh session at login: no fixation
+            start_session(db.session, user)  # a new session id at every login: no fixation
             login_user(user)
             user.last_login_at = utcnow()
             record("login.success", actor_id=user.id, target=user.username, ip=request.remote_addr)
@@ -53,6 +61,7 @@ def logout():
     # the next login (the page warns before logging out with anything pending).
     revoked = revoke_user_tokens(db.session, current_user, kind="device")
     record("logout", actor_id=current_user.id, target=current_user.username, ip=request.remote_addr, device_tokens_revoked=revoked)
+    end_current_session(db.session)
     db.session.commit()
     logout_user()
     session.clear()

@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..analysis.charts.inert import inert
 from ..analysis.sqlfuncs import CHINA_OFFSET_HOURS
 from ..analysis.stats import MIN_CELL
 from ..auth.scope import Scope
@@ -41,7 +42,7 @@ def plotly_js():
 def render(template: str, filters: Filters | None, **context: Any) -> str:
     """A dashboard page: its filters, the links to the other pages keeping them, its charts as
     Plotly JSON (the figures are built by ``analysis.charts``, shared with the PDF reports)."""
-    charts = [json.loads(c.to_json()) for c in context.pop("charts", [])]
+    charts = [inert(json.loads(c.to_json())) for c in context.pop("charts", [])]
     return render_template(
         template, filters=filters, nav_query=filters.query() if filters else "", charts=charts, min_cell=MIN_CELL,
         lang=lang(), **context,

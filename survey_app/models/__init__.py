@@ -3,6 +3,7 @@ from .audit import AuditEvent
 from .programme import SERVICE_DOMAINS, County, Round, Site, Team
 from .questionnaires import Questionnaire, QuestionnaireVersion
 from .responses import WAVES, Answer, IndexScore, Refusal, Response
+from .sessions import UserSession
 from .users import ROLES, ApiToken, User, hash_token
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "Site",
     "Team",
     "User",
+    "UserSession",
     "hash_token",
 ]

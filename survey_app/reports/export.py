@@ -24,6 +24,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..analysis.charts.inert import inert
+
 log = logging.getLogger(__name__)
 
 #: the family report.css declares with @font-face; chart text must use it to use the embedded font
@@ -286,7 +288,7 @@ class Drawing:
 def svg_of(fig: Any, width: int, height: int) -> str | None:
     """The SVG of a Plotly figure at ``width`` x ``height`` CSS pixels, its text in the report's
     font; None when no Chromium can be used or kaleido fails (logged).  Safe from any thread."""
-    figure = fig.to_dict() if hasattr(fig, "to_dict") else dict(fig)
+    figure = inert(fig.to_dict() if hasattr(fig, "to_dict") else dict(fig))
     layout = figure.setdefault("layout", {})
     layout["font"] = {**layout.get("font", {}), "family": REPORT_FONT}
     svg = _chromium.svg(figure, width, height)

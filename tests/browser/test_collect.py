@@ -35,10 +35,10 @@ def test_a_response_filled_online_arrives_once(context, server, programme, loade
 
 def controlled(page) -> None:
     """Wait until the service worker controls the page and has cached what it needs."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null || (location.reload(), false)", polling=1000, timeout=20000)
-    page.wait_for_function("caches.has('sanqu-pages-v1').then(() => true)")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null || (location.reload(), false)", polling=1000, timeout=20000)
+    page.wait_for_function("() => caches.has('sanqu-pages-v1').then(() => true)")
     page.wait_for_function(
-        "(async () => { const c = await caches.open('sanqu-pages-v1'); return !!(await c.match('/collect/awareness')); })()"
+        "async () => { const c = await caches.open('sanqu-pages-v1'); return !!(await c.match('/collect/awareness')); }"
     )
 
 
@@ -78,7 +78,7 @@ def test_twenty_responses_offline_survive_a_closed_page_and_sync_once(context, s
     assert pending(again) == 20
     assert rows(db) == 0
     go_online(context, server)
-    again.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
+    again.wait_for_function("() => document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
     assert rows(db) == 20
     codes = {c for (c,) in db.session.execute(select(Response.respondent_code))}
     assert codes == {f"PJ-OFF{i:03d}" for i in range(20)}
@@ -104,7 +104,7 @@ def test_a_failing_server_and_a_lost_reply_lose_nothing_and_store_nothing_twice(
     for i in range(3):
         fill_and_submit(page, f"PJ-FLK{i}")
         page.click("#next-respondent")
-    page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
+    page.wait_for_function("() => document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
     assert rows(db) == 3
     assert len(seen) == 5 and len(set(seen)) == 3  # two retries, each of a uuid already tried
     sent = page.evaluate("SanquStore.all('sent')")
@@ -161,7 +161,7 @@ def test_kiosk_mode_resets_and_shows_nothing_of_the_last_person(context, server,
     assert page.evaluate("document.querySelectorAll('#collect input:checked:not([name=wave])').length") == 0
     assert page.input_value("[data-question=comments] textarea") == ""
     assert not page.is_visible("#status")
-    page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
+    page.wait_for_function("() => document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
     assert rows(db) == 1
     # Leaving kiosk mode needs the collector's PIN.
     page.once("dialog", lambda d: d.accept("1111"))
@@ -172,7 +172,7 @@ def test_kiosk_mode_resets_and_shows_nothing_of_the_last_person(context, server,
     page.once("dialog", lambda d: d.accept("2468"))
     page.click("#kiosk-exit")
     page.wait_for_selector("#collect[data-ready]")
-    page.wait_for_function("!document.body.classList.contains('kiosk')")
+    page.wait_for_function("() => !document.body.classList.contains('kiosk')")
     assert page.is_visible("header.top")
 
 
@@ -237,7 +237,7 @@ def test_the_queue_exported_from_a_tablet_imports_once(context, server, programm
     assert rows(db) == 1
     page.unroute("**/api/v1/**")
     page.evaluate("SanquSync.wake()")  # the signal is back: the tablet's copy is a duplicate now
-    page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
+    page.wait_for_function("() => document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
     assert rows(db) == 1
     assert page.evaluate("SanquStore.all('sent')")[0]["status"] == "duplicate"
 
@@ -314,7 +314,7 @@ def test_an_expired_login_keeps_the_queue_and_asks_to_log_in_again(context, serv
     page.fill("input[name=password]", "sanqu-demo-2026")
     page.click("input[type=submit]")
     page.wait_for_selector("#collect[data-ready]")  # back on the form, which syncs at once
-    page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
+    page.wait_for_function("() => document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
     assert rows(db) == 3
     assert not page.is_visible("#relogin")
 
@@ -373,7 +373,7 @@ def test_the_queue_survives_a_browser_restart_offline(browser, server, programme
     open_form(page, server.base)
     assert pending(page) == 2
     go_online(context, server)
-    page.wait_for_function("document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
+    page.wait_for_function("() => document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
     context.close()
     assert rows(db) == 2
 

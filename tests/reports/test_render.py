@@ -290,8 +290,9 @@ def test_a_chart_from_chromium_prints_its_chinese_labels_in_the_report_font(tmp_
                   ForestRow("桑植县", 40, -2.0, (-5.5, 1.5))], "各县社会工作认知变化", "后测减前测（分）")
     svg = export.svg_of(fig, 700, 320)
     assert svg is not None and svg.startswith("<svg") and export.charts_available()
-    # Plotly reads <b> as its own markup and escapes the rest: no element comes from a label
-    assert "&lt;script&gt;" in svg and "<script" not in svg
+    # labels are escaped before Plotly reads them (analysis/charts/inert.py): shown as typed,
+    # no element comes from a label, not even Plotly's own <b>
+    assert "&lt;script&gt;" in svg and "<script" not in svg and "&lt;b&gt;x&lt;/b&gt;" in svg
     assert "font-family: 'Sanqu Report SC'" in svg and "Noto Sans CJK" not in svg
     fetcher = SafeFetcher()
     path = write(render_pdf(sample_html(rows=3, chart=export.svg_block(svg)), fetcher), tmp_path)
@@ -299,7 +300,7 @@ def test_a_chart_from_chromium_prints_its_chinese_labels_in_the_report_font(tmp_
     text = "".join(pages_text(path))
     ticks = re.findall(r'class="xtick"><text[^>]*>([^<]+)<', svg)
     assert any(t.startswith("−") for t in ticks)  # Plotly's minus sign, U+2212
-    for label in ("各县社会工作认知变化", "平江县x&<script>尾巴", "凤凰县", "桑植县", "n = 30", "后测减前测（分）", "-2.0", *ticks):
+    for label in ("各县社会工作认知变化", "平江县<b>x</b>&<script>尾巴", "凤凰县", "桑植县", "n = 30", "后测减前测（分）", "-2.0", *ticks):
         assert label in text
     assert {family_of(f["name"]) for f in fonts(path)} == {"Sanqu-Report-SC"}
     # the chart is drawn: the page with it has far more ink than the text alone would give

@@ -1,0 +1,49 @@
+"""Security headers on every reply, and templates that need no inline script or style."""
+from __future__ import annotations
+
+import re
+
+from survey_app.config import ROOT
+
+from ..test_auth import login
+
+
+def _directives(policy: str) -> dict[str, list[str]]:
+    return {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+
+
+def test_pages_forbid_inline_script_and_framing(client, programme):
+    login(client, "admin")
+    for path in ("/login", "/", "/collect/", "/dashboard/", "/static/css/app.css", "/collect/sw.js", "/no-such-page"):
+        with client.get(path) as reply:
+            reply.get_data()
+        csp = _directives(reply.headers["Content-Security-Policy"])
+        assert csp["script-src"] == ["'self'"], path
+        assert "'unsafe-inline'" not in csp["style-src"] and "'unsafe-eval'" not in csp["script-src"]
+        assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"]
+        assert reply.headers["X-Content-Type-Options"] == "nosniff"
+        assert reply.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert reply.headers["X-Frame-Options"] == "DENY"
+        assert "Strict-Transport-Security" not in reply.headers  # plain HTTP here
+
+
+def test_api_replies_carry_them_too(client, token_for):
+    reply = client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {token_for('admin')}"})
+    assert reply.status_code == 200 and reply.headers["X-Content-Type-Options"] == "nosniff"
+
+
+INLINE = [
+    (re.compile(r"<script(?![^>]*\b(src|type=\"application/json\")=?)[^>]*>", re.I), "inline <script>"),
+    (re.compile(r"\son[a-z]+\s*=", re.I), "event handler attribute"),
+    (re.compile(r"\sstyle\s*=", re.I), "style attribute"),
+    (re.compile(r"<style", re.I), "<style> element"),
+    (re.compile(r"javascript:", re.I), "javascript: URL"),
+]
+
+
+def test_no_template_relies_on_inline_script_or_style():
+    found = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        text = path.read_text()
+        found += [f"{path.relative_to(ROOT)}: {what}" for pattern, what in INLINE if pattern.search(text)]
+    assert found == []

@@ -1,0 +1,80 @@
+"""Failed logins: an account locks after repeated failures (counted in the audit trail, so
+across workers) and an address is throttled (Flask-Limiter); both answer 429 and are audited.
+Successes are not counted, and an unknown name is treated like a real one."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select, update
+
+from survey_app.models import AuditEvent
+from survey_app.models.types import utcnow
+
+from ..conftest import make_app
+from ..test_auth import PASSWORD, login
+
+
+@pytest.fixture
+def small_limits(app):
+    app.config["LOGIN_LOCKOUT_FAILURES"] = 3
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "5 per 15 minutes"
+
+
+def _actions(db, action):
+    db.session.expire_all()
+    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+
+
+@pytest.mark.parametrize("username", ["county-pj", "no-such-user"])
+def test_an_account_is_locked_after_repeated_failures(client, programme, db, small_limits, username):
+    for _ in range(3):
+        assert login(client, username, "wrong password!!").status_code == 401
+    locked = login(client, username, PASSWORD)  # even the right password: the account waits
+    assert locked.status_code == 429
+    page = locked.get_data(as_text=True)
+    assert "尝试次数过多" in page and "Too many attempts" in page
+    (event,) = _actions(db, "login.locked")
+    assert event.target == username and event.ip == "127.0.0.1"
+    # Names are compared as the user would: case and spaces do not open a new allowance.
+    assert login(client, f" {username.upper()} ", "wrong password!!").status_code == 429
+    # Another account from the same address is not locked by this one.
+    assert login(client, "team-pj").status_code == 302
+
+
+def test_the_lock_lifts_when_the_failures_leave_the_window(client, programme, db, small_limits):
+    for _ in range(3):
+        login(client, "county-pj", "wrong password!!")
+    assert login(client, "county-pj").status_code == 429
+    db.session.execute(update(AuditEvent).where(AuditEvent.action == "login.failure")
+                       .values(at=utcnow() - dt.timedelta(minutes=16)))
+    db.session.commit()
+    assert login(client, "county-pj").status_code == 302
+
+
+def test_the_lock_holds_in_every_worker(app, programme, db, small_limits, tmp_path):
+    """Two app instances on one database stand for two gunicorn workers."""
+    other_worker = make_app(db.engine.url.render_as_string(hide_password=False), tmp_path, LOGIN_LOCKOUT_FAILURES=3)
+    try:
+        for _ in range(3):
+            assert login(app.test_client(), "county-pj", "wrong password!!").status_code == 401
+        assert login(other_worker.test_client(), "county-pj").status_code == 429
+        assert len(_actions(db, "login.locked")) == 1
+    finally:
+        with other_worker.app_context():
+            from survey_app.extensions import db as _db
+
+            _db.engine.dispose()
+
+
+def test_an_address_is_throttled_across_accounts(client, programme, db, small_limits):
+    for name in ("a1", "a2", "a3", "a4", "a5"):
+        assert login(client, name, "wrong password!!").status_code == 401
+    assert login(client, "county-pj").status_code == 429
+    (event,) = _actions(db, "login.ratelimited")
+    assert event.target == "county-pj" and event.ip == "127.0.0.1"
+
+
+def test_successful_logins_are_not_counted(app, programme, small_limits):
+    for _ in range(6):
+        assert login(app.test_client(), "county-pj").status_code == 302
