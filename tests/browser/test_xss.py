@@ -122,6 +122,37 @@ def test_names_and_labels_stay_inert_on_the_dashboards(server, context, hostile)
         assert payload in shown, payload
 
 
+def test_user_text_stays_inert_on_the_administration_and_export_pages(server, context, hostile):
+    """Free-text answers, respondent codes, place names, user names typed at the login and the
+    audit trail that records them: shown as text on every page that lists them."""
+    from survey_app.models import Response
+
+    db = hostile
+    target = db.session.scalar(select(Response).where(Response.questionnaire_id == "satisfaction").order_by(Response.id))
+    target.answers_json = {**target.answers_json, "comments": PAYLOADS[2] + PAYLOADS[3]}
+    target.respondent_code = PAYLOADS[1][:60]
+    db.session.commit()
+    watched = Watched(context)
+    page = watched.page
+    page.goto(f"{server.base}/login")  # a failed login whose name is a payload: it reaches the audit trail
+    page.fill("input[name=username]", PAYLOADS[0])
+    page.fill("input[name=password]", "not the password")
+    page.click("input[type=submit]")
+    page.wait_for_selector("[role=alert]")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    watched.console.clear()  # the 401 of the failed login
+    log_in(page, server.base, "admin")
+    shown = ""
+    for path in ("/admin/responses", f"/admin/responses/{target.id}", "/admin/places", "/admin/users", "/admin/audit",
+                 "/admin/questionnaires/awareness", "/exports/"):
+        page.goto(server.base + path)
+        page.wait_for_load_state("load")
+        shown += page.inner_text("body") + " ".join(page.locator("option").all_text_contents())
+        watched.check(path)
+    for payload in (PAYLOADS[0], PAYLOADS[1], PAYLOADS[2], PAYLOADS[3]):
+        assert payload in shown, payload
+
+
 def test_labels_and_typed_answers_stay_inert_while_collecting(server, context, hostile):
     watched = Watched(context)
     page = watched.page
