@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import time
 
+from werkzeug.routing import IntegerConverter
+
 from ..conftest import make_app
 from ..test_auth import PASSWORD, csrf_token
 
@@ -101,6 +103,12 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(engine_name, tmp_path, m
 CSRF_EXEMPT = ("api.", "collect.device")
 
 
+def _sample(rule, arg: str) -> str:
+    if arg == "qid":
+        return "awareness"
+    return "1" if isinstance(rule._converters.get(arg), IntegerConverter) else "x"
+
+
 def test_every_state_changing_route_needs_a_csrf_token(app, client, programme):
     from ..test_auth import login
 
@@ -109,7 +117,7 @@ def test_every_state_changing_route_needs_a_csrf_token(app, client, programme):
     for rule in app.url_map.iter_rules():
         if not rule.methods & {"POST", "PUT", "PATCH", "DELETE"} or rule.endpoint.startswith(CSRF_EXEMPT):
             continue
-        path = rule.build({arg: "awareness" if arg == "qid" else "x" for arg in rule.arguments})[1]
+        path = rule.build({arg: _sample(rule, arg) for arg in rule.arguments})[1]
         reply = client.post(path, data={"anything": "1"})
         assert reply.status_code == 400 and "页面已过期" in reply.get_data(as_text=True), rule.endpoint
         checked.append(rule.endpoint)
