@@ -5,16 +5,19 @@ import json
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Engine
 
 from .database import DBSession, DriverConnection, Prepared
-from .models import Questionnaire, QuestionnaireVersion
+from .models import Questionnaire, QuestionnaireVersion, RetiredVersion, TeamQuestionnaire
 from .models.audit import record
 from .questionnaires import FileProblem, build, check_folder
 from .questionnaires import Questionnaire as Parsed
+
+if TYPE_CHECKING:
+    from .auth.scope import Scope
 
 
 @dataclass
@@ -144,3 +147,22 @@ def current_versions(session: DBSession) -> list[tuple[Questionnaire, Questionna
         .order_by(Questionnaire.id)
     ).all()
     return [(q, v) for q, v in rows]
+
+
+def offered_versions(session: DBSession, scope: Scope) -> list[tuple[Questionnaire, QuestionnaireVersion]]:
+    """The current versions this user may start new interviews on: not retired, and for a team
+    member or collector, assigned to their team (or to no team in particular)."""
+    return [(q, v) for q, v in current_versions(session) if offer_refusal(session, scope, q.id, v.id) is None]
+
+
+def offer_refusal(session: DBSession, scope: Scope, questionnaire_id: str, version_id: int) -> int | None:
+    """Why a new interview on this version is not offered to this user, as an HTTP status (410
+    retired, 403 assigned to other teams), or None.  Only new interviews: what a tablet began
+    earlier still syncs (submissions are never refused for this)."""
+    if session.get(RetiredVersion, version_id) is not None:
+        return 410
+    if scope.role in ("team", "collector"):
+        teams = set(session.scalars(select(TeamQuestionnaire.team_id).where(TeamQuestionnaire.questionnaire_id == questionnaire_id)))
+        if teams and scope.team_id not in teams:
+            return 403
+    return None

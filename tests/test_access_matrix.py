@@ -118,6 +118,8 @@ POLICY: dict[str, Access] = {
     "admin.place_active": Access({"admin"}, fixed("/admin/places/county/430626/active"), method="POST"),
     "admin.questionnaires": Access({"admin"}, fixed("/admin/questionnaires")),
     "admin.questionnaire": Access({"admin"}, fixed("/admin/questionnaires/awareness")),
+    "admin.questionnaire_teams": Access({"admin"}, fixed("/admin/questionnaires/awareness/teams"), method="POST"),
+    "admin.version_retired": Access({"admin"}, fixed("/admin/questionnaires/awareness/versions/1/retired"), method="POST"),
     # the API, by bearer token
     "api.openapi": Access(EVERYONE, fixed("/api/v1/openapi.json"), anonymous="public", api=True),
     "api.list_questionnaires": Access(EVERYONE, fixed("/api/v1/questionnaires"), anonymous="api", api=True),

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import db
 from ..models import SERVICE_DOMAINS, County, Site, Team
@@ -54,7 +55,8 @@ class TeamForm(FlaskForm):
     name = _text(_l("名称"), 200)
     host_organisation = _text(_l("承接机构"), 200)
     host_type = SelectField(_l("机构类型"), choices=[SelectChoice("agency", _l("社工机构")), SelectChoice("university", _l("高校"))])
-    domains = SelectMultipleField(_l("服务领域"), choices=[SelectChoice(d, DOMAIN_NAMES[d]) for d in SERVICE_DOMAINS])
+    domains = SelectMultipleField(_l("服务领域"), choices=[SelectChoice(d, DOMAIN_NAMES[d]) for d in SERVICE_DOMAINS],
+                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
 
 class ActiveForm(FlaskForm):

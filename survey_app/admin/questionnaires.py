@@ -2,15 +2,41 @@
 responses each holds, and what changed from one version to the next."""
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from sqlalchemy import func, select
+from flask_wtf import FlaskForm
+from sqlalchemy import delete, func, select
+from wtforms import HiddenField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import db
-from ..models import Questionnaire, QuestionnaireVersion, Response
+from ..models import Questionnaire, QuestionnaireVersion, Response, RetiredVersion, Team, TeamQuestionnaire
+from ..models.audit import record
 from ..questionnaires.diff import diff
 from . import bp
 from .views import _programme_office
+
+
+class TeamsForm(FlaskForm):
+    teams = SelectMultipleField(_l("只给这些工作队（都不选：所有工作队）"), validate_choice=True,
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+class RetireForm(FlaskForm):
+    #: "1" retire, "0" offer again: posted twice, done once
+    retired = HiddenField(validators=[AnyOf(("0", "1"))])
+
+
+def _teams_form(qid: str, form: TeamsForm | None = None) -> TeamsForm:
+    form = form or TeamsForm(data={"teams": list(db.session.scalars(
+        select(Team.code).join(TeamQuestionnaire, TeamQuestionnaire.team_id == Team.id)
+        .where(TeamQuestionnaire.questionnaire_id == qid)))})
+    form.teams.choices = [SelectChoice(code, name) for code, name in db.session.execute(select(Team.code, Team.name).order_by(Team.code))]
+    return form
 
 
 @bp.get("/questionnaires")
@@ -36,4 +62,59 @@ def questionnaire(qid: str):
     # newest first, each with what changed since the one before it
     changes = [(v, counts.get(v.id, 0), diff(versions[i - 1].definition, v.definition) if i else None)
                for i, v in enumerate(versions)][::-1]
-    return render_template("admin/questionnaire.html", questionnaire=stored, changes=changes)
+    retired = set(db.session.scalars(select(RetiredVersion.version_id).where(
+        RetiredVersion.version_id.in_([v.id for v in versions]))))
+    return render_template("admin/questionnaire.html", questionnaire=stored, changes=changes, retired=retired,
+                           teams=_teams_form(qid), retire=RetireForm())
+
+
+@bp.post("/questionnaires/<qid>/teams")
+@login_required
+def questionnaire_teams(qid: str):
+    """Offer a questionnaire to some teams only (none chosen: to every team).  Tablets of other
+    teams stop offering it; what they began earlier still syncs."""
+    scope = _programme_office()
+    if db.session.get(Questionnaire, qid) is None:
+        abort(404)
+    form = _teams_form(qid, TeamsForm())
+    if not form.validate():
+        abort(400)
+    wanted = sorted(form.teams.data or [])
+    before = sorted(db.session.scalars(select(Team.code).join(TeamQuestionnaire, TeamQuestionnaire.team_id == Team.id)
+                                       .where(TeamQuestionnaire.questionnaire_id == qid)))
+    if wanted != before:
+        db.session.execute(delete(TeamQuestionnaire).where(TeamQuestionnaire.questionnaire_id == qid))
+        for team_id in db.session.scalars(select(Team.id).where(Team.code.in_(wanted))):
+            db.session.add(TeamQuestionnaire(team_id=team_id, questionnaire_id=qid))
+        record("questionnaire.assign", actor_id=scope.user_id, target=qid, ip=request.remote_addr, before=before, after=wanted)
+        db.session.commit()
+        flash(_("已保存。"), "ok")
+    return redirect(url_for("admin.questionnaire", qid=qid))
+
+
+@bp.post("/questionnaires/<qid>/versions/<int:number>/retired")
+@login_required
+def version_retired(qid: str, number: int):
+    """Retire a version (no new interviews on it; its responses stay and count) or offer it
+    again."""
+    scope = _programme_office()
+    version = db.session.scalar(select(QuestionnaireVersion).where(
+        QuestionnaireVersion.questionnaire_id == qid, QuestionnaireVersion.version == number))
+    if version is None:
+        abort(404)
+    form = RetireForm()
+    if not form.validate():
+        abort(400)
+    wanted = form.retired.data == "1"
+    stored = db.session.get(RetiredVersion, version.id)
+    if wanted and stored is None:
+        db.session.add(RetiredVersion(version_id=version.id, actor_id=scope.user_id))
+        record("questionnaire.retire", actor_id=scope.user_id, target=f"{qid} v{number}", ip=request.remote_addr)
+        db.session.commit()
+        flash(_("已停用这个版本：不再用于新的访问，已有的问卷照常计入。"), "ok")
+    elif not wanted and stored is not None:
+        db.session.delete(stored)
+        record("questionnaire.unretire", actor_id=scope.user_id, target=f"{qid} v{number}", ip=request.remote_addr)
+        db.session.commit()
+        flash(_("已重新启用这个版本。"), "ok")
+    return redirect(url_for("admin.questionnaire", qid=qid))

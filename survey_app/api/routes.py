@@ -9,7 +9,7 @@ from ..analysis.figures import PlaceError, place_for, prepost, wave_summary
 from ..analysis.queries import Place
 from ..database import DriverConnection
 from ..extensions import db
-from ..instruments import current_versions, find_version
+from ..instruments import find_version, offer_refusal, offered_versions
 from ..models import Questionnaire
 from ..submissions.envelope import parse_uuid
 from ..submissions.receipts import device_receipt
@@ -40,7 +40,7 @@ def list_questionnaires():
     return jsonify(
         [
             {"id": q.id, "version": q.current_version, "title": {"zh": q.title_zh, "en": q.title_en or q.title_zh}}
-            for q, _v in current_versions(db.session)
+            for q, _v in offered_versions(db.session, g.scope)
         ]
     )
 
@@ -55,6 +55,9 @@ def get_questionnaire(qid: str):
     version = find_version(db.session, qid, wanted)
     if version is None:
         abort(404)
+    refused = offer_refusal(db.session, g.scope, qid, version.id)
+    if refused is not None:
+        abort(refused)  # not offered for new interviews (what a client began earlier still syncs)
     return jsonify({**version.definition, "version": version.version})
 
 

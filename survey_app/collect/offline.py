@@ -7,10 +7,11 @@ from pathlib import Path
 from flask import current_app, jsonify, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 
+from ..auth.scope import Scope
 from ..auth.tokens import issue_token
 from ..database import DriverConnection
 from ..extensions import csrf, db
-from ..instruments import current_versions, version_ref
+from ..instruments import offered_versions, version_ref
 from ..models.audit import record
 from ..submissions.envelope import parse_uuid
 from . import bp
@@ -54,7 +55,7 @@ def manifest():
     """What the service worker keeps for offline use: the pages of every current questionnaire
     (at their versioned address too), their audio, and the static files the pages use."""
     pages, audio = [url_for("collect.index"), url_for("collect.receipt")], []
-    for questionnaire, version in current_versions(db.session):
+    for questionnaire, version in offered_versions(db.session, Scope.of(current_user)):
         pages += [url_for("collect.form", qid=questionnaire.id), url_for("collect.form", qid=questionnaire.id, version=version.version)]
         with DriverConnection(db.engine) as driver:
             ref = version_ref(driver, questionnaire.id, version.version)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..auth.scope import Scope
 from ..database import DriverConnection
 from ..extensions import db
-from ..instruments import current_versions, version_ref
+from ..instruments import offer_refusal, offered_versions, version_ref
 from ..models import County, Questionnaire, Response, Site
 from ..questionnaires import Questionnaire as Parsed
 from ..questionnaires import validate_answers
@@ -57,7 +57,7 @@ def page_texts() -> dict[str, str]:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("collect/index.html", questionnaires=current_versions(db.session))
+    return render_template("collect/index.html", questionnaires=offered_versions(db.session, Scope.of(current_user)))
 
 
 def language() -> str:
@@ -90,6 +90,10 @@ def _version(qid: str) -> tuple[int, Parsed]:
         ref = version_ref(driver, qid, wanted)
     if ref is None:
         abort(404)
+    refused = offer_refusal(db.session, Scope.of(current_user), qid, ref.id)
+    if refused is not None and request.method == "GET":
+        # a new interview is not offered; a form posted from a page opened before stays accepted
+        abort(refused)
     return wanted, ref.questionnaire
 
 

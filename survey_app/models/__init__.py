@@ -1,7 +1,7 @@
 """Typed SQLAlchemy 2 models, one module per aggregate."""
 from .audit import AuditEvent
 from .programme import SERVICE_DOMAINS, County, Round, Site, Team
-from .questionnaires import Questionnaire, QuestionnaireVersion
+from .questionnaires import Questionnaire, QuestionnaireVersion, RetiredVersion, TeamQuestionnaire
 from .responses import WAVES, Answer, IndexScore, Refusal, Response
 from .sessions import UserSession
 from .users import ROLES, ApiToken, User, hash_token
@@ -19,9 +19,11 @@ __all__ = [
     "QuestionnaireVersion",
     "Refusal",
     "Response",
+    "RetiredVersion",
     "Round",
     "Site",
     "Team",
+    "TeamQuestionnaire",
     "User",
     "UserSession",
     "hash_token",

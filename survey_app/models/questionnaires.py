@@ -50,3 +50,23 @@ def _versions_are_immutable(_mapper: object, _connection: object, target: Questi
     # Responses are validated and scored against their version: changing one would silently
     # change what they mean.  A changed file becomes a new version instead.
     raise ValueError(f"questionnaire version {target.questionnaire_id} v{target.version} is immutable")
+
+
+class RetiredVersion(Model):
+    """A version no longer offered for new interviews (kept apart: versions are immutable).
+    Its responses stay and count; a tablet that began an interview on it before it was retired
+    still syncs it."""
+
+    __tablename__ = "retired_versions"
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"), primary_key=True)
+    retired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class TeamQuestionnaire(Model):
+    """Which teams a questionnaire is offered to.  A questionnaire without a row here is offered
+    to every team (as before assignments existed); the office and the bureaux see all."""
+
+    __tablename__ = "team_questionnaires"
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(ForeignKey("questionnaires.id"), primary_key=True)

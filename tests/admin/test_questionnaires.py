@@ -31,3 +31,71 @@ def test_a_changed_file_shows_as_a_new_version_with_its_changes(client, db, prog
     other = client.application.test_client()
     login(other, "county-pj")
     assert other.get("/admin/questionnaires").status_code == 403
+
+
+def _form_token(page: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_assigning_to_teams_changes_what_is_offered_not_what_is_accepted(client, db, programme, token_for):
+    from sqlalchemy import select
+
+    from survey_app.models import AuditEvent, Team
+    from tests.api.payloads import awareness
+
+    fh_team = db.session.scalar(select(Team.code).where(Team.code != "PJ01").order_by(Team.code))
+    sw_token = token_for("sw-pj1")
+    login(client, "admin")
+    page = client.get("/admin/questionnaires/awareness").get_data(as_text=True)
+    reply = client.post("/admin/questionnaires/awareness/teams", data={"csrf_token": _form_token(page), "teams": [fh_team]})
+    assert reply.status_code == 302
+    collector = client.application.test_client()
+    login(collector, "sw-pj1")
+    assert 'data-questionnaire="awareness"' not in collector.get("/collect/").get_data(as_text=True)
+    assert collector.get("/collect/awareness").status_code == 403
+    headers = {"Authorization": f"Bearer {sw_token}"}
+    assert "awareness" not in {q["id"] for q in client.get("/api/v1/questionnaires", headers=headers).get_json()}
+    assert client.get("/api/v1/questionnaires/awareness", headers=headers).status_code == 403
+    # an interview the tablet began before still syncs
+    assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 201
+    bureau = client.application.test_client()
+    login(bureau, "county-pj")
+    assert 'data-questionnaire="awareness"' in bureau.get("/collect/").get_data(as_text=True)
+    reply = client.post("/admin/questionnaires/awareness/teams", data={"csrf_token": _form_token(page)})  # none: every team
+    assert reply.status_code == 302
+    assert collector.get("/collect/awareness").status_code == 200
+    db.session.rollback()
+    events = db.session.execute(select(AuditEvent.detail).where(AuditEvent.action == "questionnaire.assign")).scalars().all()
+    assert [e["after"] for e in events] == [[fh_team], []]
+
+
+def test_a_retired_version_is_no_longer_offered_and_its_data_stay(client, db, programme, token_for):
+    from sqlalchemy import func, select
+
+    from survey_app.models import AuditEvent, Response
+    from tests.api.payloads import awareness
+
+    sw_token = token_for("sw-pj1")
+    login(client, "admin")
+    page = client.get("/admin/questionnaires/awareness").get_data(as_text=True)
+    for _ in range(2):  # posted twice: retired once
+        assert client.post("/admin/questionnaires/awareness/versions/1/retired",
+                           data={"csrf_token": _form_token(page), "retired": "1"}).status_code == 302
+    assert "data-retired" in client.get("/admin/questionnaires/awareness").get_data(as_text=True)
+    collector = client.application.test_client()
+    login(collector, "sw-pj1")
+    assert 'data-questionnaire="awareness"' not in collector.get("/collect/").get_data(as_text=True)
+    assert collector.get("/collect/awareness").status_code == 410
+    headers = {"Authorization": f"Bearer {sw_token}"}
+    assert client.get("/api/v1/questionnaires/awareness", headers=headers).status_code == 410
+    assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 201  # began before: kept
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Response).where(Response.questionnaire_id == "awareness")) == 1
+    assert client.post("/admin/questionnaires/awareness/versions/1/retired",
+                       data={"csrf_token": _form_token(page), "retired": "0"}).status_code == 302
+    assert collector.get("/collect/awareness").status_code == 200
+    db.session.rollback()
+    assert list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.target == "awareness v1").where(
+        AuditEvent.action.like("questionnaire.%retire")).order_by(AuditEvent.id))) == ["questionnaire.retire", "questionnaire.unretire"]
