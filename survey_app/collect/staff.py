@@ -14,7 +14,7 @@ from ..models import Response
 from ..models.audit import record
 from ..submissions.envelope import parse_uuid
 from ..submissions.imports import ImportFileError, import_items, read_export, summary
-from ..submissions.receipts import device_receipt
+from ..submissions.receipts import device_receipt, within_reach
 from . import bp
 from .views import language
 
@@ -24,11 +24,9 @@ from .views import language
 def devices():
     """Staff: the tablets that sent anything in their scope, with how much and when last."""
     scope = Scope.of(current_user)
-    query = select(Response.device_id, func.count(), func.max(Response.received_at)).where(Response.device_id.is_not(None))
-    if scope.role == "county":
-        query = query.where(Response.county_id == scope.county_id)
-    elif scope.role in ("team", "collector"):
-        query = query.where(Response.team_id == scope.team_id)
+    query = select(Response.device_id, func.count(), func.max(Response.received_at)).where(
+        Response.device_id.is_not(None), within_reach(Response, scope)
+    )
     rows = db.session.execute(query.group_by(Response.device_id).order_by(func.max(Response.received_at).desc())).all()
     return render_template("collect/devices.html", rows=rows, lang=language())
 

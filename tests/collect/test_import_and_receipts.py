@@ -103,6 +103,22 @@ def test_device_receipt_lists_what_the_server_holds(client, db, programme, loade
     assert DEVICE in client.get("/collect/devices").get_data(as_text=True)
 
 
+def test_a_collector_sees_only_the_tablets_they_hold(client, db, programme, loaded, token_for):
+    """Another collector of the same team sees nothing of a tablet until it is issued to them
+    too (a shared tablet); then all the team sent from it, as the tablet's own log does."""
+    sent = awareness(respondent_code="PJ-R1", device_id=DEVICE)
+    assert client.post("/api/v1/submissions", json=sent, headers={"Authorization": f"Bearer {token_for('sw-pj1')}"}).status_code == 201
+    colleague = {"Authorization": f"Bearer {token_for('sw-pj2')}"}
+    assert client.get(f"/api/v1/devices/{DEVICE}/receipt", headers=colleague).get_json()["received"] == []
+    login(client, "sw-pj2")
+    assert DEVICE not in client.get("/collect/devices").get_data(as_text=True)
+    assert f'data-uuid="{sent["uuid"]}"' not in client.get(f"/collect/devices/{DEVICE}").get_data(as_text=True)
+    assert client.post("/collect/device", json={"device_id": DEVICE}).status_code == 201  # the tablet is shared
+    assert [r["uuid"] for r in client.get(f"/api/v1/devices/{DEVICE}/receipt", headers=colleague).get_json()["received"]] == [sent["uuid"]]
+    assert DEVICE in client.get("/collect/devices").get_data(as_text=True)
+    assert f'data-uuid="{sent["uuid"]}"' in client.get(f"/collect/devices/{DEVICE}").get_data(as_text=True)
+
+
 def test_device_tokens_are_issued_at_login_and_revoked_at_logout(client, db, programme, loaded):
     from survey_app.models import ApiToken
 
