@@ -286,6 +286,9 @@ def test_migration_0004_fills_it_from_the_responses_stored(at_0003):
     db.session.commit()
     version = db.session.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.questionnaire_id == "awareness"))
     counties = db.session.scalars(select(County.id).order_by(County.code)).all()[:2]
+    # End the read: on PostgreSQL it holds locks that the downgrade's DROP TABLE (of a table
+    # with a foreign key to these) waits for, from another connection, for ever.
+    db.session.rollback()
     rng = random.Random(6)
     rows = []
     for n in range(300):
