@@ -48,6 +48,11 @@ class Config:
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
         self.SESSION_COOKIE_SECURE = os.environ.get(
             "SESSION_COOKIE_SECURE", "1" if self.PREFERRED_URL_SCHEME == "https" else "0") == "1"
+        # Over HTTPS the name carries the __Host- prefix (ASVS 3.4.4): the browser then refuses
+        # the cookie unless Secure, for the whole host (no Domain) and Path=/, so a sibling
+        # subdomain cannot plant or overwrite it.  Plain HTTP cannot use the prefix.
+        self.SESSION_COOKIE_NAME = "__Host-session" if self.SESSION_COOKIE_SECURE else "session"
+        self.SESSION_COOKIE_PATH = "/"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         # Behind a reverse proxy (nginx): how many proxies set X-Forwarded-For/-Proto/-Host, so

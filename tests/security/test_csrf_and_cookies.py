@@ -58,8 +58,8 @@ def test_a_form_from_another_site_is_not_offered_again(client, programme):
         assert _resubmit_form(page) is None and "county-pj" not in page
 
 
-def _set_cookie(reply) -> str:
-    (cookie,) = [c for c in reply.headers.getlist("Set-Cookie") if c.startswith("session=")]
+def _set_cookie(reply, name: str = "session") -> str:
+    (cookie,) = [c for c in reply.headers.getlist("Set-Cookie") if c.startswith(f"{name}=")]
     return cookie
 
 
@@ -82,8 +82,8 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(engine_name, tmp_path, m
         reply = client.post("/login", data={"username": "county-pj", "password": PASSWORD, "csrf_token": token},
                             headers={**proxied, "Referer": "https://localhost/login"})
         assert reply.status_code == 302
-        cookie = _set_cookie(reply)
-        assert "Secure" in cookie and "HttpOnly" in cookie
+        cookie = _set_cookie(reply, "__Host-session")  # the prefix: Secure, this host only, Path=/
+        assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/;" in cookie and "Domain" not in cookie
         assert reply.headers["Strict-Transport-Security"].startswith("max-age=")
         from sqlalchemy import select
 
