@@ -2,12 +2,30 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
 from .models.audit import record
+
+
+#: what each status means to the person reading the page (werkzeug's own texts are English
+#: and written for developers)
+TITLES = {
+    400: _l("请求有误"), 403: _l("无权访问"), 404: _l("找不到这个页面"), 405: _l("不能这样打开这个地址"),
+    410: _l("已停用"), 413: _l("上传的内容太大"), 422: _l("内容有误"),
+}
+MESSAGES = {
+    400: _l("发送的内容不完整或有误。请返回上一页再试一次。"),
+    403: _l("你的账号不能打开这个页面。如果你需要它，请联系省项目办。"),
+    404: _l("地址有误，或者要找的内容已经不在了。"),
+    405: _l("请从系统里的按钮或链接打开这个地址。"),
+    410: _l("这个内容已停用。"),
+    413: _l("上传的内容超过了允许的大小。"),
+    422: _l("发送的内容没有通过检查。请返回上一页修改。"),
+}
 
 
 def _wants_json() -> bool:
@@ -35,7 +53,13 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if _wants_json():
             return jsonify({"error": error.name, "message": error.description}), error.code or 500
-        return render_template("errors/http.html", error=error), error.code or 500
+        # A message written for this case (abort(403, description=...)) is shown as it is;
+        # werkzeug's generic English text gives way to ours.
+        specific = error.description if error.description != type(error).description else None
+        code = error.code or 500
+        return render_template(
+            "errors/http.html", error=error, title=TITLES.get(code, error.name), message=specific or MESSAGES.get(code, error.description),
+        ), code
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

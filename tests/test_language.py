@@ -30,3 +30,14 @@ def test_the_compiled_catalogue_matches_its_source():
     actual = {m.id: m.string for m in compiled if m.id}
     assert actual == expected, "run `make messages`"
     assert len(expected) > 60
+
+
+def test_error_pages_speak_the_readers_language(client, programme):
+    login(client, "sw-pj1")
+    missing = client.get("/no-such-page")
+    page = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "找不到这个页面" in page and "requested URL was not found" not in page
+    assert "联系省项目办" in client.get("/admin/users").get_data(as_text=True)  # a collector: 403
+    client.get("/lang/en")
+    page = client.get("/no-such-page").get_data(as_text=True)
+    assert "Page not found" in page and "找不到这个页面" not in page

@@ -19,6 +19,11 @@ from . import bp
 from .auth import authenticate, request_language, token_required, unauthorized
 from .openapi import OPENAPI
 
+OFFER_REFUSALS = {
+    410: "this version is retired: it is not offered for new interviews (submissions to it are still accepted)",
+    403: "this questionnaire is assigned to other teams",
+}
+
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
@@ -57,7 +62,8 @@ def get_questionnaire(qid: str):
         abort(404)
     refused = offer_refusal(db.session, g.scope, qid, version.id)
     if refused is not None:
-        abort(refused)  # not offered for new interviews (what a client began earlier still syncs)
+        # not offered for new interviews (what a client began earlier still syncs)
+        abort(refused, description=OFFER_REFUSALS[refused])
     return jsonify({**version.definition, "version": version.version})
 
 

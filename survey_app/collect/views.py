@@ -29,6 +29,11 @@ from .forms import CollectForm, answers_from_form, build_form
 SETUP_KEY = "collect_setup"
 CODE_MISMATCH = lazy_gettext("两次输入的编码不一样，请核对")
 CONSENT_NEEDED = lazy_gettext("请先询问是否同意参加")
+#: why a new interview on this questionnaire is not offered (instruments.offer_refusal)
+REFUSALS = {
+    410: lazy_gettext("这个问卷版本已停用，不能开始新的访问。平板上已经开始的问卷照常同步。"),
+    403: lazy_gettext("这份问卷没有分配给你的工作队。"),
+}
 ALREADY_SAVED = lazy_gettext("这份问卷已经保存过，内容与这次不同：这次的修改没有保存。请开始新的访问。")
 
 
@@ -93,7 +98,7 @@ def _version(qid: str) -> tuple[int, Parsed]:
     refused = offer_refusal(db.session, Scope.of(current_user), qid, ref.id)
     if refused is not None and request.method == "GET":
         # a new interview is not offered; a form posted from a page opened before stays accepted
-        abort(refused)
+        abort(refused, description=REFUSALS[refused])
     return wanted, ref.questionnaire
 
 

@@ -54,10 +54,12 @@ def test_assigning_to_teams_changes_what_is_offered_not_what_is_accepted(client,
     collector = client.application.test_client()
     login(collector, "sw-pj1")
     assert 'data-questionnaire="awareness"' not in collector.get("/collect/").get_data(as_text=True)
-    assert collector.get("/collect/awareness").status_code == 403
+    refused = collector.get("/collect/awareness")
+    assert refused.status_code == 403 and "这份问卷没有分配给你的工作队" in refused.get_data(as_text=True)
     headers = {"Authorization": f"Bearer {sw_token}"}
     assert "awareness" not in {q["id"] for q in client.get("/api/v1/questionnaires", headers=headers).get_json()}
-    assert client.get("/api/v1/questionnaires/awareness", headers=headers).status_code == 403
+    refused = client.get("/api/v1/questionnaires/awareness", headers=headers)
+    assert refused.status_code == 403 and "assigned to other teams" in refused.get_json()["message"]
     # an interview the tablet began before still syncs
     assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 201
     bureau = client.application.test_client()
@@ -87,9 +89,11 @@ def test_a_retired_version_is_no_longer_offered_and_its_data_stay(client, db, pr
     collector = client.application.test_client()
     login(collector, "sw-pj1")
     assert 'data-questionnaire="awareness"' not in collector.get("/collect/").get_data(as_text=True)
-    assert collector.get("/collect/awareness").status_code == 410
+    refused = collector.get("/collect/awareness")
+    assert refused.status_code == 410 and "这个问卷版本已停用" in refused.get_data(as_text=True)
     headers = {"Authorization": f"Bearer {sw_token}"}
-    assert client.get("/api/v1/questionnaires/awareness", headers=headers).status_code == 410
+    refused = client.get("/api/v1/questionnaires/awareness", headers=headers)
+    assert refused.status_code == 410 and "retired" in refused.get_json()["message"]
     assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 201  # began before: kept
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Response).where(Response.questionnaire_id == "awareness")) == 1
