@@ -59,3 +59,18 @@ def test_awareness_rises_between_waves_in_most_counties(seeded):
     gains = [statistics.fmean(by[(c, "post")]) - statistics.fmean(by[(c, "pre")]) for c in {c for c, _ in by}]
     assert statistics.fmean(gains) > 5
     assert sum(g > 0 for g in gains) >= 8
+
+
+def test_the_demo_tablets_show_on_the_devices_pages(seeded, client):
+    """Each team's seeded answers came from its two tablets, so the devices pages show them."""
+    from sqlalchemy import func
+
+    from tests.test_auth import login
+
+    db = seeded
+    per_team = db.session.execute(select(Response.team_id, func.count(func.distinct(Response.device_id)))
+                                  .group_by(Response.team_id)).all()
+    assert per_team and all(n == 2 for _team, n in per_team)
+    assert db.session.scalar(select(func.count()).select_from(Response).where(Response.device_id.is_(None))) == 0
+    login(client, "sw-pj1")
+    assert client.get("/collect/devices").get_data(as_text=True).count('href="/collect/devices/') == 2

@@ -115,6 +115,12 @@ def _places(session: DBSession) -> list[_Place]:
     return places
 
 
+def _tablet(team_id: int, uuid: str) -> str:
+    """One of the team's two demo tablets (fixed ids), chosen from the response's own uuid so
+    that the seeded answers do not change with it: the devices pages then have something to show."""
+    return str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, f"sanqu-demo-tablet/{team_id}/{int(uuid[-1], 16) % 2}"))
+
+
 def seed_responses(session: DBSession, n: int, seed: int = 2026, batch: int = 2000) -> int:
     """Generate ``n`` responses across the loaded questionnaires; returns how many were written."""
     next_id = first_id = (session.scalar(select(func.max(Response.id))) or 0) + 1
@@ -232,10 +238,11 @@ class _Generator:
 
     def _decline(self, qid: str, place: _Place, site: int) -> None:
         day = PRE_WINDOW[0] + dt.timedelta(days=self.rng.randrange((PRE_WINDOW[1] - PRE_WINDOW[0]).days + 1))
+        uuid = str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4))
         self.refusals.append({
-            "uuid": str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4)), "questionnaire_id": qid,
+            "uuid": uuid, "questionnaire_id": qid,
             "county_id": place.county_id, "site_id": site, "team_id": place.team_id, "wave": "pre",
-            "collector_id": place.collector_id or None, "source": "seed",
+            "collector_id": place.collector_id or None, "device_id": _tablet(place.team_id, uuid), "source": "seed",
             "declined_at": dt.datetime.combine(day, dt.time(10), CST).astimezone(dt.UTC), "received_at": self.received,
         })
 
@@ -285,8 +292,9 @@ class _Generator:
             for pos, (vtext, vnum) in enumerate(get_type(question.type).rows(question, value)):
                 rows.append({"question_id": q, "position": pos, "value_text": vtext, "value_num": vnum})
         score_rows = [{"index_id": i, "score": s} for i, s in index_scores(qn, answers).items() if s is not None]
+        uuid = str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4))
         row = {
-            "uuid": str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4)),
+            "uuid": uuid,
             "questionnaire_id": qid,
             "version_id": version.id,
             "round_id": self.rounds.get(round_year),
@@ -296,6 +304,7 @@ class _Generator:
             "wave": wave,
             "respondent_code": code,
             "collector_id": place.collector_id or None,
+            "device_id": _tablet(place.team_id, uuid),
             "source": "seed",
             "started_at": started,
             "completed_at": completed,
