@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..auth.scope import Scope
 from ..extensions import db
-from ..models import Response
+from ..models import Questionnaire, Response
 from ..models.audit import record
 from ..submissions.envelope import parse_uuid
 from ..submissions.imports import ImportFileError, import_items, read_export, summary
@@ -38,7 +38,9 @@ def device_detail(device_id: str):
     if parsed is None:
         abort(404)
     received = device_receipt(db.session, parsed, Scope.of(current_user))
-    return render_template("collect/device.html", device_id=parsed, received=received, lang=language())
+    lang = language()
+    titles = {q.id: (q.title_en or q.title_zh) if lang == "en" else q.title_zh for q in db.session.scalars(select(Questionnaire))}
+    return render_template("collect/device.html", device_id=parsed, received=received, titles=titles, lang=lang)
 
 
 class ImportForm(FlaskForm):

@@ -100,6 +100,7 @@ def test_device_receipt_lists_what_the_server_holds(client, db, programme, loade
     login(client, "team-pj")
     page = client.get(f"/collect/devices/{DEVICE}").get_data(as_text=True)
     assert all(f'data-uuid="{p["uuid"]}"' in page for p in sent)
+    assert "社会工作认知调查（居民）" in page  # the questionnaire by its title, not its id
     assert DEVICE in client.get("/collect/devices").get_data(as_text=True)
 
 
