@@ -10,7 +10,6 @@ from werkzeug.exceptions import HTTPException
 from .extensions import db
 from .models.audit import record
 
-
 #: what each status means to the person reading the page (werkzeug's own texts are English
 #: and written for developers)
 TITLES = {
