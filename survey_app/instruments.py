@@ -152,17 +152,33 @@ def current_versions(session: DBSession) -> list[tuple[Questionnaire, Questionna
 def offered_versions(session: DBSession, scope: Scope) -> list[tuple[Questionnaire, QuestionnaireVersion]]:
     """The current versions this user may start new interviews on: not retired, and for a team
     member or collector, assigned to their team (or to no team in particular)."""
-    return [(q, v) for q, v in current_versions(session) if offer_refusal(session, scope, q.id, v.id) is None]
+    current = current_versions(session)
+    retired = set(session.scalars(select(RetiredVersion.version_id)))
+    assigned = _assignments(session, [q.id for q, _v in current])
+    return [(q, v) for q, v in current if _refusal(scope, v.id in retired, assigned.get(q.id, set())) is None]
 
 
 def offer_refusal(session: DBSession, scope: Scope, questionnaire_id: str, version_id: int) -> int | None:
     """Why a new interview on this version is not offered to this user, as an HTTP status (410
     retired, 403 assigned to other teams), or None.  Only new interviews: what a tablet began
     earlier still syncs (submissions are never refused for this)."""
-    if session.get(RetiredVersion, version_id) is not None:
+    retired = session.get(RetiredVersion, version_id) is not None
+    return _refusal(scope, retired, _assignments(session, [questionnaire_id]).get(questionnaire_id, set()))
+
+
+def _assignments(session: DBSession, questionnaire_ids: list[str]) -> dict[str, set[int]]:
+    """The teams each questionnaire is assigned to (absent: every team)."""
+    teams: dict[str, set[int]] = {}
+    rows = session.execute(select(TeamQuestionnaire.questionnaire_id, TeamQuestionnaire.team_id)
+                           .where(TeamQuestionnaire.questionnaire_id.in_(questionnaire_ids)))
+    for questionnaire_id, team_id in rows:
+        teams.setdefault(questionnaire_id, set()).add(team_id)
+    return teams
+
+
+def _refusal(scope: Scope, retired: bool, teams: set[int]) -> int | None:
+    if retired:
         return 410
-    if scope.role in ("team", "collector"):
-        teams = set(session.scalars(select(TeamQuestionnaire.team_id).where(TeamQuestionnaire.questionnaire_id == questionnaire_id)))
-        if teams and scope.team_id not in teams:
-            return 403
+    if scope.role in ("team", "collector") and teams and scope.team_id not in teams:
+        return 403
     return None

@@ -31,10 +31,14 @@ class RetireForm(FlaskForm):
     retired = HiddenField(validators=[AnyOf(("0", "1"))])
 
 
+def _assigned(qid: str) -> list[str]:
+    """The codes of the teams the questionnaire is assigned to (none: every team)."""
+    return sorted(db.session.scalars(select(Team.code).join(TeamQuestionnaire, TeamQuestionnaire.team_id == Team.id)
+                                     .where(TeamQuestionnaire.questionnaire_id == qid)))
+
+
 def _teams_form(qid: str, form: TeamsForm | None = None) -> TeamsForm:
-    form = form or TeamsForm(data={"teams": list(db.session.scalars(
-        select(Team.code).join(TeamQuestionnaire, TeamQuestionnaire.team_id == Team.id)
-        .where(TeamQuestionnaire.questionnaire_id == qid)))})
+    form = form or TeamsForm(data={"teams": _assigned(qid)})
     form.teams.choices = [SelectChoice(code, name) for code, name in db.session.execute(select(Team.code, Team.name).order_by(Team.code))]
     return form
 
@@ -80,8 +84,7 @@ def questionnaire_teams(qid: str):
     if not form.validate():
         abort(400)
     wanted = sorted(form.teams.data or [])
-    before = sorted(db.session.scalars(select(Team.code).join(TeamQuestionnaire, TeamQuestionnaire.team_id == Team.id)
-                                       .where(TeamQuestionnaire.questionnaire_id == qid)))
+    before = _assigned(qid)
     if wanted != before:
         db.session.execute(delete(TeamQuestionnaire).where(TeamQuestionnaire.questionnaire_id == qid))
         for team_id in db.session.scalars(select(Team.id).where(Team.code.in_(wanted))):

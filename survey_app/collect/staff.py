@@ -39,7 +39,7 @@ def device_detail(device_id: str):
         abort(404)
     received = device_receipt(db.session, parsed, Scope.of(current_user))
     lang = language()
-    titles = {q.id: (q.title_en or q.title_zh) if lang == "en" else q.title_zh for q in db.session.scalars(select(Questionnaire))}
+    titles = {q.id: q.title_in(lang) for q in db.session.scalars(select(Questionnaire))}
     return render_template("collect/device.html", device_id=parsed, received=received, titles=titles, lang=lang)
 
 

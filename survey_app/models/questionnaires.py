@@ -24,6 +24,10 @@ class Questionnaire(Model):
         back_populates="questionnaire", order_by="QuestionnaireVersion.version"
     )
 
+    def title_in(self, lang: str) -> str:
+        """The title in the reader's language (English falls back to Chinese)."""
+        return (self.title_en or self.title_zh) if lang == "en" else self.title_zh
+
 
 class QuestionnaireVersion(Model):
     """One version of a questionnaire; never changed once stored, since responses refer to it."""

@@ -39,6 +39,17 @@ def _form_token(page: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
+def _not_offered(collector, client, headers, status, page_says, api_says):
+    """Awareness is neither listed nor opened, on the collection pages and in the API, and each
+    refusal says why."""
+    assert 'data-questionnaire="awareness"' not in collector.get("/collect/").get_data(as_text=True)
+    refused = collector.get("/collect/awareness")
+    assert refused.status_code == status and page_says in refused.get_data(as_text=True)
+    assert "awareness" not in {q["id"] for q in client.get("/api/v1/questionnaires", headers=headers).get_json()}
+    refused = client.get("/api/v1/questionnaires/awareness", headers=headers)
+    assert refused.status_code == status and api_says in refused.get_json()["message"]
+
+
 def test_assigning_to_teams_changes_what_is_offered_not_what_is_accepted(client, db, programme, token_for):
     from sqlalchemy import select
 
@@ -53,13 +64,8 @@ def test_assigning_to_teams_changes_what_is_offered_not_what_is_accepted(client,
     assert reply.status_code == 302
     collector = client.application.test_client()
     login(collector, "sw-pj1")
-    assert 'data-questionnaire="awareness"' not in collector.get("/collect/").get_data(as_text=True)
-    refused = collector.get("/collect/awareness")
-    assert refused.status_code == 403 and "这份问卷没有分配给你的工作队" in refused.get_data(as_text=True)
     headers = {"Authorization": f"Bearer {sw_token}"}
-    assert "awareness" not in {q["id"] for q in client.get("/api/v1/questionnaires", headers=headers).get_json()}
-    refused = client.get("/api/v1/questionnaires/awareness", headers=headers)
-    assert refused.status_code == 403 and "assigned to other teams" in refused.get_json()["message"]
+    _not_offered(collector, client, headers, 403, "这份问卷没有分配给你的工作队", "assigned to other teams")
     # an interview the tablet began before still syncs
     assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 201
     bureau = client.application.test_client()
@@ -88,12 +94,8 @@ def test_a_retired_version_is_no_longer_offered_and_its_data_stay(client, db, pr
     assert "data-retired" in client.get("/admin/questionnaires/awareness").get_data(as_text=True)
     collector = client.application.test_client()
     login(collector, "sw-pj1")
-    assert 'data-questionnaire="awareness"' not in collector.get("/collect/").get_data(as_text=True)
-    refused = collector.get("/collect/awareness")
-    assert refused.status_code == 410 and "这个问卷版本已停用" in refused.get_data(as_text=True)
     headers = {"Authorization": f"Bearer {sw_token}"}
-    refused = client.get("/api/v1/questionnaires/awareness", headers=headers)
-    assert refused.status_code == 410 and "retired" in refused.get_json()["message"]
+    _not_offered(collector, client, headers, 410, "这个问卷版本已停用", "retired")
     assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 201  # began before: kept
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Response).where(Response.questionnaire_id == "awareness")) == 1
