@@ -237,3 +237,45 @@ def live_server(app: Any) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def at_revision(engine_name: str, tmp_path: Path) -> Iterator[Callable[[str], Any]]:
+    """``at_revision("0003")``: an empty database migrated to that revision (PostgreSQL: in a
+    schema of its own, dropped afterwards), its app context pushed; returns Flask-SQLAlchemy's
+    ``db``.  For tests of a migration with data in the tables."""
+    from flask_migrate import upgrade
+
+    url = database_url(engine_name, tmp_path)
+    schema = "migration_data_test"
+    extra: dict[str, Any] = {}
+
+    def drop_schema() -> None:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
+
+    if engine_name == "postgresql":
+        drop_schema()
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        engine.dispose()
+        extra["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={schema}"}}
+    app = make_app(url, tmp_path, **extra)
+    context = app.app_context()
+    context.push()
+
+    def migrate(revision: str) -> Any:
+        upgrade(revision=revision)
+        return _db
+
+    try:
+        yield migrate
+    finally:
+        _db.session.remove()
+        _db.engine.dispose()
+        context.pop()
+        if engine_name == "postgresql":
+            drop_schema()

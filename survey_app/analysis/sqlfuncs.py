@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, String
+from sqlalchemy import Date, Float, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -49,3 +49,23 @@ def _month_sqlite(element: china_month, compiler: Any, **kw: Any) -> str:
 def _month_pg(element: china_month, compiler: Any, **kw: Any) -> str:
     (value,) = list(element.clauses)
     return f"to_char(({compiler.process(value, **kw)}) AT TIME ZONE 'UTC' + INTERVAL '{CHINA_OFFSET_HOURS} hours', 'YYYY-MM')"
+
+
+class china_date(FunctionElement[Any]):
+    """The calendar day of a UTC timestamp in China time, comparable with a DATE column
+    (SQLite: ``YYYY-MM-DD`` text, as it stores dates)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(china_date)
+def _date_sqlite(element: china_date, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"date({compiler.process(value, **kw)}, '+{CHINA_OFFSET_HOURS} hours')"
+
+
+@compiles(china_date, "postgresql")
+def _date_pg(element: china_date, compiler: Any, **kw: Any) -> str:
+    (value,) = list(element.clauses)
+    return f"CAST(({compiler.process(value, **kw)}) AT TIME ZONE 'UTC' + INTERVAL '{CHINA_OFFSET_HOURS} hours' AS DATE)"

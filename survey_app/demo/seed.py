@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, func, select, text
 
+from .. import rounds
 from ..auth.passwords import hash_password
 from ..database import DBSession
 from ..instruments import current_versions, parsed
@@ -130,8 +131,7 @@ def seed_responses(session: DBSession, n: int, seed: int = 2026, batch: int = 20
     places = _places(session)
     if not places or "awareness" not in versions:
         raise RuntimeError("seed the programme and load the questionnaires first")
-    rounds = {r.year: r.id for r in session.scalars(select(Round))}
-    generator = _Generator(rng, places, versions, rounds, first_person=next_id)
+    generator = _Generator(rng, places, versions, first_person=next_id)
     written = 0
     responses: list[dict[str, Any]] = []
     answers: list[dict[str, Any]] = []
@@ -149,7 +149,9 @@ def seed_responses(session: DBSession, n: int, seed: int = 2026, batch: int = 20
     _flush(session, responses, answers, scores)
     if generator.refusals:
         session.execute(cast(Table, Refusal.__table__).insert(), generator.refusals)
-    latest.refresh(session, since_id=first_id)  # the bulk inserts bypassed the submission service
+    # The bulk inserts bypassed the submission service: its respondent rows and rounds, here.
+    latest.refresh(session, since_id=first_id)
+    rounds.assign_all(session.connection())
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT setval(pg_get_serial_sequence('responses', 'id'), (SELECT max(id) FROM responses))"))
     return written
@@ -176,12 +178,11 @@ class _Generated:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, places: list[_Place], versions: dict, rounds: dict[int, int], first_person: int = 1) -> None:
+    def __init__(self, rng: random.Random, places: list[_Place], versions: dict, first_person: int = 1) -> None:
         self.rng = rng
         self.first_person = first_person
         self.places = places
         self.versions = versions
-        self.rounds = rounds
         self.parsed: dict[str, Parsed] = {qid: parsed(v) for qid, v in versions.items()}
         self.reversed = {qid: {item for index in qn.indices for item in index.reverse} for qid, qn in self.parsed.items()}
         # Fixed, skewed option weights per question: real answers are never uniform.
@@ -284,7 +285,6 @@ class _Generator:
         if wave is not None and self.rng.random() < WRONG_CLOCKS:  # a tablet whose clock runs days ahead
             completed = self.received + dt.timedelta(days=1 + self.rng.randrange(30))
         started = completed - dt.timedelta(minutes=minutes)
-        round_year = 2025 if day <= dt.date(2026, 6, 30) else 2026
 
         rows = []
         for q, value in answers.items():
@@ -297,7 +297,7 @@ class _Generator:
             "uuid": uuid,
             "questionnaire_id": qid,
             "version_id": version.id,
-            "round_id": self.rounds.get(round_year),
+            "round_id": None,  # by the rule, once all are stored (rounds.assign_all)
             "county_id": place.county_id,
             "site_id": site,
             "team_id": place.team_id,

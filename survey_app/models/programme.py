@@ -12,13 +12,14 @@ SERVICE_DOMAINS = ("disaster", "community", "rural", "elderly", "veterans", "out
 
 
 class Round(Model):
-    """A programme round (one year of service), e.g. 2025年度."""
+    """An evaluation round (one year of service, from its baseline to its follow-up), e.g.
+    第一期（2025年度）.  Which responses belong to it: ``survey_app/rounds.py``."""
 
     __tablename__ = "rounds"
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    #: responses completed between these dates (inclusive) belong to the round
+    #: the cycle's first and last day (inclusive, China time); rounds may overlap
     starts_on: Mapped[dt.date]
     ends_on: Mapped[dt.date]
 

@@ -21,6 +21,7 @@ class Response(Model):
     uuid: Mapped[str] = mapped_column(String(36))
     questionnaire_id: Mapped[str] = mapped_column(ForeignKey("questionnaires.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    #: the evaluation round, by the rule of ``survey_app/rounds.py``: a follow-up is in its baseline's round
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
     county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
@@ -143,6 +144,8 @@ class Refusal(Model):
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     wave: Mapped[str | None] = mapped_column(String(4))
+    #: the evaluation round, by the rule of ``survey_app/rounds.py`` (as for responses)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
     collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     source: Mapped[str] = mapped_column(String(16), default="api")
     device_id: Mapped[str | None] = mapped_column(String(36))

@@ -8,9 +8,10 @@ from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from .. import rounds
 from ..auth.scope import Scope
 from ..models import County, Questionnaire, Refusal, Site, Team
-from ..models.types import utcnow
+from ..models.types import UTCDateTime, utcnow
 from .envelope import message, parse_datetime, parse_uuid
 from .service import CREATED, DUPLICATE, FORBIDDEN, INVALID, Outcome
 
@@ -18,7 +19,8 @@ KNOWN = frozenset({"uuid", "questionnaire", "county", "site", "team", "wave", "d
 _REFUSALS = cast(Table, Refusal.__table__)
 _counties, _sites, _teams = County.__table__, Site.__table__, Team.__table__
 _PLACES = (
-    select(_counties.c.id, _sites.c.id, _teams.c.id)
+    select(_counties.c.id, _sites.c.id, _teams.c.id,
+           rounds.round_of_refusal(bindparam("wave"), bindparam("declined_at", type_=UTCDateTime())))
     .select_from(
         _counties.outerjoin(_sites, and_(_sites.c.county_id == _counties.c.id, _sites.c.code == bindparam("site")))
         .outerjoin(_teams, and_(_teams.c.county_id == _counties.c.id, _teams.c.code == bindparam("team")))
@@ -72,10 +74,11 @@ def record_refusal(connection: Connection, payload: Any, scope: Scope, source: s
 
     if connection.execute(_QUESTIONNAIRE, {"qid": texts["questionnaire"]}).first() is None:
         return Outcome(INVALID, uid, errors={"questionnaire": [message("unknown_questionnaire", lang)]})
-    row = connection.execute(_PLACES, {"county": texts["county"], "site": texts.get("site", ""), "team": texts.get("team", "")}).first()
+    row = connection.execute(_PLACES, {"county": texts["county"], "site": texts.get("site", ""), "team": texts.get("team", ""),
+                                       "wave": wave or None, "declined_at": declined_at}).first()
     if row is None:
         return Outcome(INVALID, uid, errors={"county": [message("unknown_county", lang)]})
-    county_id, site_id, team_id = row
+    county_id, site_id, team_id, round_id = row
     if texts.get("site") and site_id is None:
         fail("site", "unknown_site")
     if texts.get("team") and team_id is None:
@@ -88,7 +91,7 @@ def record_refusal(connection: Connection, payload: Any, scope: Scope, source: s
         return Outcome(FORBIDDEN, uid)
     inserted = connection.execute(_INSERT[connection.dialect.name], {
         "uuid": uid, "questionnaire_id": texts["questionnaire"], "county_id": county_id, "site_id": site_id,
-        "team_id": team_id, "wave": wave or None, "collector_id": scope.user_id, "source": source,
+        "team_id": team_id, "wave": wave or None, "round_id": round_id, "collector_id": scope.user_id, "source": source,
         "device_id": device_id, "declined_at": declined_at, "received_at": utcnow(),
     }).first()
     return Outcome(CREATED if inserted is not None else DUPLICATE, uid)

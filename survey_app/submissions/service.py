@@ -9,7 +9,6 @@ docs/ARCHITECTURE.md, "Idempotency").
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -17,30 +16,28 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, select, text
 from sqlalchemy.dialects import sqlite
 
+from .. import rounds
 from ..auth.scope import Scope
 from ..database import DriverConnection, Prepared
 from ..instruments import VersionRef, questionnaire_exists, version_ref
-from ..models import Answer, County, IndexScore, Response, Round, Site, Team
+from ..models import Answer, County, IndexScore, Response, Site, Team
 from ..models.types import utcnow
 from ..questionnaires import ValidationResult, index_scores, validate_answers
 from ..questionnaires.types import get_type
 from . import latest
-from .envelope import CST, Envelope, apply_questionnaire_rules, content_hash, message, parse_envelope
+from .envelope import Envelope, apply_questionnaire_rules, content_hash, message, parse_envelope
 
 CREATED, DUPLICATE, CONFLICT, INVALID, FORBIDDEN = "created", "duplicate", "conflict", "invalid", "forbidden"
 
 _ANSWERS = cast(Table, Answer.__table__)
 _SCORES = cast(Table, IndexScore.__table__)
 _RESPONSES = cast(Table, Response.__table__)
-_counties, _sites, _teams, _rounds = County.__table__, Site.__table__, Team.__table__, Round.__table__
+_counties, _sites, _teams = County.__table__, Site.__table__, Team.__table__
 
 # Statements are built once: on the submission path, building a statement cost more than
 # running it (see docs/BENCHMARKS.md).
-_ROUND_OF_DAY = (
-    select(_rounds.c.id).where(_rounds.c.starts_on <= bindparam("day"), _rounds.c.ends_on >= bindparam("day")).limit(1)
-).scalar_subquery()
 _REFERENCES = Prepared(
-    select(_counties.c.id, _sites.c.id, _teams.c.id, _ROUND_OF_DAY)
+    select(_counties.c.id, _sites.c.id, _teams.c.id, rounds.for_submission(_counties.c.id))
     .select_from(
         _counties.outerjoin(_sites, and_(_sites.c.county_id == _counties.c.id, _sites.c.code == bindparam("site")))
         .outerjoin(_teams, and_(_teams.c.county_id == _counties.c.id, _teams.c.code == bindparam("team")))
@@ -54,6 +51,7 @@ _INSERT_RESPONSE = Prepared(
 )
 _INSERT_ANSWERS = Prepared(_ANSWERS.insert(), ["response_id", "question_id", "position", "value_text", "value_num"])
 _INSERT_SCORES = Prepared(_SCORES.insert(), ["response_id", "index_id", "score"])
+_REASSIGN_FOLLOW_UPS = Prepared(rounds.REASSIGN_FOLLOW_UPS)
 # The respondent's latest response of the response's wave, kept by the conditional upsert of
 # ``latest`` (its docstring gives the rule and why it is safe with concurrent submissions).
 _LATER_PG = (
@@ -90,6 +88,14 @@ _INSERT_ALL_PG = Prepared(text(
     " s AS (INSERT INTO index_scores (response_id, index_id, score)"
     " SELECT r.id, u.i, u.s FROM r, unnest(CAST(:index_ids AS text[]), CAST(:scores AS float8[])) AS u(i, s)),"
     + _MARK_PG +
+    # rounds.REASSIGN_FOLLOW_UPS, for a baseline that was stored (not a repeated uuid)
+    ", u AS (UPDATE responses AS f SET round_id = :round_id"
+    " WHERE :wave = 'pre' AND EXISTS (SELECT 1 FROM r) AND f.questionnaire_id = :questionnaire_id"
+    " AND f.county_id = :county_id AND f.respondent_code = :respondent_code AND f.wave = 'post'"
+    " AND f.completed_at >= :completed_at AND f.round_id IS DISTINCT FROM :round_id"
+    " AND NOT EXISTS (SELECT 1 FROM responses b WHERE b.questionnaire_id = f.questionnaire_id"
+    " AND b.county_id = f.county_id AND b.respondent_code = f.respondent_code AND b.wave = 'pre'"
+    " AND b.completed_at > :completed_at AND b.completed_at <= f.completed_at))"
     " SELECT id FROM r"
 ))
 
@@ -181,6 +187,8 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
         mark = latest.marker(values, response_id)
         if mark is not None:
             connection.execute(latest.MARK, mark)
+            if values["wave"] == "pre":
+                connection.execute(_REASSIGN_FOLLOW_UPS, rounds.follow_ups_of(values))
         connection.commit()
     except BaseException:
         connection.rollback()
@@ -240,8 +248,8 @@ def _resolve(connection: DriverConnection, env: Envelope, scope: Scope) -> _Refs
                 env.fail("questionnaire", "unknown_questionnaire")
     if not env.county:
         return refs
-    day = env.completed_at.astimezone(CST).date() if env.completed_at else dt.date.min
-    params = {"county": env.county, "site": env.site or "", "team": env.team or "", "day": day}
+    params = {"county": env.county, "site": env.site or "", "team": env.team or "", "questionnaire": env.questionnaire,
+              "code": env.respondent_code, "wave": env.wave, "at": env.completed_at}
     row = connection.first(_REFERENCES, params)
     if row is None:
         env.fail("county", "unknown_county")

@@ -233,38 +233,10 @@ def test_refresh_merges_responses_written_in_bulk(db, programme):
 
 # -- migration 0004 ---------------------------------------------------------------------------
 
-SCHEMA = "latest_migration_test"
-
-
 @pytest.fixture
-def at_0003(engine_name, tmp_path):
-    """An empty database migrated to 0003 (PostgreSQL: in a schema of its own)."""
-    from flask_migrate import upgrade
-
-    from survey_app.extensions import db
-
-    from ..conftest import database_url, make_app
-
-    url = database_url(engine_name, tmp_path)
-    extra = {}
-    if engine_name == "postgresql":
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        engine.dispose()
-        extra["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={SCHEMA}"}}
-    app = make_app(url, tmp_path, **extra)
-    with app.app_context():
-        upgrade(revision="0003")
-        yield db
-        db.session.remove()
-        db.engine.dispose()
-    if engine_name == "postgresql":
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        engine.dispose()
+def at_0003(at_revision):
+    """An empty database migrated to 0003."""
+    return at_revision("0003")
 
 
 def score_rows(db):
