@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per aggregate."""
 from .audit import AuditEvent
+from .followups import MARK_STATUSES, FollowupMark
 from .programme import SERVICE_DOMAINS, County, Round, Site, Team
 from .questionnaires import Questionnaire, QuestionnaireVersion, RetiredVersion, TeamQuestionnaire
 from .responses import WAVES, Answer, IndexScore, Refusal, Response
@@ -7,6 +8,7 @@ from .sessions import UserSession
 from .users import ROLES, ApiToken, User, hash_token
 
 __all__ = [
+    "MARK_STATUSES",
     "ROLES",
     "SERVICE_DOMAINS",
     "WAVES",
@@ -14,6 +16,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "County",
+    "FollowupMark",
     "IndexScore",
     "Questionnaire",
     "QuestionnaireVersion",
