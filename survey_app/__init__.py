@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from .dashboard import bp as dashboard_bp
     from .exports.views import bp as exports_bp
     from .extensions import csrf
+    from .followups.views import bp as followups_bp
     from .main import bp as main_bp
     from .reports.views import bp as reports_bp
 
@@ -110,3 +111,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(followups_bp)

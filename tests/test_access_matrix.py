@@ -120,6 +120,11 @@ POLICY: dict[str, Access] = {
     "admin.questionnaire": Access({"admin"}, fixed("/admin/questionnaires/awareness")),
     "admin.questionnaire_teams": Access({"admin"}, fixed("/admin/questionnaires/awareness/teams"), method="POST"),
     "admin.version_retired": Access({"admin"}, fixed("/admin/questionnaires/awareness/versions/1/retired"), method="POST"),
+    # the follow-up worklist: every role, collectors included (they go from door to door), each
+    # within its reach; the posts meet the form's own checks (422) when empty
+    "followups.index": Access(EVERYONE, fixed("/followups/"), outside=fixed("/followups/?county=433123")),
+    "followups.mark": Access(EVERYONE, fixed("/followups/mark"), method="POST", outside=fixed("/followups/mark?county=433123")),
+    "followups.clear": Access(EVERYONE, fixed("/followups/clear"), method="POST", outside=fixed("/followups/clear?county=433123")),
     # the API, by bearer token
     "api.openapi": Access(EVERYONE, fixed("/api/v1/openapi.json"), anonymous="public", api=True),
     "api.list_questionnaires": Access(EVERYONE, fixed("/api/v1/questionnaires"), anonymous="api", api=True),
@@ -131,6 +136,8 @@ POLICY: dict[str, Access] = {
     "api.stats_prepost": Access(STAFF, fixed("/api/v1/stats/prepost?questionnaire=awareness&index=awareness"),
                                 outside=fixed("/api/v1/stats/prepost?questionnaire=awareness&index=awareness&county=433123"),
                                 anonymous="api", api=True),
+    "api.followups": Access(EVERYONE, fixed("/api/v1/followups?questionnaire=awareness"),
+                            outside=fixed("/api/v1/followups?questionnaire=awareness&county=433123"), anonymous="api", api=True),
     "api.stats_summary": Access(STAFF, fixed("/api/v1/stats/summary?questionnaire=awareness"),
                                 outside=fixed("/api/v1/stats/summary?questionnaire=awareness&county=433123"),
                                 anonymous="api", api=True),

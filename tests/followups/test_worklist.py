@@ -89,7 +89,7 @@ def test_the_worklist_is_pairings_view(app, db, programme, loaded, count_queries
         # and person by person, the reference rules' pairs and baselines, with their latest baseline
         reference = pair(o for o in observations if keep(rows[o.response_id]))
         baselines = {}
-        for pre, post in reference.pairs:
+        for pre, _post in reference.pairs:
             baselines[(county_codes[pre.county_id], pre.respondent_code)] = (pre, True)
         latest = {}
         for o in observations:
