@@ -56,6 +56,25 @@ def page_texts() -> dict[str, str]:
         "pin_prompt": gettext("请输入退出密码"),
         "pin_wrong": gettext("密码不对"),
         "logout_pending": gettext("本机还有问卷没有上传。退出后要重新登录才能上传。确定退出吗？"),
+        # respondent codes and the follow-up list (回访名单); {name} is filled in by the script
+        "code_used_here": gettext("编码 {code} 在本机本测次已经用过（{date}）。同一个编码只能用于同一位居民。"),
+        "code_known_pre": gettext("编码 {code} 在服务器上已经有本县的前测（{date}）。同一个编码只能用于同一位居民。"),
+        "code_known_post": gettext("编码 {code} 已经回访过（服务器上已有后测）。同一个编码只能用于同一位居民。"),
+        "code_not_on_village_list": gettext("编码 {code} 不在本村的回访名单上。是新受访者（只有后测），还是输错了？"),
+        "code_not_on_county_list": gettext("编码 {code} 不在本县的回访名单上。是新受访者（只有后测），还是输错了？"),
+        "code_on_other_list": gettext("（这个编码在 {place} 的名单上。）"),
+        "fu_count": gettext("本村前测 {n} 人：已回访 {followed}，待回访 {to_see}，其他 {other}"),
+        "fu_none": gettext("名单上本村没有前测过的居民。"),
+        "fu_pick_village": gettext("先选村 / 社区，这里就列出本村前测过的居民。"),
+        "fu_updated": gettext("名单更新于 {time}"),
+        "fu_missing": gettext("本机还没有回访名单。请在有信号的地方打开一次这一页，名单会自动下载。"),
+        "fu_no_match": gettext("名单上没有含“{q}”的编码。"),
+        "fu_baseline": gettext("前测 {date}"),
+        "fu_to_see": gettext("待回访"),
+        "fu_followed": gettext("已回访 ✓"),
+        "fu_moved": gettext("搬走"),
+        "fu_deceased": gettext("去世"),
+        "fu_not_found": gettext("找不到"),
     }
 
 

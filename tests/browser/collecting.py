@@ -87,3 +87,46 @@ def fill_and_submit(page: Any, code: str | None, choice: int = 0) -> None:
 
 def pending(page: Any) -> int:
     return int(page.get_attribute("#sync-indicator", "data-pending-count"))
+
+
+# ---- respondent codes and the follow-up list (issue 12) ------------------------------------
+
+def choose_place(page: Any, site_index: int = 1, wave: str = "pre") -> None:
+    """Choose the village and the wave of the set-up, as a finger does."""
+    page.select_option("select[name=site]", index=site_index)
+    if page.locator("input[name=wave]").count():
+        page.locator(f"label.choice:has(input[name=wave][value={wave}])").click()
+
+
+def type_code(page: Any, code: str) -> None:
+    page.fill("input[name=respondent_code]", code)
+    page.fill("input[name=respondent_code_confirm]", code)
+
+
+def codes(page: Any) -> tuple[str, str]:
+    return page.input_value("input[name=respondent_code]"), page.input_value("input[name=respondent_code_confirm]")
+
+
+def started(page: Any) -> bool:
+    """An interview is under way (the set-up gave way to the consent or the questions)."""
+    return page.get_attribute("#collect", "data-uuid") is not None
+
+
+def wait_controlled(page: Any, qid: str = "awareness") -> None:
+    """Wait until the service worker controls the page and has cached the form."""
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null || (location.reload(), false)",
+                           polling=1000, timeout=20000)
+    page.wait_for_function(
+        "async qid => { const c = await caches.open('sanqu-pages-v1'); return !!(await c.match('/collect/' + qid)); }",
+        arg=qid, timeout=20000)
+
+
+def wait_followups(page: Any, qid: str = "awareness", n: int | None = None) -> None:
+    """Wait until the tablet keeps the follow-up list of the questionnaire (with n items)."""
+    page.wait_for_function(
+        "async ([qid, n]) => { const l = await SanquSync.followups(qid); return !!l && (n === null || l.items.length === n); }",
+        arg=[qid, n], timeout=20000)
+
+
+def wait_synced(page: Any, timeout: int = 60000) -> None:
+    page.wait_for_function("() => document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=timeout)

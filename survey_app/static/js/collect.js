@@ -178,13 +178,30 @@
     }
     return e;
   }
-  function begin() {
+  /* Starts an interview once the set-up is right and its respondent code is cleared: a code
+     used before (on this tablet, or known to the server for this wave) needs a deliberate
+     "the same person" (opts.reuse), and at the follow-up a code not on the village's list a
+     "new respondent" (opts.unknown).  Nothing starts until then. */
+  var checking = false;
+  function begin(opts) {
+    opts = opts || {};
     var s = readSetup(), e = setupErrors(s);
     showErrors(e, ["county", "site", "wave", "respondent_code", "respondent_code_confirm"]);
-    if (Object.keys(e).length) return;
+    if (Object.keys(e).length || checking) return Promise.resolve();
+    checking = true;
+    return codeCheck(s).then(function (c) {
+      checking = false;
+      if (c.reuse && !opts.reuse) { prompt(warning, c.reuse); return; }
+      if (c.unknown && !opts.reuse && !opts.unknown) { prompt(unknownBox, c.unknown); return; }
+      hidePrompts();
+      start(s, { code_reuse_confirmed: !!c.reuse, post_only_confirmed: !!(c.unknown && opts.unknown) });
+    }, function () { checking = false; });
+  }
+  function start(s, flags) {
     Store.setMeta("setup", { county: s.county, site: s.site, wave: s.wave });
     current = { uuid: crypto.randomUUID(), questionnaire: spec.id, version: spec.version, page: location.pathname + "?version=" + spec.version,
                 setup: s, answers: {}, started_at: isoNow(), updated_at: isoNow(), step: 0 };
+    Object.keys(flags).forEach(function (k) { if (flags[k]) current[k] = true; });
     clearAll();
     form.dataset.uuid = current.uuid;
     saveDraft().then(function () { show(steps.indexOf(byName("consent")) >= 0 ? steps.indexOf(byName("consent")) : firstSection()); });
@@ -217,6 +234,9 @@
       body.device_id = deviceId;
       return Store.enqueue({ uuid: current.uuid, kind: kind, body: body, state: "pending", queued_at: new Date().toISOString(), attempts: 0 });
     }).then(function () {
+      // A follow-up interview done: its respondent is ticked off the list on this tablet at once.
+      if (kind === "submission" && body.wave === "post") return Sync.markFollowed(body).then(loadFollowups, function () {});
+    }).then(function () {
       var uuid = current.uuid;
       current = null;
       delete form.dataset.uuid;
@@ -234,6 +254,7 @@
     status.querySelector("h2").textContent = kind === "refusal" ? T.refused : T.thanks;
     status.querySelector("p").textContent = T.queued;
     clearAll();
+    clearCodes();  // the next person never inherits this one's code
     if (kiosk) { clearTimeout(idleTimer); idleTimer = setTimeout(kioskReset, DONE_MS); }
   }
   Sync.onChange(function () {
@@ -285,6 +306,198 @@
       });
       return drafts;
     });
+  }
+
+  /* ---- respondent codes: the reuse warning, the follow-up list (回访名单) --------------------
+     Pairing keeps one respondent per (questionnaire, county, code) and wave, the latest: a code
+     given to a second person silently drops the first from the pre/post comparison.  So the
+     code boxes start empty for every person, a code seen before for this wave (on this tablet,
+     or on the server's list) must be confirmed as the same person, and at the follow-up the
+     village's baseline respondents are offered to pick from, offline, from the kept list. */
+  var hasCodes = spec.respondent_code !== "none" && !!form.elements.respondent_code;
+  var warning = form.querySelector("[data-code-warning]"), unknownBox = form.querySelector("[data-followup-unknown]");
+  var fuBox = form.querySelector("[data-followups]");  // present when the questionnaire has waves and codes
+  var fuSearch = fuBox && fuBox.querySelector("[data-followup-search]");
+  var followups = null;  // the kept worklist {questionnaire, fetched_at, items}, if ever fetched
+  var ORDER = { to_see: 0, followed: 1, moved: 2, deceased: 3, not_found: 4 };
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); });
+  }
+  function day(iso) { return iso ? String(iso).slice(0, 10) : ""; }
+  function localTime(iso) {
+    var d = new Date(iso), pad = function (n) { return String(n).padStart(2, "0"); };
+    if (isNaN(d.getTime())) return "";
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+  function typedCode() { return hasCodes ? form.elements.respondent_code.value.trim().toUpperCase() : ""; }
+
+  function hidePrompts() {
+    [warning, unknownBox].forEach(function (box) { if (box) box.hidden = true; });
+  }
+  function prompt(box, message) {
+    hidePrompts();
+    var p = box.querySelector("[data-message]");
+    p.textContent = message;
+    box.hidden = false;
+    box.scrollIntoView({ block: "center" });
+    p.focus({ preventScroll: true });  // not a button: a stray tap or Enter must not answer for the worker
+  }
+  function clearCodes() {
+    if (!hasCodes) return;
+    form.elements.respondent_code.value = "";
+    form.elements.respondent_code_confirm.value = "";
+    if (fuSearch) fuSearch.value = "";
+    hidePrompts();
+    renderFollowups();
+  }
+  function retype() {
+    clearCodes();
+    form.elements.respondent_code.focus();
+  }
+
+  /* When this tablet used the set-up's code for this questionnaire, county and wave: its
+     queue, its sent log (entries from before the log kept codes are not matched) and drafts
+     begun, other than the one open. */
+  function usedHere(s, wave) {
+    function same(q, county, w, code) {
+      return q === spec.id && county === s.county && (w || "") === (wave || "") && code === s.respondent_code;
+    }
+    return Promise.all([Store.all("queue"), Store.all("sent"), Store.all("drafts")]).then(function (r) {
+      var when = [];
+      r[0].forEach(function (i) {
+        var b = i.body || {};
+        if (i.kind === "submission" && same(b.questionnaire, b.county, b.wave, b.respondent_code)) when.push(b.completed_at || i.queued_at);
+      });
+      r[1].forEach(function (i) {
+        if (i.kind === "submission" && same(i.questionnaire, i.county, i.wave, i.respondent_code)) when.push(i.completed_at || i.at);
+      });
+      r[2].forEach(function (d) {
+        var x = d.setup || {};
+        if ((!current || d.uuid !== current.uuid) && same(d.questionnaire, x.county, x.wave, x.respondent_code)) when.push(d.started_at);
+      });
+      return when.sort();
+    });
+  }
+  function onList(county, code) {
+    return followups ? followups.items.filter(function (i) { return i.county === county && i.respondent_code === code; }) : [];
+  }
+  function siteName(county, code) {
+    var hit = (sitesByCounty[county] || []).filter(function (p) { return p[0] === code; })[0];
+    return hit ? hit[1] : code;
+  }
+  /* What to ask before this set-up starts: {reuse: message} for a code seen before for this
+     wave, {unknown: message} at the follow-up for a code the village's list does not have. */
+  function codeCheck(s) {
+    if (!hasCodes || !s.respondent_code) return Promise.resolve({});
+    var code = s.respondent_code;
+    return Promise.all([usedHere(s, s.wave), s.wave === "post" ? usedHere(s, "pre") : []]).then(function (r) {
+      var out = {}, listed = onList(s.county, code);
+      if (r[0].length) {
+        out.reuse = fill(T.code_used_here, { code: code, date: day(r[0][r[0].length - 1]) });
+      } else if (s.wave === "pre" && listed.length) {
+        out.reuse = fill(T.code_known_pre, { code: code, date: day(listed[0].pre_completed_at) });
+      } else if (s.wave === "post" && listed.some(function (i) { return i.followed; })) {
+        out.reuse = fill(T.code_known_post, { code: code });
+      }
+      if (s.wave === "post" && followups && !r[1].length) {
+        var here = s.site ? listed.filter(function (i) { return i.site === s.site; }) : listed;
+        if (!here.length) {
+          out.unknown = fill(s.site ? T.code_not_on_village_list : T.code_not_on_county_list, { code: code });
+          var elsewhere = listed.filter(function (i) { return i.site; })[0];
+          if (elsewhere) out.unknown += " " + fill(T.code_on_other_list, { place: siteName(s.county, elsewhere.site) });
+        }
+      }
+      return out;
+    });
+  }
+
+  /* The chosen village's baseline respondents as big buttons, those still to see first. */
+  function renderFollowups() {
+    if (!fuBox) return;
+    var s = readSetup(), shown = s.wave === "post" && !kiosk;
+    fuBox.hidden = !shown;
+    if (!shown) return;
+    var count = fuBox.querySelector("[data-followup-count]"), updated = fuBox.querySelector("[data-followup-updated]");
+    var ul = fuBox.querySelector("[data-followup-list]"), finder = fuBox.querySelector(".followup-find");
+    ul.innerHTML = "";
+    fuBox.dataset.fetchedAt = followups ? followups.fetched_at : "";
+    updated.textContent = followups ? fill(T.fu_updated, { time: localTime(followups.fetched_at) }) : T.fu_missing;
+    updated.classList.toggle("missing", !followups);
+    var items = followups && s.site ? followups.items.filter(function (i) { return i.county === s.county && i.site === s.site; }) : [];
+    finder.hidden = !items.length;
+    if (!followups) { count.textContent = ""; filterFollowups(); return; }
+    if (!s.site) { count.textContent = T.fu_pick_village; filterFollowups(); return; }
+    var n = { followed: 0, to_see: 0, other: 0 };
+    items.forEach(function (i) {
+      if (i.followed) i.status = "followed";
+      n[i.status === "followed" || i.status === "to_see" ? i.status : "other"] += 1;
+    });
+    count.textContent = items.length ? fill(T.fu_count, { n: items.length, followed: n.followed, to_see: n.to_see, other: n.other }) : T.fu_none;
+    var rank = function (i) { return i.status in ORDER ? ORDER[i.status] : 9; };
+    items.sort(function (a, b) {
+      return rank(a) - rank(b) || (a.respondent_code < b.respondent_code ? -1 : 1);
+    }).forEach(function (i) {
+      var li = document.createElement("li"), b = document.createElement("button");
+      b.type = "button";
+      b.className = "followup-code";
+      b.dataset.followupCode = i.respondent_code;
+      b.dataset.followupStatus = i.status;
+      [["code", i.respondent_code], ["when", fill(T.fu_baseline, { date: day(i.pre_completed_at) })],
+       ["state", T["fu_" + i.status] || i.status]].forEach(function (part) {
+        var span = document.createElement("span");
+        span.className = part[0];
+        span.textContent = part[1];
+        b.appendChild(span);
+      });
+      li.appendChild(b);
+      ul.appendChild(li);
+    });
+    filterFollowups();
+    markChosen();
+  }
+  function filterFollowups() {
+    if (!fuBox) return;
+    var q = fuSearch.value.trim().toUpperCase(), shown = 0;
+    fuBox.querySelectorAll("[data-followup-list] li").forEach(function (li) {
+      var hit = !q || li.firstChild.dataset.followupCode.toUpperCase().indexOf(q) >= 0;
+      li.hidden = !hit;
+      if (hit) shown += 1;
+    });
+    var none = fuBox.querySelector("[data-followup-nomatch]");
+    none.hidden = !q || shown > 0;
+    none.textContent = fill(T.fu_no_match, { q: q });
+  }
+  function markChosen() {
+    if (!fuBox) return;
+    var code = typedCode();
+    fuBox.querySelectorAll("[data-followup-code]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(!!code && b.dataset.followupCode === code));
+    });
+  }
+  function pick(button) {
+    var code = button.dataset.followupCode;
+    form.elements.respondent_code.value = code;
+    form.elements.respondent_code_confirm.value = code;
+    showErrors({}, ["respondent_code", "respondent_code_confirm"]);
+    hidePrompts();
+    markChosen();
+    // Already followed: say so now, not only at 开始访问 (which asks again all the same).
+    if (button.dataset.followupStatus === "followed") {
+      codeCheck(readSetup()).then(function (c) { if (c.reuse && typedCode() === code) prompt(warning, c.reuse); });
+    }
+  }
+  function loadFollowups() {
+    if (!fuBox) return Promise.resolve();
+    return Sync.followups(spec.id).then(function (list) { followups = list || null; renderFollowups(); });
+  }
+  /* Fetched whenever there is signal: at page load, after a sync run that delivered something
+     (or ten minutes after the last fetch), and when the service worker has refreshed its cache. */
+  var lastFetch = 0;
+  function refreshFollowups(minGapMs) {
+    if (!fuBox || !navigator.onLine || Date.now() - lastFetch < minGapMs) return Promise.resolve();
+    lastFetch = Date.now();
+    return Sync.fetchFollowups(spec.id).then(function (list) { if (list) { followups = list; renderFollowups(); } });
   }
 
   /* ---- the pending count, storage, log-in ------------------------------------------------ */
@@ -346,6 +559,7 @@
   }
   function startKiosk() {
     kiosk = true;
+    renderFollowups();  // other villagers' codes are not shown to villagers
     document.body.classList.add("kiosk");
     document.getElementById("drafts").hidden = true;
     kioskReset();
@@ -364,6 +578,7 @@
       status.hidden = true;
       status.dataset.status = ""; delete status.dataset.uuid;
       writeSetup({ county: k.setup.county, site: k.setup.site, wave: k.setup.wave, respondent_code: "", respondent_code_confirm: "" });
+      hidePrompts();
       show(0);
     });
   }
@@ -410,10 +625,15 @@
     saveDraft().then(function () { finish("submission"); });
   });
   form.addEventListener("click", function (ev) {
+    var chosen = ev.target.closest("[data-followup-code]");
+    if (chosen) { pick(chosen); return; }
     var b = ev.target.closest("[data-action]");
     if (!b) return;
     var action = b.dataset.action;
     if (action === "start") { ev.preventDefault(); begin(); }
+    else if (action === "confirm-code") begin({ reuse: true });
+    else if (action === "new-respondent") begin({ unknown: true });
+    else if (action === "change-code" || action === "retype") retype();
     else if (action === "next") {
       var step = steps[at];
       if (step.dataset.step === "consent") {
@@ -431,11 +651,19 @@
     else if (action === "prev") move(-1);
     else if (action === "speak") speak(b);
   });
-  form.addEventListener("change", function () {
+  var PLACE = ["county", "site", "wave"], CODES = ["respondent_code", "respondent_code_confirm"];
+  form.addEventListener("change", function (ev) {
     if (current) { updateNav(); saveDraft(); }
+    if (PLACE.indexOf(ev.target.name) >= 0) { hidePrompts(); renderFollowups(); }
     touched();
   });
-  form.addEventListener("input", function () { if (current) saveDraft(); touched(); });
+  form.addEventListener("input", function (ev) {
+    if (current) saveDraft();
+    if (CODES.indexOf(ev.target.name) >= 0) { hidePrompts(); markChosen(); }
+    if (fuSearch && ev.target === fuSearch) filterFollowups();
+    touched();
+  });
+  if (fuSearch) fuSearch.addEventListener("keydown", function (ev) { if (ev.key === "Enter") ev.preventDefault(); });
   document.addEventListener("pointerdown", touched, true);
   document.getElementById("kiosk-start").addEventListener("click", enterKiosk);
   document.getElementById("kiosk-exit").addEventListener("click", exitKiosk);
@@ -459,12 +687,17 @@
     if (r[1]) startKiosk();
     else if (draft) resume(draft);
     else show(0);
+    return loadFollowups();
+  }).then(function () {
     form.dataset.ready = "1";
+    refreshFollowups(0);
   });
   refreshCount();
   checkStorage();
   Sync.start();
+  Sync.afterRun(function (delivered) { refreshFollowups(delivered ? 0 : 10 * 60 * 1000); });
   if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", function (ev) { if (ev.data === "refreshed") refreshFollowups(15000); });
     navigator.serviceWorker.register(form.dataset.sw, { scope: form.dataset.swScope }).then(function (reg) {
       if (navigator.onLine && reg.active) reg.active.postMessage("refresh");
     }).catch(function () {});

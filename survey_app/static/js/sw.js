@@ -37,8 +37,17 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(self.clients.claim());
 });
 
+/* Tell the pages when the cache was refreshed (there is signal and a login): they fetch the
+   follow-up list then, which needs the device token the pages hold. */
+function refreshed(done) {
+  if (!done) return null;
+  return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (pages) {
+    pages.forEach(function (p) { p.postMessage("refreshed"); });
+  });
+}
+
 self.addEventListener("message", function (event) {
-  if (event.data === "refresh") event.waitUntil(refresh());
+  if (event.data === "refresh") event.waitUntil(refresh().then(refreshed));
 });
 
 function fromNetwork(request) {

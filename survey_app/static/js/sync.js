@@ -20,22 +20,31 @@
     });
   }
 
-  /* A device token for this collector, issued by the server while the login session lasts. */
+  /* A device token for this collector, issued by the server while the login session lasts
+     (one request at a time: the queue and the follow-up list may both ask at page load). */
+  var issuing = null;
   function token() {
     return Store.meta("device_token").then(function (t) {
       if (t) return t;
-      return deviceId().then(function (id) {
-        return fetch("/collect/device", {
-          method: "POST", credentials: "same-origin",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ device_id: id }),
-        }).then(function (r) {
-          if (r.status === 401 || r.redirected || !r.ok) return Store.setMeta("needs_login", true).then(function () { return null; });
-          return r.json().then(function (body) {
-            return Store.setMeta("device_token", body.token)
-              .then(function () { return Store.setMeta("needs_login", false); })
-              .then(function () { return body.token; });
-          });
+      if (!issuing) {
+        issuing = issue().then(function (v) { issuing = null; return v; }, function (e) { issuing = null; throw e; });
+      }
+      return issuing;
+    });
+  }
+
+  function issue() {
+    return deviceId().then(function (id) {
+      return fetch("/collect/device", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ device_id: id }),
+      }).then(function (r) {
+        if (r.status === 401 || r.redirected || !r.ok) return Store.setMeta("needs_login", true).then(function () { return null; });
+        return r.json().then(function (body) {
+          return Store.setMeta("device_token", body.token)
+            .then(function () { return Store.setMeta("needs_login", false); })
+            .then(function () { return body.token; });
         });
       });
     });
@@ -53,11 +62,20 @@
     });
   }
 
+  /* What the sent log keeps of a delivered item: enough for the receipt, and the place, wave and
+     respondent code, so that a code used on this tablet is recognised when it comes again. */
+  function sentRecord(item, status) {
+    var b = item.body, record = { uuid: item.uuid, kind: item.kind, questionnaire: b.questionnaire, status: status,
+                                  at: new Date().toISOString() };
+    ["county", "wave", "respondent_code", "completed_at"].forEach(function (k) { if (b[k]) record[k] = b[k]; });
+    return record;
+  }
+
   function handle(item, reply) {
     var s = reply.status;
     if (s === 201 || s === 200) {
-      return Store.delivered(item.uuid, { uuid: item.uuid, kind: item.kind, questionnaire: item.body.questionnaire,
-        status: s === 201 ? "created" : "duplicate", at: new Date().toISOString() }).then(function () { return "next"; });
+      delivered += 1;
+      return Store.delivered(item.uuid, sentRecord(item, s === 201 ? "created" : "duplicate")).then(function () { return "next"; });
     }
     if (s === 401) {
       // The token was revoked (a logout elsewhere, an administrator): drop it.  While the
@@ -82,6 +100,7 @@
   }
 
   var fresh = false;  // the token in use was issued during this run
+  var delivered = 0;  // items the server took during this run
 
   function loop() {
     return Store.all("queue").then(function (items) {
@@ -118,15 +137,70 @@
     });
   }
 
+  /* The follow-up worklist (回访名单) of a questionnaire: its baseline respondents within the
+     collector's team, fetched while there is signal and kept in the settings store with the
+     time it was fetched, so that the follow-up can be done with none.  A follow-up still in
+     the queue counts as done at once, whatever the server said before it arrived. */
+  function followupsKey(questionnaire) { return "followups:" + questionnaire; }
+
+  function markFollowed(list, body) {
+    if (!list || !body || body.questionnaire !== list.questionnaire || body.wave !== "post" || !body.respondent_code) return false;
+    var hit = false;
+    list.items.forEach(function (i) {
+      if (i.county === body.county && i.respondent_code === body.respondent_code) { i.followed = true; i.status = "followed"; hit = true; }
+    });
+    return hit;
+  }
+
+  function fetchFollowups(questionnaire) {
+    return token().then(function (secret) {
+      if (!secret) return null;
+      return fetch("/api/v1/followups?questionnaire=" + encodeURIComponent(questionnaire), {
+        credentials: "omit", cache: "no-store", headers: { "Authorization": "Bearer " + secret, "Accept": "application/json" },
+      }).then(function (r) {
+        if (r.status === 401) return Store.setMeta("device_token", null).then(function () { return null; });
+        if (!r.ok) return null;  // kept: the list fetched before
+        return r.json().then(function (body) {
+          if (!body || !Array.isArray(body.items)) return null;
+          var list = { questionnaire: questionnaire, fetched_at: new Date().toISOString(), items: body.items };
+          return Store.all("queue").then(function (queue) {
+            queue.forEach(function (q) { markFollowed(list, q.body); });
+            return Store.setMeta(followupsKey(questionnaire), list);
+          }).then(function () { return list; });
+        });
+      });
+    }).catch(function () { return null; });
+  }
+
+  var ranListeners = [];
   var Sync = {
     run: function () {
       if (!running) {
         fresh = false;
+        delivered = 0;
         running = loop().catch(function () { /* retried by the timer */ })
           .then(scheduleRetry).catch(function () {})
-          .then(function () { running = null; notify(); });
+          .then(function () {
+            var n = delivered;
+            running = null;
+            notify();
+            ranListeners.forEach(function (fn) { try { fn(n); } catch (e) { /* a listener must not stop sync */ } });
+          });
       }
       return running;
+    },
+    /* fn(number delivered) after every run. */
+    afterRun: function (fn) { ranListeners.push(fn); },
+    /* Fetch and keep the follow-up worklist: resolves to the list, or null (no signal, no token). */
+    fetchFollowups: fetchFollowups,
+    /* The kept worklist ({questionnaire, fetched_at, items}), or undefined if never fetched. */
+    followups: function (questionnaire) { return Store.meta(followupsKey(questionnaire)); },
+    /* A follow-up was queued: its respondent counts as followed on this tablet from now on. */
+    markFollowed: function (body) {
+      var key = followupsKey(body.questionnaire);
+      return Store.meta(key).then(function (list) {
+        if (markFollowed(list, body)) return Store.setMeta(key, list);
+      });
     },
     /* Retry now whatever waits for its backoff (the network came back). */
     wake: function () {
