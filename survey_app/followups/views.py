@@ -143,6 +143,15 @@ class Village:
     progress: Progress
     items: list[Item] = field(default_factory=list)
 
+    @property
+    def waiting(self) -> list[Item]:
+        """Those not followed up (to see, or marked): what the social worker came for, first."""
+        return [item for item in self.items if not item.followed]
+
+    @property
+    def followed(self) -> list[Item]:
+        return [item for item in self.items if item.followed]
+
 
 def _villages(view: View) -> tuple[list[Village], Progress, bool]:
     """The villages with their progress and (when the place is small enough) their respondents,
