@@ -67,6 +67,7 @@ def page_texts() -> dict[str, str]:
         "fu_none": gettext("名单上本村没有前测过的居民。"),
         "fu_pick_village": gettext("先选村 / 社区，这里就列出本村前测过的居民。"),
         "fu_updated": gettext("名单更新于 {time}"),
+        "fu_days_ago": gettext("（{days} 天前）"),
         "fu_missing": gettext("本机还没有回访名单。请在有信号的地方打开一次这一页，名单会自动下载。"),
         "fu_no_match": gettext("名单上没有含“{q}”的编码。"),
         "fu_baseline": gettext("前测 {date}"),

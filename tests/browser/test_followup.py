@@ -284,3 +284,18 @@ def test_a_typed_code_not_on_the_list_asks_new_respondent_or_typo(context, serve
     finish(page)
     page.wait_for_selector("#status[data-status=saved]")
     assert stored(db, "PJ-0450") == [("post", "430626")]
+
+
+def test_without_a_list_on_the_tablet_the_set_up_says_so_and_a_typed_code_starts(context, server, programme, loaded, db):
+    page = context.new_page()
+    page.route("**/api/v1/followups*", lambda route: route.abort("internetdisconnected"))  # never had signal for it
+    log_in(page, server.base)
+    open_form(page, server.base)
+    choose_place(page, wave="post")
+    page.wait_for_selector("[data-followups]:not([hidden])")
+    assert "本机还没有回访名单" in page.inner_text("[data-followup-updated]")
+    assert page.locator("[data-followup-code]").count() == 0 and not page.is_visible("[data-followup-search]")
+    type_code(page, "PJ-0501")
+    page.click("[data-action=start]")  # nothing to compare with: no question asked
+    page.wait_for_selector("[data-step=setup][hidden]", state="attached")
+    assert not visible(page, "[data-followup-unknown]")

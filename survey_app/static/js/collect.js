@@ -422,7 +422,9 @@
     var ul = fuBox.querySelector("[data-followup-list]"), finder = fuBox.querySelector(".followup-find");
     ul.innerHTML = "";
     fuBox.dataset.fetchedAt = followups ? followups.fetched_at : "";
-    updated.textContent = followups ? fill(T.fu_updated, { time: localTime(followups.fetched_at) }) : T.fu_missing;
+    var age = followups ? Math.floor((Date.now() - new Date(followups.fetched_at).getTime()) / 86400000) : 0;
+    updated.textContent = !followups ? T.fu_missing :
+      fill(T.fu_updated, { time: localTime(followups.fetched_at) }) + (age >= 1 ? fill(T.fu_days_ago, { days: age }) : "");
     updated.classList.toggle("missing", !followups);
     var items = followups && s.site ? followups.items.filter(function (i) { return i.county === s.county && i.site === s.site; }) : [];
     finder.hidden = !items.length;
@@ -483,9 +485,12 @@
     hidePrompts();
     markChosen();
     // Already followed: say so now, not only at 开始访问 (which asks again all the same).
-    if (button.dataset.followupStatus === "followed") {
-      codeCheck(readSetup()).then(function (c) { if (c.reuse && typedCode() === code) prompt(warning, c.reuse); });
-    }
+    // Otherwise bring the filled code boxes and 开始访问 into view: a long list pushes them down.
+    codeCheck(readSetup()).then(function (c) {
+      if (typedCode() !== code) return;
+      if (c.reuse) prompt(warning, c.reuse);
+      else form.querySelector("[data-field=respondent_code]").scrollIntoView({ block: "start", behavior: "smooth" });
+    });
   }
   function loadFollowups() {
     if (!fuBox) return Promise.resolve();
