@@ -164,6 +164,41 @@ OPENAPI: dict = {
                 },
             }
         },
+        "/followups": {
+            "get": {
+                "summary": "The follow-up worklist (回访名单): every respondent with a baseline in the place, within the caller's "
+                "scope (collectors: their team), whether they were followed up (a pair, as /stats/prepost counts them) "
+                "and what was marked; by site code, then respondent code",
+                "parameters": [
+                    {"name": "questionnaire", "in": "query", "required": True, "schema": {"type": "string"},
+                     "description": "a questionnaire with waves"},
+                    {"name": "county", "in": "query", "required": False, "schema": {"type": "string"}, "description": "GB/T 2260 code"},
+                    {"name": "team", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "site", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "round", "in": "query", "required": False, "schema": {"type": "integer"}, "description": "the round's year"},
+                ],
+                "responses": {
+                    "200": _reply(
+                        "{items: [{respondent_code, county, site, pre_completed_at, followed, status}]}; site is the site "
+                        "code of the latest baseline (or null), pre_completed_at its completion in China time "
+                        "(ISO 8601, +08:00), status one of to_see, followed, moved, deceased, not_found",
+                        {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {
+                            "type": "object",
+                            "required": ["respondent_code", "county", "site", "pre_completed_at", "followed", "status"],
+                            "properties": {
+                                "respondent_code": {"type": "string"}, "county": {"type": "string"},
+                                "site": {"type": ["string", "null"]}, "pre_completed_at": {"type": "string", "format": "date-time"},
+                                "followed": {"type": "boolean"},
+                                "status": {"enum": ["to_see", "followed", "moved", "deceased", "not_found"]},
+                            },
+                        }}}},
+                    ),
+                    "401": _reply("no valid token"),
+                    "403": _reply("county, team or site outside the caller's scope"),
+                    "422": _reply("unknown questionnaire (or one without waves), county, team, site or round: errors by field"),
+                },
+            }
+        },
         "/refusals": {
             "post": {
                 "summary": "Count one declined consent (idempotent on uuid); nothing else of the person is kept",
