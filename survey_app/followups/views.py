@@ -210,9 +210,9 @@ def index():
     return _page(_read(Scope.of(current_user), request.args))
 
 
-#: the words for a refusal of the marks service, by (field, code); the field's name is where
-#: the page shows it
 def _message(error: marks.MarkError) -> str:
+    """A refusal of the marks service in the reader's language (the service, Flask-free, names
+    the field and the problem; the page shows the words beside that field)."""
     words = {
         "unknown": _("没有这个代码。"),
         "required": _("这一项不能空着。"),
