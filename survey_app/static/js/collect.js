@@ -692,7 +692,7 @@
     if (r[1]) startKiosk();
     else if (draft) resume(draft);
     else show(0);
-    return loadFollowups();
+    return loadFollowups().catch(function () { /* the form works without the list */ });
   }).then(function () {
     form.dataset.ready = "1";
     refreshFollowups(0);
