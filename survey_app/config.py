@@ -79,5 +79,8 @@ class Config:
         retention = os.environ.get("FREE_TEXT_RETENTION_DAYS", "").strip()
         self.FREE_TEXT_RETENTION_DAYS = int(retention) if retention else None
 
+        # Who issues the assessment reports: printed on every report's cover
+        self.REPORT_ISSUER = os.environ.get("REPORT_ISSUER", "湖南省民政厅 三区计划项目办")
+
     def as_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if k.isupper()}

@@ -153,3 +153,30 @@ def assign_all(connection: Connection) -> None:
     connection.execute(update(_R).values(round_id=round_of_response(
         _R.c.questionnaire_id, _R.c.county_id, _R.c.respondent_code, _R.c.wave, _R.c.completed_at)))
     connection.execute(update(_F).values(round_id=round_of_refusal(_F.c.wave, _F.c.declined_at)))
+
+
+# -- how a round is named ---------------------------------------------------------------------
+
+def dates_text(starts_on: dt.date, ends_on: dt.date, lang: str = "zh") -> str:
+    """A round's dates as a reader sees them, so that nobody has to guess that 第一期（2025年度）
+    holds the follow-ups of 2026."""
+    if lang == "en":
+        return f"{starts_on:%d %b %Y} to {ends_on:%d %b %Y}"
+    return f"{starts_on.year} 年 {starts_on.month} 月 {starts_on.day} 日至 {ends_on.year} 年 {ends_on.month} 月 {ends_on.day} 日"
+
+
+def label(name: str, starts_on: dt.date, ends_on: dt.date) -> str:
+    """A round in a list of choices: its name and its dates, short."""
+    return f"{name} · {starts_on:%Y.%m.%d}–{ends_on:%Y.%m.%d}"
+
+
+def period(session: Any, round_year: int | None) -> tuple[str, str | None]:
+    """What a report covers, named: one round (its name and dates), or every round (全部年度,
+    from the first round's start to the last one's end)."""
+    if round_year is not None:
+        found = session.execute(select(_ROUNDS.c.name, _ROUNDS.c.starts_on, _ROUNDS.c.ends_on).where(_ROUNDS.c.year == round_year)).first()
+        if found is None:
+            return f"{round_year}年度", None
+        return found[0], dates_text(found[1], found[2])
+    first, last = session.execute(select(func.min(_ROUNDS.c.starts_on), func.max(_ROUNDS.c.ends_on))).one()
+    return "全部年度", dates_text(first, last) if first is not None else None

@@ -9,8 +9,9 @@ from sqlalchemy.engine import Connection
 
 from ..auth.scope import Scope
 from ..database import DBSession
-from ..models import County, Site, Team
+from ..models import County, Round, Site, Team
 from ..questionnaires import Questionnaire as Parsed
+from . import verdict
 from .queries import PairedScores, Place, item_values, paired_scores, summary
 from .stats import MIN_CELL, Reliability, cronbach_alpha, paired
 
@@ -26,10 +27,19 @@ class PlaceError(ValueError):
 
 
 def place_for(
-    session: DBSession, scope: Scope, county_code: str | None, team_code: str | None, site_code: str | None = None
+    session: DBSession, scope: Scope, county_code: str | None, team_code: str | None, site_code: str | None = None,
+    round_year: str | int | None = None,
 ) -> Place:
     """The place asked for, narrowed to what the reader may see: a county user sees their county,
-    a team member their team, the programme office everything."""
+    a team member their team, the programme office everything.  ``round_year``: one round, by
+    its year (an unknown year is 422 like an unknown code)."""
+    round_id = None
+    if round_year not in (None, ""):
+        year = int(round_year) if isinstance(round_year, int) or str(round_year).isdigit() else None
+        # a year past any integer column's range is unknown, not a database error
+        round_id = session.scalar(select(Round.id).where(Round.year == year)) if year is not None and 0 < year < 10000 else None
+        if round_id is None:
+            raise PlaceError("round", "no such round", 422)
     county_id = team_id = site_id = None
     if site_code:
         site = session.scalar(select(Site).where(Site.code == site_code))
@@ -58,7 +68,7 @@ def place_for(
         if (county_id not in (None, scope.county_id)) or (team_id not in (None, scope.team_id)):
             raise PlaceError("team", "outside your team", 403)
         county_id, team_id = scope.county_id, scope.team_id
-    return Place(county_id=county_id, team_id=team_id, site_id=site_id)
+    return Place(county_id=county_id, team_id=team_id, site_id=site_id, round_id=round_id)
 
 
 def prepost(connection: Connection, questionnaire: str, index: str, place: Place) -> dict[str, Any]:
@@ -68,12 +78,15 @@ def prepost(connection: Connection, questionnaire: str, index: str, place: Place
 
 
 def prepost_of(scores: PairedScores) -> dict[str, Any]:
-    """The `prepost` figures of pairs already fetched (suppressed below five pairs)."""
+    """The `prepost` figures of pairs already fetched (suppressed below five pairs), with the
+    plain verdict and attrition examined (``verdict``)."""
     result = paired(scores.pre, scores.post).as_dict()
     out: dict[str, Any] = {"n_pairs": result["n_pairs"]}
     for key in PREPOST_FIGURES:
         out[key] = result[key] if result["n_pairs"] >= MIN_CELL else None
     out["n_pre_only"], out["n_post_only"] = scores.pre_only, scores.post_only
+    out["verdict"] = verdict.verdict(out)
+    out["attrition"] = verdict.attrition(scores)
     return out
 
 
@@ -94,6 +107,9 @@ def merged(groups: dict[Any, PairedScores]) -> PairedScores:
         out.post += scores.post
         out.pre_only += scores.pre_only
         out.post_only += scores.post_only
+        out.unscored_pairs += scores.unscored_pairs
+        out.followed_baseline += scores.followed_baseline
+        out.lost_baseline += scores.lost_baseline
     return out
 
 

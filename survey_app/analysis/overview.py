@@ -28,23 +28,22 @@ def by_month(connection: Connection, questionnaire: str, place: Place, group: st
 
 
 def _same_place(table: Table, questionnaire: str, place: Place) -> list[Any]:
+    """The place's conditions on responses or refusals (both carry the place, wave and round)."""
     conditions = [table.c.questionnaire_id == questionnaire]
-    for name in ("county_id", "team_id", "site_id", "wave"):
+    for name in ("county_id", "team_id", "site_id", "round_id", "wave"):
         if getattr(place, name) is not None:
             conditions.append(table.c[name] == getattr(place, name))
     return conditions
 
 
 def refusals(connection: Connection, questionnaire: str, place: Place) -> int:
-    """Residents who declined at the consent screen, in the same place (and wave)."""
+    """Residents who declined at the consent screen, in the same place, round and wave."""
     return int(connection.execute(select(func.count()).where(*_same_place(_F, questionnaire, place))).scalar_one())
 
 
 def excluded(connection: Connection, questionnaire: str, place: Place) -> int:
     """Responses excluded by staff (they stay stored, out of every figure)."""
     conditions = [*_same_place(_R, questionnaire, place), _R.c.excluded.is_(True)]
-    if place.round_id is not None:
-        conditions.append(_R.c.round_id == place.round_id)
     return int(connection.execute(select(func.count()).where(*conditions)).scalar_one())
 
 

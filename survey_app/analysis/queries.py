@@ -55,10 +55,24 @@ def responses_where(questionnaire: str, place: Place, *, waves: bool = True) -> 
 
 @dataclass
 class PairedScores:
+    """The pairs' two scores (``pre[i]`` with ``post[i]``: both scored), and what attrition
+    needs: respondents met at both waves but not scored at one (too few items answered: left
+    out of the figures, not lost), those seen at one wave only, and the baseline scores of the
+    followed and of the lost."""
+
     pre: list[float] = field(default_factory=list)
     post: list[float] = field(default_factory=list)
     pre_only: int = 0
     post_only: int = 0
+    unscored_pairs: int = 0
+    #: the baseline score of every respondent followed up (paired), where it has one
+    followed_baseline: list[float] = field(default_factory=list)
+    #: the baseline score of every respondent seen at baseline only, where it has one
+    lost_baseline: list[float] = field(default_factory=list)
+
+    @property
+    def n_followed(self) -> int:
+        return len(self.pre) + self.unscored_pairs
 
 
 #: breakdowns: the column of the baseline response that names the group
@@ -123,8 +137,14 @@ def paired_scores_by(
             if pre_score is not None and post_score is not None:
                 scores.pre.append(float(pre_score))
                 scores.post.append(float(post_score))
+            else:
+                scores.unscored_pairs += 1
+            if pre_score is not None:
+                scores.followed_baseline.append(float(pre_score))
         elif has_pre:
             scores.pre_only += 1
+            if pre_score is not None:
+                scores.lost_baseline.append(float(pre_score))
         else:
             scores.post_only += 1
     return out

@@ -7,6 +7,7 @@ caller's business (``suppressed``), since it depends on what is shown.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -123,6 +124,39 @@ def unpaired(pre: Sequence[float], post: Sequence[float]) -> Unpaired:
         mw = sps.mannwhitneyu(b, a, alternative="two-sided")
         u, p_u = _f(mw.statistic), _f(mw.pvalue)
     return Unpaired(len(a), len(b), pre_mean, post_mean, diff, t, p, u, p_u)
+
+
+@dataclass(frozen=True)
+class BaselineComparison:
+    """The baseline scores of the respondents followed up against those lost (attrition)."""
+
+    n_followed: int
+    n_lost: int
+    followed_mean: float | None
+    lost_mean: float | None
+    #: followed mean - lost mean
+    difference: float | None
+    t_welch: float | None
+    p_welch: float | None
+
+
+def baseline_comparison(followed: Sequence[float], lost: Sequence[float]) -> BaselineComparison:
+    """Were the residents met again at the follow-up different at baseline from those lost?
+    Welch's t-test (two-sided) of their baseline scores: if the followed started higher, a
+    rise measured on them alone overstates the programme's."""
+    a, b = np.asarray(followed, dtype=float), np.asarray(lost, dtype=float)
+    mean_a = float(a.mean()) if len(a) else None
+    mean_b = float(b.mean()) if len(b) else None
+    diff = mean_a - mean_b if mean_a is not None and mean_b is not None else None
+    t = p = None
+    if len(a) > 1 and len(b) > 1 and (a.std() > 0 or b.std() > 0):
+        with warnings.catch_warnings():
+            # one group all alike (five residents who gave the same answers) is a valid case,
+            # which scipy's check for nearly identical data warns about
+            warnings.filterwarnings("ignore", message="Precision loss", category=RuntimeWarning)
+            res = sps.ttest_ind(a, b, equal_var=False)
+        t, p = _f(res.statistic), _f(res.pvalue)
+    return BaselineComparison(len(a), len(b), mean_a, mean_b, diff, t, p)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,21 @@ _ERRORS = {
 }
 
 
+_SITE = {"name": "site", "in": "query", "required": False, "schema": {"type": "string"}, "description": "a village's code"}
+_ROUND = {"name": "round", "in": "query", "required": False, "schema": {"type": "integer"},
+          "description": "a round's year; a follow-up belongs to its baseline's round"}
+_NUMBER = {"type": ["number", "null"]}
+_PREPOST = {
+    "type": "object",
+    "properties": {
+        "n_pairs": {"type": "integer"}, "verdict": {"enum": ["up_clear", "up_slight", "no_change", "down", "too_few"]},
+        "attrition": {"type": "object", "properties": {
+            "n_pre": {"type": "integer"}, "n_followed": {"type": "integer"}, "share_followed": _NUMBER,
+            "pre_mean_followed": _NUMBER, "pre_mean_lost": _NUMBER, "p_baseline": _NUMBER}},
+    },
+}
+
+
 def _reply(description: str, schema: dict | None = None) -> dict:
     content = {"application/json": {"schema": schema or {"$ref": "#/components/schemas/Status"}}}
     return {"description": description, "content": content}
@@ -134,17 +149,22 @@ OPENAPI: dict = {
                     {"name": "questionnaire", "in": "query", "required": True, "schema": {"type": "string"}},
                     {"name": "county", "in": "query", "required": False, "schema": {"type": "string"}, "description": "GB/T 2260 code"},
                     {"name": "team", "in": "query", "required": False, "schema": {"type": "string"}},
+                    _SITE, _ROUND,
                     {"name": "index", "in": "query", "required": True, "schema": {"type": "string"}},
                 ],
                 "responses": {
                     "200": _reply(
                         "{n_pairs, pre_mean, post_mean, mean_diff, ci95: [lo, hi], t, p_ttest, p_wilcoxon, cohens_dz, "
-                        "n_pre_only, n_post_only}; figures are null with fewer than 5 pairs or where they cannot be computed",
-                        {"type": "object"},
+                        "n_pre_only, n_post_only, verdict, attrition}; figures are null with fewer than 5 pairs or where "
+                        "they cannot be computed. verdict: up_clear (95% CI above 0 and a rise of at least 5 points), "
+                        "up_slight (CI above 0, under 5 points), no_change (CI includes 0), down (CI below 0), too_few "
+                        "(under 5 pairs). attrition: {n_pre, n_followed, share_followed, pre_mean_followed, pre_mean_lost, "
+                        "p_baseline (Welch's t-test of the baseline index, followed vs lost; null below 5 in either group)}",
+                        _PREPOST,
                     ),
                     "401": _reply("no valid token"),
                     "403": _reply("county or team outside the caller's scope"),
-                    "422": _reply("unknown questionnaire, index, county or team"),
+                    "422": _reply("unknown questionnaire, index, county, team, site or round"),
                 },
             }
         },
@@ -155,12 +175,14 @@ OPENAPI: dict = {
                     {"name": "questionnaire", "in": "query", "required": True, "schema": {"type": "string"}},
                     {"name": "county", "in": "query", "required": False, "schema": {"type": "string"}, "description": "GB/T 2260 code"},
                     {"name": "team", "in": "query", "required": False, "schema": {"type": "string"}},
+                    _SITE, _ROUND,
                 ],
                 "responses": {
-                    "200": _reply("{questionnaire, responses: {wave: n}, indices: [{wave, index, n, mean}]}", {"type": "object"}),
+                    "200": _reply("{questionnaire, responses: {wave: n}, indices: [{wave, index, n, mean}], refusals: "
+                                  "declined consents within the same filters}", {"type": "object"}),
                     "401": _reply("no valid token"),
                     "403": _reply("county or team outside the caller's scope"),
-                    "422": _reply("unknown questionnaire, county or team"),
+                    "422": _reply("unknown questionnaire, county, team, site or round"),
                 },
             }
         },

@@ -5,6 +5,7 @@ import json
 
 from flask import Response, abort, g, jsonify, request
 
+from ..analysis import overview
 from ..analysis.figures import PlaceError, place_for, prepost, wave_summary
 from ..analysis.queries import Place
 from ..database import DriverConnection
@@ -134,7 +135,8 @@ def _stats_request() -> tuple[str, Place] | tuple[Response, int]:
     if db.session.get(Questionnaire, qid) is None:
         return jsonify({"errors": {"questionnaire": ["no such questionnaire"]}}), 422
     try:
-        place = place_for(db.session, g.scope, request.args.get("county"), request.args.get("team"))
+        place = place_for(db.session, g.scope, request.args.get("county"), request.args.get("team"),
+                          request.args.get("site"), request.args.get("round"))
     except PlaceError as exc:
         return jsonify({"errors": {exc.field: [str(exc)]}}), exc.status
     return qid, place
@@ -161,10 +163,11 @@ def stats_prepost():
 @bp.get("/stats/summary")
 @token_required
 def stats_summary():
-    """Responses and index means by wave for a scope."""
+    """Responses and index means by wave for a scope, and the refusals within the same filters."""
     asked = _stats_request()
     if isinstance(asked[0], Response):
         return asked
     qid, place = asked
     with db.engine.connect() as connection:
-        return jsonify({"questionnaire": qid, **wave_summary(connection, qid, place)})
+        return jsonify({"questionnaire": qid, **wave_summary(connection, qid, place),
+                        "refusals": overview.refusals(connection, qid, place)})

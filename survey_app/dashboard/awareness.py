@@ -1,6 +1,7 @@
-"""Awareness pre/post: paired change with its CI, the forest plot of gains by county, team or
-site, distributions, the unpaired comparison, McNemar's test for yes/no items and the scale's
-reliability."""
+"""Awareness pre/post: the plain verdict first, then the paired change with its CI, attrition
+examined, the forest plot of gains by county, team or village, distributions, the unpaired
+comparison, McNemar's test for yes/no items and the scale's reliability.  What is compared and
+how comes from ``analysis.findings``, shared with the report."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,14 +10,15 @@ from flask import abort, request
 from flask_babel import gettext
 from flask_login import login_required
 
-from ..analysis import charts
-from ..analysis.figures import merged, prepost_of, reliability, yes_no_items
-from ..analysis.queries import paired_scores_by, paired_yes_no, scores_by_wave
-from ..analysis.stats import MIN_CELL, mcnemar, paired, unpaired
+from ..analysis import charts, verdict
+from ..analysis.figures import reliability, yes_no_items
+from ..analysis.findings import prepost_findings
+from ..analysis.queries import paired_yes_no, scores_by_wave
+from ..analysis.stats import MIN_CELL, mcnemar, unpaired
 from ..extensions import db
 from ..questionnaires import Questionnaire as Parsed
 from . import bp
-from .views import lang, names, read_filters, render
+from .views import lang, read_filters, render
 
 
 @bp.get("/awareness")
@@ -29,25 +31,14 @@ def awareness():
     index = request.args.get("index") or qn.indices[0].id
     if index not in {i.id for i in qn.indices}:
         abort(404)
-    # The programme office compares counties; a county compares its teams; a team its sites.
-    group = "county" if place.county_id is None else "team" if place.team_id is None else "site"
     label = {i.id: i.label.get(lang()) if i.label else i.id for i in qn.indices}[index]
     with db.engine.connect() as connection:
-        groups = paired_scores_by(connection, qn.id, index, place, group)
+        found = prepost_findings(connection, qn.id, index, place)
         by_wave = scores_by_wave(connection, qn.id, index, place)
         tables = paired_yes_no(connection, qn.id, yes_no_items(qn), place)
         alpha = reliability(connection, qn, index, place)
-    both = merged(groups)  # the same pairs: no second pairing query
-    overall = prepost_of(both)
-    group_names = names(group)
-    rows = []
-    for key, scores in sorted(groups.items(), key=lambda kv: group_names.get(kv[0], "")):
-        if key is None:
-            continue
-        result = paired(scores.pre, scores.post)
-        ok = result.n_pairs >= MIN_CELL
-        rows.append(charts.ForestRow(group_names.get(key, str(key)), result.n_pairs, result.mean_diff if ok else None,
-                                     result.ci95 if ok else None))
+    overall, both = found.figures, found.scores
+    rows = [charts.ForestRow(r.label, r.n, r.diff, r.ci95) for r in found.rows]
     waves = (gettext("前测"), gettext("后测"))
     figures = [
         charts.prepost_bars(overall["pre_mean"], overall["post_mean"], overall["n_pairs"],
@@ -64,7 +55,9 @@ def awareness():
                              "shown": result.n_pairs >= MIN_CELL})
     unpaired_result = unpaired(by_wave["pre"], by_wave["post"])
     return render(
-        "dashboard/awareness.html", filters, charts=figures, overall=overall, group=group, alpha=alpha,
+        "dashboard/awareness.html", filters, charts=figures, overall=overall, found=found, group=found.group,
+        group_word=_group_words()[found.group], verdict_words=verdict.WORDS[lang()],
+        caution=verdict.CAUTION_WORDS[lang()].get(found.caution or ""), alpha=alpha,
         index_label=label, item_labels=_item_labels(qn), mcnemar_rows=mcnemar_rows,
         unpaired=unpaired_result, unpaired_shown=min(unpaired_result.n_pre, unpaired_result.n_post) >= MIN_CELL,
     )
@@ -72,3 +65,7 @@ def awareness():
 
 def _item_labels(qn: Parsed) -> dict[str, Any]:
     return {q.id: q.label.get(lang()) for q in qn.questions.values()}
+
+
+def _group_words() -> dict[str, str]:
+    return {"county": gettext("县"), "team": gettext("工作队"), "site": gettext("村/社区")}

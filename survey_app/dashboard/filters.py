@@ -11,6 +11,7 @@ from flask import abort
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from .. import rounds
 from ..analysis.figures import PlaceError, place_for
 from ..analysis.queries import Place
 from ..auth.scope import Scope
@@ -62,28 +63,20 @@ def read(session: DBSession, scope: Scope, args: MultiDict[str, str], default_qu
     if version is None:
         abort(404)
     try:
-        place = place_for(session, scope, values["county"] or None, values["team"] or None, values["site"] or None)
+        place = place_for(session, scope, values["county"] or None, values["team"] or None, values["site"] or None,
+                          values["round"] or None)
     except PlaceError as exc:
         abort(exc.status)
-    round_id = None
-    if values["round"]:
-        round_id = session.scalar(select(Round.id).where(Round.year == _int(values["round"])))
-        if round_id is None:
-            abort(422)
     if values["wave"] and values["wave"] not in WAVES:
         abort(422)
     qn = parsed(version)
     place = place.but(
-        round_id=round_id, wave=values["wave"] or None,
+        wave=values["wave"] or None,
         leave_out_flagged=scale_items(qn) if values["flagged"] == "exclude" else None,
     )
     filters = Filters(values["questionnaire"], values, place, qn)
     filters.options = _options(session, scope, place)
     return filters
-
-
-def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
 
 
 def _options(session: DBSession, scope: Scope, place: Place) -> dict[str, list[tuple[str, str]]]:
@@ -105,6 +98,8 @@ def _options(session: DBSession, scope: Scope, place: Place) -> dict[str, list[t
         "county": session.execute(counties).all(),
         "team": session.execute(teams).all(),
         "site": session.execute(sites).all() if place.county_id is not None else [],
-        "round": session.execute(select(Round.year, Round.name).order_by(Round.year)).all(),
+        # a round with its dates: 第一期（2025年度） holds follow-ups made in 2026, which the name hides
+        "round": [(year, rounds.label(name, start, end)) for year, name, start, end in
+                  session.execute(select(Round.year, Round.name, Round.starts_on, Round.ends_on).order_by(Round.year))],
     }
     return {key: [(str(a), str(b)) for a, b in value] for key, value in rows.items()}

@@ -4,6 +4,7 @@ SVG (``export``), the HTML (the app's Jinja environment) and the PDF (``render``
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 from flask import current_app
 from markupsafe import Markup
 
-from ..analysis import quality
+from ..analysis import quality, verdict
 from ..auth.scope import Scope
 from ..database import DBSession
 from . import export, render, targets, wording
@@ -82,18 +83,20 @@ def report_pdf(session: DBSession, request: ReportRequest, scope: Scope, progres
 class _Prepared:
     """Everything but the charts' SVG: the content, the targets and the findings."""
 
-    def __init__(self, request: ReportRequest, content: ReportContent, target_rows: list[Any], targets_note: str | None,
-                 charts_drawn: bool) -> None:
+    def __init__(self, request: ReportRequest, content: ReportContent, target_tables: list[targets.TargetTable],
+                 targets_note: str | None, charts_drawn: bool) -> None:
         self.request, self.content, self.charts_drawn = request, content, charts_drawn
-        self.target_rows, self.targets_note = target_rows, targets_note
+        self.target_tables, self.targets_note = target_tables, targets_note
 
     def render(self, chart: Callable[[Any], Markup | None], charts_drawn: bool) -> str:
         content = self.content
         sections = [(key, title) for key, title in SECTIONS if _has_section(content, key)]
         template = current_app.jinja_env.get_template("reports/report.html")
         return template.render(
-            c=content, findings=_findings(content, self.target_rows), target_rows=self.target_rows,
+            c=content, findings=_findings(content, self.target_tables), target_tables=self.target_tables,
             targets_note=self.targets_note, programme=PROGRAMME, charts_drawn=charts_drawn, chart=chart,
+            issuer=current_app.config["REPORT_ISSUER"], number=report_number(self.request, content),
+            verdict_words=verdict.WORDS["zh"], caution_words=verdict.CAUTION_WORDS["zh"],
             toc=self.request.kind == "programme", sections=sections, china_day=china_day, plain=plain,
             flag_names=FLAG_NAMES, min_cell=content.method.get("min_cell", 5), comments_per_place=COMMENTS_PER_PLACE,
         )
@@ -107,8 +110,8 @@ def _prepare(session: DBSession, request: ReportRequest, scope: Scope, drawing: 
     # rest of the report is gathered
     content = assemble(session, connection, request, place, drawing.submit)
     step(0.35, "核对绩效指标")
-    target_rows, targets_note = _targets(session, connection, request, place)
-    return _Prepared(request, content, target_rows, targets_note, charts_drawn=drawing.pool is not None)
+    target_tables, targets_note = _targets(session, connection, request, place)
+    return _Prepared(request, content, target_tables, targets_note, charts_drawn=drawing.pool is not None)
 
 
 def _has_section(content: ReportContent, key: str) -> bool:
@@ -116,7 +119,7 @@ def _has_section(content: ReportContent, key: str) -> bool:
             "sec-activity": bool(content.activity), "sec-comments": bool(content.comments)}.get(key, True)
 
 
-def _targets(session: DBSession, connection: Any, request: ReportRequest, place: Any) -> tuple[list[Any], str | None]:
+def _targets(session: DBSession, connection: Any, request: ReportRequest, place: Any) -> tuple[list[targets.TargetTable], str | None]:
     path = targets_path()
     if not path.exists():
         return [], "没有绩效指标文件。"
@@ -125,10 +128,17 @@ def _targets(session: DBSession, connection: Any, request: ReportRequest, place:
     except targets.TargetsError as exc:
         log.warning("targets file not usable: %s", exc)
         return [], "绩效指标文件有错误，未能比较（见日志）。"
-    return targets.report_rows(session, connection, loaded, request, place)
+    return targets.report_tables(session, connection, loaded, request, place)
 
 
-def _findings(content: ReportContent, target_rows: list[Any]) -> list[str]:
+def report_number(request: ReportRequest, content: ReportContent) -> str:
+    """The report's number: scope, round and a digest of what it covers and when its data
+    ends, so that the same report of the same data carries the same number."""
+    digest = hashlib.sha256(f"{request.text}|{request.round_year}|{content.data_as_of}".encode()).hexdigest()[:6].upper()
+    return f"SQPG-{request.code or 'QS'}-{request.round_year or 'QB'}-{digest}"
+
+
+def _findings(content: ReportContent, target_tables: list[targets.TargetTable]) -> list[str]:
     out = []
     if content.prepost:
         out.append(wording.prepost_sentence(content.prepost, content.index_label or "社会工作认知指数"))
@@ -141,6 +151,8 @@ def _findings(content: ReportContent, target_rows: list[Any]) -> list[str]:
         sentence = wording.comparison_sentence(content.forest, content.group_word)
         if sentence:
             out.append(sentence)
-    if target_rows:
-        out.append(wording.targets_sentence(target_rows))
+    for table in target_tables:
+        if table.rows:
+            prefix = f"{table.round_name}：" if len(target_tables) > 1 or content.request.round_year is None else ""
+            out.append(prefix + wording.targets_sentence(table.rows))
     return [s for s in out if s]

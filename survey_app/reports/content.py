@@ -20,16 +20,18 @@ from sqlalchemy import BigInteger, Table, func, literal, select
 from sqlalchemy import cast as cast_
 from sqlalchemy.engine import Connection
 
+from .. import rounds
 from ..analysis import activity as activity_sql
 from ..analysis import charts, flags, overview
 from ..analysis import satisfaction as satisfaction_sql
-from ..analysis.figures import merged, prepost_of, reliability, yes_no_items
+from ..analysis.figures import reliability, yes_no_items
+from ..analysis.findings import GROUP_WORDS, PlaceRow, group_for, names_of, prepost_findings
 from ..analysis.items import item_bars, point_counts, waves_present
-from ..analysis.queries import Place, paired_scores_by, paired_yes_no, responses_where, scores_by_wave, summary
-from ..analysis.stats import MIN_CELL, McNemar, Paired, Unpaired, mcnemar, paired, unpaired
+from ..analysis.queries import Place, paired_yes_no, responses_where, scores_by_wave, summary
+from ..analysis.stats import MIN_CELL, McNemar, Unpaired, mcnemar, unpaired
 from ..database import DBSession
 from ..instruments import find_version, parsed
-from ..models import Answer, County, Questionnaire, Response, Round, Site, Team
+from ..models import Answer, County, Questionnaire, Response, Team
 from ..questionnaires import Questionnaire as Parsed
 from .request import ReportRequest
 
@@ -38,7 +40,6 @@ _A = cast(Table, Answer.__table__)
 
 PROGRAMME = "湖南省三区计划社会工作专业人才支持计划"
 WAVES = {"pre": "前测", "post": "后测"}
-GROUP_WORD = {"county": "县", "team": "工作队", "site": "村/社区"}
 DOMAINS = {"disaster": "灾害", "community": "社区", "rural": "农村", "elderly": "老龄", "veterans": "优抚", "outreach": "宣传培训"}
 #: comments quoted in a report: at most this many in all and per place
 COMMENTS, COMMENTS_PER_PLACE = 8, 2
@@ -68,6 +69,8 @@ class ReportContent:
     request: ReportRequest
     scope_name: str
     period: str
+    #: the period's first and last day in words (None: no round defined)
+    period_dates: str | None
     generated: dt.datetime
     data_as_of: dt.datetime | None
     group: str
@@ -75,7 +78,12 @@ class ReportContent:
     counts: dict[str, Any] = field(default_factory=dict)
     prepost: dict[str, Any] = field(default_factory=dict)
     index_label: str = ""
-    forest: list[dict[str, Any]] = field(default_factory=list)
+    #: the places compared (``analysis.findings``: counties, a county's teams, or villages)
+    forest: list[PlaceRow] = field(default_factory=list)
+    #: a county's or team's villages, when ``forest`` compares something else
+    villages: list[PlaceRow] = field(default_factory=list)
+    #: ``verdict.attrition_caution``: whether attrition may have biased the change
+    caution: str | None = None
     unpaired: Unpaired | None = None
     mcnemar: list[dict[str, Any]] = field(default_factory=list)
     alpha: Any = None
@@ -100,14 +108,6 @@ def _current(session: DBSession, qid: str) -> Parsed | None:
     return parsed(version) if version else None
 
 
-def _names(session: DBSession, group: str) -> dict[Any, str]:
-    if group == "county":
-        return {row.id: row.name for row in session.execute(select(County.id, County.name))}
-    if group == "team":
-        return {row.id: row.name for row in session.execute(select(Team.id, Team.name))}
-    return {i: f"{t} · {n}" for i, t, n in session.execute(select(Site.id, Site.township, Site.name))}
-
-
 def scope_name(session: DBSession, request: ReportRequest) -> str:
     if request.kind == "county":
         return session.scalar(select(County.name).where(County.code == request.code)) or str(request.code)
@@ -122,17 +122,16 @@ def assemble(
 ) -> ReportContent:
     """Every figure the report shows, for the responses ``place`` picks (already scoped);
     ``drawer`` is handed each chart as soon as its figure is made."""
-    group = "county" if place.county_id is None else "team" if place.team_id is None else "site"
-    period = "全部年度"
-    if request.round_year is not None:
-        period = session.scalar(select(Round.name).where(Round.year == request.round_year)) or str(request.round_year)
-    content = ReportContent(
-        request=request, scope_name=scope_name(session, request), period=period, generated=dt.datetime.now(dt.UTC),
-        data_as_of=connection.execute(select(func.max(_R.c.received_at)).where(*_in_place(place))).scalar(),
-        group=group, group_word=GROUP_WORD[group], drawer=drawer,
-    )
-    names = _names(session, group)
     awareness = _current(session, "awareness")
+    group = group_for(connection, "awareness", place)
+    period, dates = rounds.period(session, request.round_year)
+    content = ReportContent(
+        request=request, scope_name=scope_name(session, request), period=period, period_dates=dates,
+        generated=dt.datetime.now(dt.UTC),
+        data_as_of=connection.execute(select(func.max(_R.c.received_at)).where(*_in_place(place))).scalar(),
+        group=group, group_word=GROUP_WORDS[group], drawer=drawer,
+    )
+    names = names_of(connection, group)
     if awareness is not None and awareness.indices:
         _awareness(content, connection, awareness, place, names)
     sat = _current(session, "satisfaction")
@@ -144,7 +143,7 @@ def assemble(
         _quality(content, connection, awareness, place)
         content.method.update(_method(awareness, sat))
     if sat is not None:
-        content.comments = _comments(connection, place, _names(session, "county"))
+        content.comments = _comments(connection, place, names_of(connection, "county"))
     return content
 
 
@@ -160,20 +159,12 @@ def _in_place(place: Place) -> list[Any]:
 def _awareness(content: ReportContent, connection: Connection, qn: Parsed, place: Place, names: dict[Any, str]) -> None:
     index = qn.indices[0]
     content.index_label = index.label.zh if index.label else index.id
-    groups = paired_scores_by(connection, qn.id, index.id, place, content.group)
-    both = merged(groups)
-    content.prepost = prepost_of(both)
-    rows: list[dict[str, Any]] = []
-    for key, scores in sorted(groups.items(), key=lambda kv: names.get(kv[0], "")):
-        if key is None:
-            continue
-        result: Paired = paired(scores.pre, scores.post)
-        shown = result.n_pairs >= MIN_CELL
-        rows.append({"label": names.get(key, str(key)), "n": result.n_pairs, "shown": shown,
-                     "pre": result.pre_mean if shown else None, "post": result.post_mean if shown else None,
-                     "diff": result.mean_diff if shown else None, "ci95": result.ci95 if shown else None,
-                     "p": result.p_ttest if shown else None, "pre_only": scores.pre_only, "post_only": scores.post_only})
-    content.forest = rows
+    found = prepost_findings(connection, qn.id, index.id, place, content.group)
+    both = found.scores
+    content.prepost, content.forest, content.caution = found.figures, found.rows, found.caution
+    if content.group != "site" and content.request.kind != "programme":
+        # a county report also shows its villages (a programme report would list hundreds)
+        content.villages = prepost_findings(connection, qn.id, index.id, place, "site").rows
     by_wave = scores_by_wave(connection, qn.id, index.id, place)
     content.unpaired = unpaired(by_wave["pre"], by_wave["post"])
     for item, table in paired_yes_no(connection, qn.id, yes_no_items(qn), place).items():
@@ -188,11 +179,11 @@ def _awareness(content: ReportContent, connection: Connection, qn: Parsed, place
     if content.prepost["n_pairs"] >= MIN_CELL:
         content.add_chart(Section("distributions", "分数分布", lambda: charts.distributions(
             both.pre, both.post, "配对受访者的分数分布", waves), (800, 380)))
-    if rows:
-        forest_rows = [charts.ForestRow(r["label"], r["n"], r["diff"], r["ci95"]) for r in rows]
+    if len(found.rows) > 1:
+        forest_rows = [charts.ForestRow(r.label, r.n, r.diff, r.ci95) for r in found.rows]
         content.add_chart(Section("forest", f"各{content.group_word}的变化", lambda: charts.forest(
             forest_rows, f"{content.index_label}变化（后测 − 前测，95% 置信区间）", "变化（0-100 分）"),
-            (900, 140 + 52 * len(rows))))
+            (900, 140 + 52 * len(found.rows))))
     reverse = set(index.reverse)
     likert = [q for q in qn.questions.values() if q.scale is not None]
     if likert:

@@ -30,9 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import BigInteger, case, cast, func, literal_column, select, true
+from sqlalchemy import BigInteger, String, case, cast, func, literal_column, select, true
 from sqlalchemy.engine import Connection
 
+from .. import rounds
 from ..analysis.figures import PlaceError
 from ..auth.scope import Scope
 from ..config import ROOT
@@ -43,7 +44,7 @@ from ..questionnaires.check import TARGETS_FILE
 from .request import ReportRequest
 
 #: bump when the report's template, wording or layout changes: every stored PDF is then stale
-REPORT_FORMAT = "1"
+REPORT_FORMAT = "2"
 #: finished PDFs kept per report (scope and round); older ones are deleted
 KEEP = 3
 #: how often the owning worker rewrites its jobs' heartbeat, and when a silent job counts as dead
@@ -108,6 +109,12 @@ def data_version(connection: Connection, targets: Path | None = None) -> str:
     def flag(condition: Any) -> Any:
         return func.sum(case((condition, 1), else_=0))
 
+    def rounded(table: Any) -> Any:  # which round each row is in: changes when rounds' dates do (rounds.assign_all)
+        return checksum(table.id * (func.coalesce(table.round_id, 0) + 1))
+
+    def day_sum(column: Any) -> Any:  # dates as numbers (20250301), the same on both engines
+        return func.sum(big(func.replace(cast(column, String), "-", "")))
+
     def length(*columns: Any) -> Any:
         return func.sum(sum((func.length(c) for c in columns[1:]), func.length(columns[0])))
 
@@ -117,14 +124,14 @@ def data_version(connection: Connection, targets: Path | None = None) -> str:
         QuestionnaireVersion.__table__, (V.questionnaire_id == Q.id) & (V.version == Q.current_version))
     parts = [
         select(func.count(), func.max(R.id), flag(R.excluded.is_(True)),
-               checksum(case((R.excluded.is_(True), R.id), else_=None))).select_from(Response.__table__),
-        select(func.count(), func.max(F.id)).select_from(Refusal.__table__),
+               checksum(case((R.excluded.is_(True), R.id), else_=None)), rounded(R)).select_from(Response.__table__),
+        select(func.count(), func.max(F.id), rounded(F)).select_from(Refusal.__table__),
         select(func.count(), func.max(V.id)).select_from(QuestionnaireVersion.__table__),
         select(checksum(V.id)).select_from(current),
         select(func.count(), func.max(C.id), length(C.name), flag(C.active.is_(True))).select_from(County.__table__),
         select(func.count(), func.max(T.id), length(T.name, T.host_organisation), flag(T.active.is_(True))).select_from(Team.__table__),
         select(func.count(), func.max(S.id), length(S.name, S.township), flag(S.active.is_(True))).select_from(Site.__table__),
-        select(func.count(), func.max(N.id), length(N.name)).select_from(Round.__table__),
+        select(func.count(), func.max(N.id), length(N.name), day_sum(N.starts_on), day_sum(N.ends_on)).select_from(Round.__table__),
     ]
     subqueries = [p.subquery(f"v{i}") for i, p in enumerate(parts)]
     joined: Any = subqueries[0]
@@ -170,7 +177,8 @@ def reports_dir(app: Flask) -> Path:
 
 
 def describe(session: DBSession, request: ReportRequest) -> tuple[str, str, str]:
-    """The job's title, its file name (平江县-评估报告-2026.pdf) and an ASCII name for old browsers."""
+    """The job's title, its file name, named for the period it covers (平江县-评估报告-2025年度.pdf,
+    平江县-评估报告-全部年度.pdf), and an ASCII name for old browsers."""
     if request.kind == "county":
         name = session.scalar(select(County.name).where(County.code == request.code)) or str(request.code)
     elif request.kind == "team":
@@ -179,14 +187,12 @@ def describe(session: DBSession, request: ReportRequest) -> tuple[str, str, str]
         name = (row[1] if row[1].startswith(row[0]) else f"{row[0]}-{row[1]}") if row else str(request.code)
     else:
         name = "三区计划全省"
-    if request.round_year is not None:
-        period = session.scalar(select(Round.name).where(Round.year == request.round_year)) or f"{request.round_year}年度"
-        year = request.round_year
-    else:
-        period, year = "全部年度", dt.datetime.now(CHINA).year
+    period, _dates = rounds.period(session, request.round_year)
+    covers = f"{request.round_year}年度" if request.round_year is not None else "全部年度"
     title = f"{name.replace('-', ' · ')} · {period}"
-    file_name = f"{_UNSAFE.sub('', name)}-评估报告-{year}.pdf"
-    ascii_name = "-".join(filter(None, ["sanqu-report", request.kind, _UNSAFE.sub("", request.code or ""), str(year)])) + ".pdf"
+    file_name = f"{_UNSAFE.sub('', name)}-评估报告-{covers}.pdf"
+    year = str(request.round_year) if request.round_year is not None else "all-rounds"
+    ascii_name = "-".join(filter(None, ["sanqu-report", request.kind, _UNSAFE.sub("", request.code or ""), year])) + ".pdf"
     return title, file_name, ascii_name.encode("ascii", "ignore").decode()
 
 

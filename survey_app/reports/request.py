@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from ..analysis.figures import PlaceError, place_for
 from ..analysis.queries import Place
 from ..auth.scope import Scope
 from ..database import DBSession
-from ..models import Round
 
 _SCOPE = re.compile(r"^(programme|county:[0-9]{6}|team:[A-Za-z0-9_-]{1,32})$")
 
@@ -40,12 +37,7 @@ class ReportRequest:
         an unknown code or round)."""
         county = self.code if self.kind == "county" else None
         team = self.code if self.kind == "team" else None
-        place = place_for(session, scope, county, team)
+        place = place_for(session, scope, county, team, round_year=self.round_year)
         if self.kind == "programme" and not scope.is_programme:
             raise PlaceError("scope", "only the programme office reads the programme report", 403)
-        if self.round_year is not None:
-            round_id = session.scalar(select(Round.id).where(Round.year == self.round_year))
-            if round_id is None:
-                raise PlaceError("round", "no such round", 422)
-            place = place.but(round_id=round_id)
         return place

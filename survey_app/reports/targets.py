@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any, cast
 
 import jsonschema
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
+from .. import rounds
 from ..analysis import activity as activity_sql
 from ..analysis import overview
 from ..analysis import satisfaction as satisfaction_sql
@@ -34,8 +35,8 @@ from ..questionnaires.yamlload import LDict, LList, YamlError, line_of, load_yam
 from .content import SERVED
 from .request import ReportRequest
 
-__all__ = ["MEASURES", "TARGETS_FILE", "Achieved", "Measure", "TargetRow", "Targets", "TargetsError", "achieved",
-           "check_targets_file", "check_targets_text", "compare", "load_targets", "report_rows"]
+__all__ = ["MEASURES", "TARGETS_FILE", "Achieved", "Measure", "TargetRow", "TargetTable", "Targets", "TargetsError", "achieved",
+           "check_targets_file", "check_targets_text", "compare", "load_targets", "report_rows", "report_tables"]
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "questionnaires" / "targets.schema.json"
 _CODE = re.compile(r"^[0-9]{6}$")
@@ -310,37 +311,75 @@ def compare(targets: dict[str, float], achieved: dict[str, Achieved]) -> list[Ta
 
 # -- for a report -------------------------------------------------------------------------
 
-def _latest_round_with_data(session: DBSession, place: Place) -> int | None:
+def _rounds_with_data(session: DBSession, place: Place) -> list[int]:
+    """The years of the rounds that hold responses in the place, oldest first."""
     conditions: list[Any] = [_R.c.excluded.is_(False)]
     for column, value in ((_R.c.county_id, place.county_id), (_R.c.team_id, place.team_id)):
         if value is not None:
             conditions.append(column == value)
-    return session.scalar(select(func.max(Round.year)).select_from(_R.join(Round, Round.id == _R.c.round_id)).where(*conditions))
+    return list(session.scalars(
+        select(Round.year).where(select(_R.c.id).where(_R.c.round_id == Round.id, *conditions).exists()).order_by(Round.year)
+    ))
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    """One round's targets against that round's own data."""
+
+    round_year: int
+    round_name: str
+    #: the round's dates, as the report prints them
+    dates: str
+    rows: list[TargetRow]
+    note: str | None
+
+
+def report_tables(
+    session: DBSession, connection: Connection, targets: Targets, request: ReportRequest, place: Place,
+    today: dt.date | None = None,
+) -> tuple[list[TargetTable], str | None]:
+    """The report's targets tables and a note for the reader (or None).
+
+    Targets are set per round and assessed per round: a report of one round has that round's
+    table; a report of every round has one table per round that the targets file lists and the
+    place holds data for, oldest first, each against its own round's data only.
+    """
+    if request.round_year is not None:
+        years = [request.round_year]
+    else:
+        years = [year for year in _rounds_with_data(session, place) if year in targets.rounds]
+        if not years:
+            return [], "还没有设定了绩效指标、又有数据的一期，无法比较绩效指标。"
+    tables = []
+    for year in years:
+        rows, note = report_rows(session, connection, targets, request, place, today, year=year)
+        the_round = session.scalar(select(Round).where(Round.year == year))
+        if the_round is None:
+            return [], note
+        tables.append(TargetTable(year, the_round.name, rounds.dates_text(the_round.starts_on, the_round.ends_on), rows, note))
+    general = "绩效指标按期设定、按期考核：每一期只与本期的数据比较。" if request.round_year is None else None
+    return tables, general
 
 
 def report_rows(
     session: DBSession, connection: Connection, targets: Targets, request: ReportRequest, place: Place,
-    today: dt.date | None = None,
+    today: dt.date | None = None, year: int | None = None,
 ) -> tuple[list[TargetRow], str | None]:
-    """The rows of a report's targets table and a note for the reader (or None).
+    """The rows of one round's targets table (``year``, else the request's round) and a note
+    for the reader (or None).
 
-    The round is the request's, or else the latest round with data in the place (said in the
-    note).  A county report uses the county's targets, a team report its county's (a county
-    with several teams sets one target for them all), the programme report the programme's.
-    County codes in the file that the database does not know are named in the note: the file
-    check cannot know them.
+    A county report uses the county's targets, a team report its county's (a county with several
+    teams sets one target for them all), the programme report the programme's.  County codes in
+    the file that the database does not know are named in the note: the file check cannot know
+    them.
     """
     notes = []
-    year = request.round_year
+    year = year if year is not None else request.round_year
     if year is None:
-        year = _latest_round_with_data(session, place)
-        if year is None:
-            return [], "还没有归入某一期的数据，无法比较绩效指标。"
+        raise ValueError("report_rows needs a round: report_tables covers every round")
     the_round = session.scalar(select(Round).where(Round.year == year))
     if the_round is None or year not in targets.rounds:
         return [], f"没有为{year}年度设定绩效指标。"
-    if request.round_year is None:
-        notes.append(f"未指定年度，按有数据的最近一期（{the_round.name}）比较。")
     codes = list(session.scalars(select(County.code).order_by(County.code)))
     unknown = sorted(set(targets.rounds[year].counties) - set(codes))
     if request.kind == "programme":

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..analysis import verdict as verdicts
+from ..analysis.findings import PlaceRow
 from ..analysis.stats import MIN_CELL, McNemar, effect_size_label
 
 ALPHA = 0.05
@@ -56,9 +58,32 @@ def _attrition(figures: Mapping[str, Any]) -> str:
             "流失较多，结果可能有偏差。")
 
 
+def verdict_sentence(figures: Mapping[str, Any] | None, index_label: str) -> str:
+    """The plain verdict (``analysis.verdict``), the report's first words on the change."""
+    word = verdicts.WORDS["zh"][verdicts.verdict(figures or {})]
+    if word == verdicts.WORDS["zh"]["too_few"]:
+        return f"结论：前后测都访问到的居民{word}。"
+    return f"结论：{index_label}{word}。"
+
+
 def prepost_sentence(figures: Mapping[str, Any] | None, index_label: str) -> str:
-    """The paired baseline/follow-up comparison (``analysis.figures.prepost_of``) in words."""
+    """The paired baseline/follow-up comparison (``analysis.figures.prepost_of``) in words,
+    after its verdict; with the warnings attrition calls for."""
     figures = figures or {}
+    lead = verdict_sentence(figures, index_label)
+    return lead + _prepost_body(figures, index_label) + _caution(figures)
+
+
+def _caution(figures: Mapping[str, Any]) -> str:
+    att = figures.get("attrition") or {}
+    key = verdicts.attrition_caution(att)
+    if key is None:
+        return ""
+    return (f"回访到的居民前测平均 {number(att['pre_mean_followed'])} 分，没有回访到的 {number(att['pre_mean_lost'])} 分"
+            f"（Welch t 检验 {p_text(att['p_baseline'])}）：" + verdicts.CAUTION_WORDS["zh"][key])
+
+
+def _prepost_body(figures: Mapping[str, Any], index_label: str) -> str:
     n = int(figures.get("n_pairs") or 0)
     diff, ci, p = figures.get("mean_diff"), figures.get("ci95"), figures.get("p_ttest")
     attrition = _attrition(figures)
@@ -70,9 +95,10 @@ def prepost_sentence(figures: Mapping[str, Any] | None, index_label: str) -> str
     if figures.get("pre_mean") is not None and figures.get("post_mean") is not None:
         means = f"前测平均 {number(figures['pre_mean'])} 分，后测平均 {number(figures['post_mean'])} 分"
     if ci is None or p is None:
-        # Every pair changed by the same amount: no spread, so no interval and no test.
-        return (f"{n} 对前后测配对的受访者前后之差完全相同（{number(diff)} 分），无法做统计检验，"
-                f"不能据此判断{index_label}是否有变化。" + attrition)
+        # Every pair changed by the same amount: no spread, so no interval and no test (and no
+        # doubt about the direction either, which the verdict before this says).
+        return (f"{n} 对前后测配对的受访者前后之差完全相同（{number(diff)} 分），差值没有波动，"
+                "无法计算置信区间，也无法做统计检验。" + attrition)
     low, high = float(ci[0]), float(ci[1])
     d = figures.get("cohens_dz")
     size = SIZE_WORDS.get(effect_size_label(d) or "", "")
@@ -154,32 +180,30 @@ def targets_sentence(rows: Sequence[Any]) -> str:
     return out
 
 
-def _change(row: Mapping[str, Any]) -> str:
-    ci = row.get("ci95")
-    diff = float(row["diff"])
+def _change(row: PlaceRow) -> str:
+    assert row.diff is not None
+    diff, ci = float(row.diff), row.ci95
     signed = ("+" if diff > 0 and number(diff) != "0.0" else "") + number(diff)
     if ci is None:
-        return f"{signed} 分，{row['n']} 对"
-    verdict = "有明显提高" if ci[0] > 0 else "有明显下降" if ci[1] < 0 else "未见明显变化"
-    return f"{signed} 分，95% 置信区间 {value_range(float(ci[0]), float(ci[1]))}，{row['n']} 对，{verdict}"
+        return f"{signed} 分，{row.n} 对，{verdicts.WORDS['zh'][row.verdict]}"
+    return f"{signed} 分，95% 置信区间 {value_range(float(ci[0]), float(ci[1]))}，{row.n} 对，{verdicts.WORDS['zh'][row.verdict]}"
 
 
-def comparison_sentence(rows: Sequence[Mapping[str, Any]], group_word: str = "县") -> str:
+def comparison_sentence(rows: Sequence[PlaceRow], group_word: str = "县") -> str:
     """Which places changed most and least, among those with at least five pairs only (the
-    others are never ranked).  Rows are the report's forest rows: ``label``, ``n``, ``diff``
-    (post - pre, None when suppressed) and ``ci95``."""
-    ranked = [r for r in rows if int(r.get("n") or 0) >= MIN_CELL and r.get("diff") is not None]
+    others are never ranked).  Rows are ``analysis.findings.PlaceRow``s."""
+    ranked = [r for r in rows if r.n >= MIN_CELL and r.diff is not None]
     left_out = len(rows) - len(ranked)
     tail = f"另有 {left_out} 个{group_word}配对受访者少于 {MIN_CELL} 对，不参与比较。" if left_out else ""
     if len(ranked) < 2:
         if not rows:
             return ""
         return f"配对受访者达到 {MIN_CELL} 对的{group_word}不足两个，不作{group_word}间比较。" + tail
-    ranked.sort(key=lambda r: float(r["diff"]), reverse=True)
+    ranked.sort(key=lambda r: float(r.diff or 0), reverse=True)
     top, bottom = ranked[0], ranked[-1]
-    out = (f"在 {len(ranked)} 个{group_word}中，后测与前测之差最大的是{top['label']}（{_change(top)}），"
-           f"最小的是{bottom['label']}（{_change(bottom)}）。")
-    a, b = top.get("ci95"), bottom.get("ci95")
+    out = (f"在 {len(ranked)} 个{group_word}中，后测与前测之差最大的是{top.label}（{_change(top)}），"
+           f"最小的是{bottom.label}（{_change(bottom)}）。")
+    a, b = top.ci95, bottom.ci95
     if a is not None and b is not None:
         if float(a[0]) <= float(b[1]):
             out += f"两者的 95% 置信区间相互重叠，差别可能来自抽样误差，不宜据此给各{group_word}排名。"

@@ -25,12 +25,39 @@ def test_the_office_compares_counties(client, demo, count_queries):
     assert 0.5 < float(re.search(r'data-alpha="([0-9.]+)"', page).group(1)) < 1  # the scale's reliability
 
 
-def test_a_county_sees_its_teams_only(client, demo):
+def test_a_county_with_one_team_compares_its_villages(client, demo, db):
+    from sqlalchemy import select
+
+    from survey_app.models import County, Site
+
+    townships = set(db.session.scalars(select(Site.township).join(County).where(County.code == "430626")))
+    login(client, "county-pj")
+    page = client.get("/dashboard/awareness").get_data(as_text=True)
+    labels = figures(page)[1]["layout"]["yaxis"]["categoryarray"]
+    assert len(labels) > 2 and all(label.split(" · ")[0] in townships for label in labels)  # 平江县's villages
+    assert 'data-places="site"' in page and "工作队" not in page.split('data-places="site"')[1].split("</table>")[0]
+    assert client.get("/dashboard/awareness?county=433123").status_code == 403
+
+
+def test_a_county_with_two_teams_compares_them(client, demo, db):
+    from sqlalchemy import select, update
+
+    from survey_app.models import County, Response, Team
+
+    county = db.session.scalar(select(County).where(County.code == "430626"))
+    second = Team(code="PJ02", name="平江县第二工作队", host_organisation="某社工机构", county=county, domains=["elderly"])
+    db.session.add(second)
+    db.session.flush()
+    moved = db.session.execute(
+        update(Response).where(Response.county_id == county.id, Response.respondent_code.like("%3_"))
+        .values(team_id=second.id).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    assert moved > 10
     login(client, "county-pj")
     page = client.get("/dashboard/awareness").get_data(as_text=True)
     labels = " ".join(figures(page)[1]["layout"]["yaxis"]["categoryarray"])
-    assert "凤凰县" not in labels and "平江" in labels
-    assert client.get("/dashboard/awareness?county=433123").status_code == 403
+    assert "平江县第二工作队" in labels and 'data-places="team"' in page
 
 
 def test_plotly_js_comes_from_the_app(client, demo):

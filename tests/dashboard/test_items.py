@@ -3,6 +3,7 @@ here in Python), scoped, filtered, suppressed below five, in a fixed number of q
 ``seed_demo``, ``kept_responses`` and ``flagged_ids`` are shared with the satisfaction page's tests."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 
@@ -145,8 +146,11 @@ def test_a_county_sees_its_own_items_only(client, demo):
 
 
 def test_small_bars_say_n_below_five(client, demo):
-    """Round 2026 holds only these: six baselines answering aw1, three follow-ups."""
-    later = demo.session.scalar(select(Round.id).where(Round.year == 2026))
+    """A round of its own holds only these: six baselines answering aw1, three follow-ups."""
+    later = Round(year=2030, name="第六期", starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 12, 31))
+    demo.session.add(later)
+    demo.session.flush()
+    later = later.id
     county = demo.session.scalar(select(County).where(County.code == PINGJIANG))
     for value in (1, 2, 4, 4, 5, 5):
         add_response(demo, "awareness", county, wave="pre", answers={"aw1": value}, round_id=later)
@@ -154,7 +158,7 @@ def test_small_bars_say_n_below_five(client, demo):
         add_response(demo, "awareness", county, wave="post", answers={"aw1": value, "aw2": 4}, round_id=later)
     demo.session.commit()
     login(client, "admin")
-    page = client.get("/dashboard/items?round=2026").get_data(as_text=True)
+    page = client.get("/dashboard/items?round=2030").get_data(as_text=True)
     rows = table(page)
     assert rows[("aw1", "pre")] == (6, pytest.approx([100 / 6, 100 / 6, 0, 100 / 3, 100 / 3], abs=0.051))
     assert rows[("aw1", "post")] == (None, []) and rows[("aw2", "pre")] == (None, []) and rows[("aw3", "post")] == (None, [])

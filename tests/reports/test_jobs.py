@@ -199,7 +199,7 @@ def test_two_starts_of_the_same_report_make_one_job(app, db, programme, tmp_path
 def write_status(folder: Path, key: str, **fields) -> None:
     now = time.time()
     status = {"key": key, "request": "county:430626", "round_year": None, "state": "running", "title": "平江县 · 全部年度",
-              "file_name": "平江县-评估报告-2026.pdf", "ascii_name": "sanqu-report-county-430626-2026.pdf",
+              "file_name": "平江县-评估报告-全部年度.pdf", "ascii_name": "sanqu-report-county-430626-all-rounds.pdf",
               "progress": 0.3, "step": "绘制图表", "created": now, "heartbeat": now, "pid": os.getppid(),
               "host": os.uname().nodename, "run": "another-worker"}
     status.update(fields)

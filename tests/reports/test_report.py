@@ -86,6 +86,56 @@ def test_a_county_report_says_what_the_api_says(app, client, demo, token_for, tm
     assert len({line.split()[0].split("+")[-1].split("-")[0] for line in fonts}) == 1, fonts
 
 
+def test_the_county_report_leads_with_the_verdict_and_shows_attrition_and_villages(app, client, demo, token_for, tmp_path,
+                                                                                      monkeypatch):
+    import re
+
+    from survey_app.analysis.verdict import WORDS
+    from survey_app.reports import build, export
+
+    monkeypatch.setattr(export, "charts_available", lambda: False)
+    api = client.get("/api/v1/stats/prepost?questionnaire=awareness&index=awareness&county=430626",
+                     headers={"Authorization": f"Bearer {token_for('admin')}"}).get_json()
+    app.config["REPORT_ISSUER"] = "湖南省民政厅 社会工作处"
+    with app.app_context():
+        html = build.report_html(demo.session, ReportRequest.parse("county:430626"), scope_of(demo, "county-pj"))
+        pdf = build.report_pdf(demo.session, ReportRequest.parse("county:430626"), scope_of(demo, "county-pj"))
+    flat = " ".join(pdf_text(pdf, tmp_path).split())
+    # the cover: who issues it, its number, the period with its dates
+    assert "湖南省民政厅 社会工作处" in flat and re.search(r"SQPG-430626-QB-[0-9A-F]{6}", flat)
+    assert "全部年度（2025 年 3 月 1 日至 2027 年 6 月 30 日）" in flat
+    # the summary opens with the API's verdict, in words
+    summary = html.split('id="sec-summary"')[1].split("</section>")[0]
+    first = re.search(r'<p class="finding">(.*?)</p>', summary, re.S).group(1)
+    assert first.startswith("结论：社会工作认知指数" + WORDS["zh"][api["verdict"]])
+    assert f'data-verdict="{api["verdict"]}"' in html
+    # attrition, as the API counts it
+    att = api["attrition"]
+    table = html.split("data-attrition>")[1].split("</table>")[0]
+    assert f"<td>{att['n_pre']}</td>" in table and f'<td class="num">{att["n_followed"]}</td>' in table
+    # a county with one team compares its villages, each with its verdict or n < 5
+    villages = html.split('data-places="site"')[1].split("</table>")[0]
+    assert "加义镇 · 丽江村" in villages and ("明显提高" in villages or "n &lt; 5" in villages)
+    assert 'data-places="team"' not in html
+
+
+def test_an_all_rounds_report_assesses_targets_round_by_round(app, demo, monkeypatch):
+    from survey_app.reports import build, export
+
+    monkeypatch.setattr(export, "charts_available", lambda: False)
+    with app.app_context():
+        html = build.report_html(demo.session, ReportRequest.parse("county:430626"), scope_of(demo, "county-pj"))
+        one = build.report_html(demo.session, ReportRequest.parse("county:430626", 2025), scope_of(demo, "county-pj"))
+    targets = html.split('id="sec-targets"')[1].split("</section>")[0]
+    assert "按期设定、按期考核" in targets and 'data-targets="2025"' in targets
+    assert "第一期（2025年度）（2025 年 3 月 1 日至 2026 年 6 月 30 日）" in targets
+    # the 2025 table of the all-rounds report is the 2025 report's table
+    table = targets.split('data-targets="2025"')[1].split("</table>")[0]
+    assert table in one
+    summary = html.split('id="sec-summary"')[1].split("</section>")[0]
+    assert "第一期（2025年度）：" in summary  # the targets sentence names its round
+
+
 def test_a_county_user_gets_no_other_county(app, demo):
     from survey_app.reports import build
 

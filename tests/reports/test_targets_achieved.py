@@ -13,7 +13,7 @@ from sqlalchemy import select
 from survey_app.analysis.queries import Place
 from survey_app.models import County, IndexScore, QuestionnaireVersion, Response, Round, Site, Team
 from survey_app.reports.request import ReportRequest
-from survey_app.reports.targets import NO_RECORDS, TOO_FEW, Achieved, achieved, check_targets_text, compare, report_rows
+from survey_app.reports.targets import NO_RECORDS, TOO_FEW, Achieved, achieved, check_targets_text, compare, report_rows, report_tables
 from tests.analysis.test_activity import add_record
 
 T0 = dt.datetime(2025, 4, 1, 2, 0, tzinfo=dt.UTC)
@@ -193,11 +193,17 @@ def test_report_rows_for_a_county_a_team_and_the_programme(db, data):
         assert note == "工作队报告按所在县的指标比较。"
         assert [r.target for r in team] == [r.target for r in county]
 
-        # no round asked: the latest round with data in the place; a round still running says so
-        latest, note = report_rows(db.session, connection, loaded, ReportRequest("county", "430626"), Place(county_id=pj.id),
-                                   today=dt.date(2026, 11, 26))
-        assert note == "未指定年度，按有数据的最近一期（第二期（2026年度））比较。本期到 2027 年 06 月 30 日 结束，完成情况是截至目前的数据。"
-        assert [(r.measure, r.target, r.achieved, r.met) for r in latest] == [
+        # every round: a table per round with targets and data, each against its own round only;
+        # a round still running says so
+        tables, note = report_tables(db.session, connection, loaded, ReportRequest("county", "430626"), Place(county_id=pj.id),
+                                     today=dt.date(2026, 11, 26))
+        assert note == "绩效指标按期设定、按期考核：每一期只与本期的数据比较。"
+        assert [t.round_year for t in tables] == [2025, 2026]
+        assert tables[0].rows == county and tables[0].note is None
+        latest = tables[1]
+        assert latest.note == "本期到 2027 年 06 月 30 日 结束，完成情况是截至目前的数据。"
+        assert latest.dates == "2026 年 7 月 1 日至 2027 年 6 月 30 日"
+        assert [(r.measure, r.target, r.achieved, r.met) for r in latest.rows] == [
             ("awareness_gain", 5, pytest.approx(-2.5), False), ("residents_served", 100, 90, False), ("sites_covered", 1, 1, True)]
 
         programme, note = report_rows(db.session, connection, loaded, ReportRequest("programme", None, 2025), Place(),
@@ -223,5 +229,5 @@ def test_report_rows_without_targets_for_the_round_or_with_unknown_counties(db, 
                                  Place(county_id=data["pj"].id), today=dt.date(2027, 7, 1))
         assert note == "指标文件中的县代码 999999 在系统中不存在，已忽略。" and len(rows) == 3
         empty = db.session.scalar(select(County).where(County.code == "433124"))
-        rows, note = report_rows(db.session, connection, loaded, ReportRequest("county", "433124"), Place(county_id=empty.id))
-        assert (rows, note) == ([], "还没有归入某一期的数据，无法比较绩效指标。")
+        tables, note = report_tables(db.session, connection, loaded, ReportRequest("county", "433124"), Place(county_id=empty.id))
+        assert (tables, note) == ([], "还没有设定了绩效指标、又有数据的一期，无法比较绩效指标。")

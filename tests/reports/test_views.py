@@ -84,7 +84,7 @@ def test_a_county_report_from_start_to_download(client, fake, app, db):
         "key": key, "request": "county:430626", "round": 2026, "title": "平江县 · 第二期（2026年度）", "state": "done",
         "progress": 1.0, "step": "完成", "error": None, "download": f"/reports/jobs/{key}.pdf"}
     page = client.get(f"/reports/jobs/{key}").get_data(as_text=True)
-    assert f'href="/reports/jobs/{key}.pdf"' in page and "平江县-评估报告-2026.pdf" in page
+    assert f'href="/reports/jobs/{key}.pdf"' in page and "平江县-评估报告-2026年度.pdf" in page
     assert 'http-equiv="refresh"' not in page  # nothing left to wait for
 
     with client.get(f"/reports/jobs/{key}.pdf") as pdf:
@@ -93,7 +93,7 @@ def test_a_county_report_from_start_to_download(client, fake, app, db):
     assert data == b"%PDF-1.7\n% fake county:430626\n%%EOF\n"
     assert pdf.headers["Content-Disposition"] == (
         "attachment; filename=\"sanqu-report-county-430626-2026.pdf\"; "
-        f"filename*=UTF-8''{quote('平江县-评估报告-2026.pdf')}")
+        f"filename*=UTF-8''{quote('平江县-评估报告-2026年度.pdf')}")
     assert "%E5%B9%B3%E6%B1%9F%E5%8E%BF" in pdf.headers["Content-Disposition"]  # 平江县
     assert pdf.headers["Cache-Control"] == "private, no-store"
 
@@ -160,7 +160,7 @@ def test_a_team_user_gets_their_team_only(client, fake, app):
     assert start(client, "county:430626").status_code == 403  # not the county, even narrowed to the team
     assert start(client, "team:FH01").status_code == 403
     job = finish(app, started_key(start(client, "team:PJ01", "2025")))
-    assert (job.state, job.title, job.file_name) == ("done", "平江县三区社工服务队 · 第一期（2025年度）", "平江县三区社工服务队-评估报告-2025.pdf")
+    assert (job.state, job.title, job.file_name) == ("done", "平江县三区社工服务队 · 第一期（2025年度）", "平江县三区社工服务队-评估报告-2025年度.pdf")
     assert job.ascii_name == "sanqu-report-team-PJ01-2025.pdf" and fake.calls == ["team:PJ01"]
 
 

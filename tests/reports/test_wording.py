@@ -48,21 +48,21 @@ def test_p_values(p, text):
 
 def test_significant_increase_exact():
     assert w.prepost_sentence(figures(), LABEL) == (
-        "后测社会工作认知指数较前测提高 12.3 分（95% 置信区间 9.1–15.5，p < 0.001，效应量 d = 0.62，中等），"
+        "结论：社会工作认知指数明显提高。后测社会工作认知指数较前测提高 12.3 分（95% 置信区间 9.1–15.5，p < 0.001，效应量 d = 0.62，中等），"
         "基于 96 对前后测配对的受访者，前测平均 55.0 分，后测平均 67.3 分。"
     )
 
 
 def test_significant_but_negligible_increase_says_the_change_is_small():
     text = w.prepost_sentence(figures(mean_diff=1.1, ci95=[0.2, 2.0], p_ttest=0.02, cohens_dz=0.12), LABEL)
-    assert "提高 1.1 分" in text and "效应量 d = 0.12，很小" in text and text.endswith("变化在统计上显著，但幅度很小。")
+    assert text.startswith("结论：社会工作认知指数略有提高。") and "提高 1.1 分" in text and "效应量 d = 0.12，很小" in text and text.endswith("变化在统计上显著，但幅度很小。")
 
 
 def test_significant_decrease_said_plainly_exact():
     text = w.prepost_sentence(figures(pre_mean=60.0, post_mean=55.8, mean_diff=-4.2, ci95=[-6.8, -1.6], p_ttest=0.0123,
                                       p_wilcoxon=0.01, cohens_dz=-0.31), LABEL)
     assert text == (
-        "后测社会工作认知指数较前测下降 4.2 分（后测减前测为 −4.2 分，95% 置信区间 −6.8 至 −1.6，p = 0.012，"
+        "结论：社会工作认知指数下降。后测社会工作认知指数较前测下降 4.2 分（后测减前测为 −4.2 分，95% 置信区间 −6.8 至 −1.6，p = 0.012，"
         "效应量 d = −0.31，小），基于 96 对前后测配对的受访者，前测平均 60.0 分，后测平均 55.8 分。"
         "这一下降在统计上是显著的，需要查明原因。"
     )
@@ -72,7 +72,7 @@ def test_significant_decrease_said_plainly_exact():
 def test_not_significant_exact_and_no_claim():
     text = w.prepost_sentence(figures(mean_diff=1.8, ci95=[-1.8, 5.4], p_ttest=0.321, p_wilcoxon=0.4, cohens_dz=0.1), LABEL)
     assert text == (
-        "后测与前测相比，社会工作认知指数没有发现明显变化（后测减前测为 1.8 分，95% 置信区间 −1.8 至 5.4，p = 0.321，"
+        "结论：社会工作认知指数无明显变化。后测与前测相比，社会工作认知指数没有发现明显变化（后测减前测为 1.8 分，95% 置信区间 −1.8 至 5.4，p = 0.321，"
         "效应量 d = 0.10，很小），基于 96 对前后测配对的受访者，前测平均 55.0 分，后测平均 67.3 分。"
         "现有数据不能说明社会工作认知指数在服务后有所增长。"
     )
@@ -94,21 +94,25 @@ def test_p_just_below_alpha_with_an_interval_touching_zero_is_not_a_claim():
 def test_too_few_pairs_cannot_judge(n):
     text = w.prepost_sentence({"n_pairs": n, "mean_diff": None, "ci95": None, "p_ttest": None, "n_pre_only": 0}, LABEL)
     assert claims(text) == [] and "无法判断" in text
+    lead = "结论：前后测都访问到的居民人数太少，不能下结论。"
     if n:
-        assert text == f"前后测配对的受访者只有 {n} 对（少于 5 对），无法判断社会工作认知指数前后是否有变化。"
+        assert text == lead + f"前后测配对的受访者只有 {n} 对（少于 5 对），无法判断社会工作认知指数前后是否有变化。"
     else:
-        assert text == "还没有前后测配对的受访者，无法判断社会工作认知指数前后是否有变化。"
+        assert text == lead + "还没有前后测配对的受访者，无法判断社会工作认知指数前后是否有变化。"
 
 
 def test_none_figures_cannot_judge():
-    assert w.prepost_sentence(None, LABEL) == "还没有前后测配对的受访者，无法判断社会工作认知指数前后是否有变化。"
+    assert w.prepost_sentence(None, LABEL) == ("结论：前后测都访问到的居民人数太少，不能下结论。"
+                                               "还没有前后测配对的受访者，无法判断社会工作认知指数前后是否有变化。")
 
 
 def test_pairs_that_all_changed_alike_cannot_be_tested():
     result = prepost_of(PairedScores(pre=[50.0] * 6, post=[60.0] * 6))
     assert result["ci95"] is None and result["mean_diff"] == 10.0
     text = w.prepost_sentence(result, LABEL)
-    assert text.startswith("6 对前后测配对的受访者前后之差完全相同（10.0 分），无法做统计检验") and claims(text) == []
+    # no interval and no test, but no doubt either: all six rose by ten points
+    assert text == ("结论：社会工作认知指数明显提高。6 对前后测配对的受访者前后之差完全相同（10.0 分），差值没有波动，"
+                    "无法计算置信区间，也无法做统计检验。")
 
 
 def test_attrition_above_thirty_percent_is_mentioned():
@@ -221,15 +225,18 @@ def test_targets_all_met_none_met_and_mixed_reasons():
 # -- comparison of places --------------------------------------------------------------------
 
 def place(label, n, diff, ci):
-    return {"label": label, "n": n, "diff": diff, "ci95": ci}
+    from survey_app.analysis.findings import PlaceRow
+    from survey_app.analysis.verdict import verdict
+
+    return PlaceRow(label, label, n, 0, 0, None, None, diff, ci, None, verdict({"n_pairs": n, "mean_diff": diff, "ci95": ci}))
 
 
 def test_comparison_exact_with_separate_intervals_and_a_suppressed_place():
     rows = [place("炎陵县", 87, 15.5, (11.8, 19.3)), place("古丈县", 3, None, None), place("江华瑶族自治县", 98, 1.8, (-1.8, 5.4)),
             place("平江县", 87, 15.1, (11.3, 19.0))]
     assert w.comparison_sentence(rows, "县") == (
-        "在 3 个县中，后测与前测之差最大的是炎陵县（+15.5 分，95% 置信区间 11.8–19.3，87 对，有明显提高），"
-        "最小的是江华瑶族自治县（+1.8 分，95% 置信区间 −1.8 至 5.4，98 对，未见明显变化）。"
+        "在 3 个县中，后测与前测之差最大的是炎陵县（+15.5 分，95% 置信区间 11.8–19.3，87 对，明显提高），"
+        "最小的是江华瑶族自治县（+1.8 分，95% 置信区间 −1.8 至 5.4，98 对，无明显变化）。"
         "两者的 95% 置信区间不重叠，差别较为明确。另有 1 个县配对受访者少于 5 对，不参与比较。"
     )
 
@@ -238,18 +245,28 @@ def test_comparison_overlapping_intervals_warn_against_ranking():
     rows = [place("一队", 20, 8.0, (2.0, 14.0)), place("二队", 25, 5.0, (-1.0, 11.0))]
     text = w.comparison_sentence(rows, "工作队")
     assert text.endswith("两者的 95% 置信区间相互重叠，差别可能来自抽样误差，不宜据此给各工作队排名。")
-    assert "二队（+5.0 分，95% 置信区间 −1.0 至 11.0，25 对，未见明显变化）" in text
+    assert "二队（+5.0 分，95% 置信区间 −1.0 至 11.0，25 对，无明显变化）" in text
 
 
 def test_comparison_never_ranks_suppressed_places():
     # the suppressed place has the largest raw change: it must not be named
     rows = [place("甲村", 4, 40.0, (1.0, 79.0)), place("乙村", 30, 6.0, (1.0, 11.0)), place("丙村", 30, -3.0, (-6.0, -0.5))]
     text = w.comparison_sentence(rows, "村/社区")
-    assert "甲村" not in text and "最大的是乙村" in text and "最小的是丙村（−3.0 分" in text and "有明显下降" in text
+    assert "甲村" not in text and "最大的是乙村" in text and "最小的是丙村（−3.0 分" in text and "25 对，下降" not in text and "30 对，下降" in text
     assert w.comparison_sentence(rows[:2], "村/社区") == "配对受访者达到 5 对的村/社区不足两个，不作村/社区间比较。另有 1 个村/社区配对受访者少于 5 对，不参与比较。"
     assert w.comparison_sentence([], "县") == ""
 
 
 def test_comparison_without_intervals():
     rows = [place("甲县", 5, 2.0, None), place("乙县", 6, 1.0, None)]
-    assert w.comparison_sentence(rows) == "在 2 个县中，后测与前测之差最大的是甲县（+2.0 分，5 对），最小的是乙县（+1.0 分，6 对）。"
+    assert w.comparison_sentence(rows) == "在 2 个县中，后测与前测之差最大的是甲县（+2.0 分，5 对，略有提高），最小的是乙县（+1.0 分，6 对，略有提高）。"
+
+
+def test_a_material_attrition_bias_is_said_after_the_figures():
+    att = {"n_pre": 120, "n_followed": 80, "share_followed": 2 / 3, "pre_mean_followed": 62.0, "pre_mean_lost": 51.5,
+           "p_baseline": 0.0004}
+    text = w.prepost_sentence(figures(attrition=att), LABEL)
+    assert text.endswith("回访到的居民前测平均 62.0 分，没有回访到的 51.5 分（Welch t 检验 p < 0.001）："
+                         "回访到的居民前测得分本来就较高，提高幅度可能被高估。")
+    calm = w.prepost_sentence(figures(attrition={**att, "p_baseline": 0.3}), LABEL)
+    assert "高估" not in calm
