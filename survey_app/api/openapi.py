@@ -8,6 +8,9 @@ _ERRORS = {
         "uuid": {"type": ["string", "null"]},
         "status": {"type": "string"},
         "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "warnings": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                     "description": "stored, but worth a look: respondent_code when the code already has a response "
+                                    "of this questionnaire, county and wave (both kept, flagged as a duplicate code)"},
     },
 }
 
@@ -118,7 +121,7 @@ OPENAPI: dict = {
                 "summary": "Submit one response (idempotent on uuid)",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Submission"}}}},
                 "responses": {
-                    "201": _reply("stored: {uuid, status: created}"),
+                    "201": _reply("stored: {uuid, status: created, warnings?}"),
                     "200": _reply("the same uuid with the same content was already stored: {status: duplicate}"),
                     "400": _reply("the body is not JSON"),
                     "401": _reply("no valid token"),

@@ -82,6 +82,8 @@ def _reply(outcome: Outcome) -> tuple[Response, int]:
     body: dict = {"uuid": outcome.uuid, "status": outcome.status}
     if outcome.errors:
         body["errors"] = outcome.errors
+    if outcome.warnings:
+        body["warnings"] = outcome.warnings
     return jsonify(body), outcome.http_status
 
 

@@ -179,7 +179,8 @@ def form(qid: str):
         # which the server sets, differs.  It is the retry it looks like.
         outcome.status = "duplicate"
     if outcome.status in ("created", "duplicate"):
-        return render_template("collect/done.html", qn=qn, qid=qid, refused=False, lang=lang, duplicate=outcome.status == "duplicate")
+        return render_template("collect/done.html", qn=qn, qid=qid, refused=False, lang=lang, duplicate=outcome.status == "duplicate",
+                               warnings=outcome.warnings)
     if outcome.status == "forbidden":
         abort(403)
     if outcome.status == "conflict":

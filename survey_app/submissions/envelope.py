@@ -36,6 +36,10 @@ MESSAGES = {
     "unknown_county": {"zh": "没有这个县代码", "en": "no such county code"},
     "unknown_site": {"zh": "该县没有这个村/社区代码", "en": "no such site in this county"},
     "unknown_team": {"zh": "该县没有这个工作队代码", "en": "no such team in this county"},
+    # a warning, not an error: the response is stored and flagged (数据质量：编码重复)
+    "code_reused": {"zh": "这个受访者编码在本县本测次已经有问卷：两份都已保存，标记为“编码重复”，请核对是不是同一位居民",
+                    "en": "this respondent code already has a response in this county and wave: both are kept and "
+                          "flagged as a duplicate code for review"},
 }
 
 

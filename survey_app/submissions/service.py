@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, select, text
+from sqlalchemy import Table, and_, bindparam, exists, func, select, text
 from sqlalchemy.dialects import sqlite
 
 from .. import rounds
@@ -36,8 +36,16 @@ _counties, _sites, _teams = County.__table__, Site.__table__, Team.__table__
 
 # Statements are built once: on the submission path, building a statement cost more than
 # running it (see docs/BENCHMARKS.md).
+# The respondent code already used for the questionnaire, county and wave (what the data-quality
+# page flags as a duplicate code, analysis/flags.py): said in the reply, never a refusal.
+_USED = _RESPONSES.alias("used")
+_CODE_USED = exists().where(
+    _USED.c.questionnaire_id == bindparam("questionnaire"), _USED.c.county_id == _counties.c.id,
+    _USED.c.respondent_code == bindparam("code"), _USED.c.excluded.is_(False),
+    func.coalesce(_USED.c.wave, "") == func.coalesce(bindparam("wave"), ""),
+)
 _REFERENCES = Prepared(
-    select(_counties.c.id, _sites.c.id, _teams.c.id, rounds.for_submission(_counties.c.id))
+    select(_counties.c.id, _sites.c.id, _teams.c.id, rounds.for_submission(_counties.c.id), _CODE_USED)
     .select_from(
         _counties.outerjoin(_sites, and_(_sites.c.county_id == _counties.c.id, _sites.c.code == bindparam("site")))
         .outerjoin(_teams, and_(_teams.c.county_id == _counties.c.id, _teams.c.code == bindparam("team")))
@@ -106,6 +114,8 @@ class Outcome:
     uuid: str | None = None
     response_id: int | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
+    #: stored, but worth a look (a respondent code used before): by field, like ``errors``
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def http_status(self) -> int:
@@ -118,6 +128,7 @@ class _Refs:
     site_id: int | None = None
     team_id: int | None = None
     round_id: int | None = None
+    code_used: bool = False
     version: VersionRef | None = None
 
 
@@ -170,7 +181,7 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
         })
         if row is None:
             return _repeat(_existing(connection, env), digest, scope)
-        return Outcome(CREATED, env.uuid, response_id=row[0])
+        return Outcome(CREATED, env.uuid, response_id=row[0], warnings=_warnings(refs, lang))
 
     # The unique (questionnaire, uuid) constraint decides: a concurrent twin inserts nothing.
     connection.begin_write()
@@ -193,7 +204,11 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
     except BaseException:
         connection.rollback()
         raise
-    return Outcome(CREATED, env.uuid, response_id=response_id)
+    return Outcome(CREATED, env.uuid, response_id=response_id, warnings=_warnings(refs, lang))
+
+
+def _warnings(refs: _Refs, lang: str) -> dict[str, list[str]]:
+    return {"respondent_code": [message("code_reused", lang)]} if refs.code_used else {}
 
 
 def _check(env: Envelope, refs: _Refs, scope: Scope, lang: str) -> tuple[Outcome | None, ValidationResult | None]:
@@ -254,7 +269,8 @@ def _resolve(connection: DriverConnection, env: Envelope, scope: Scope) -> _Refs
     if row is None:
         env.fail("county", "unknown_county")
         return refs
-    refs.county_id, refs.site_id, refs.team_id, refs.round_id = row
+    refs.county_id, refs.site_id, refs.team_id, refs.round_id, used = row
+    refs.code_used = bool(used)
     if env.site and refs.site_id is None:
         env.fail("site", "unknown_site")
     if env.team and refs.team_id is None:

@@ -251,3 +251,30 @@ def test_the_device_is_kept_for_sync_receipts(client, admin, db):
     assert db.session.scalar(select(Response.device_id)) == device
     refused = post(client, admin, awareness(device_id="tablet-7"))
     assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["device_id"]
+
+
+def test_a_code_used_before_is_stored_and_flagged_with_a_warning(client, admin, db):
+    from survey_app.analysis import flags, quality
+    from survey_app.models import Response
+
+    first = client.post("/api/v1/submissions", json=awareness(respondent_code="PJ-0042"), headers=admin)
+    assert first.status_code == 201 and "warnings" not in first.get_json()
+    other_wave = client.post("/api/v1/submissions", json=awareness(respondent_code="PJ-0042", wave="post"), headers=admin)
+    assert other_wave.status_code == 201 and "warnings" not in other_wave.get_json()  # the follow-up of the same person
+    elsewhere = client.post("/api/v1/submissions", json=awareness(respondent_code="PJ-0042", county="433123", site=None, team=None),
+                            headers=admin)
+    assert elsewhere.status_code == 201 and "warnings" not in elsewhere.get_json()  # a code is a county's own
+    second = awareness(respondent_code="pj-0042 ")  # the same code as stored: trimmed, upper-case
+    reply = client.post("/api/v1/submissions", json=second, headers=admin)
+    assert reply.status_code == 201  # kept: the data is never refused for this
+    assert reply.get_json()["warnings"] == {"respondent_code": [
+        "这个受访者编码在本县本测次已经有问卷：两份都已保存，标记为“编码重复”，请核对是不是同一位居民"]}
+    again = client.post("/api/v1/submissions", json=second, headers=admin)
+    assert again.status_code == 200 and "warnings" not in again.get_json()  # a retry is answered as a retry
+    english = client.post("/api/v1/submissions", json=awareness(respondent_code="PJ-0042"), headers={**admin, "Accept-Language": "en"})
+    assert english.get_json()["warnings"]["respondent_code"][0].startswith("this respondent code already has a response")
+    stored = db.session.scalars(select(Response.id).where(Response.respondent_code == "PJ-0042")).all()
+    with db.engine.connect() as connection:
+        flagged = set(connection.scalars(flags.flag_selects("awareness", ())[quality.DUPLICATE_CODE]))
+    # the three 平江县 baselines under one code carry the data-quality flag; the follow-up and 凤凰县's do not
+    assert len(stored) == 5 and len(flagged & set(stored)) == 3
