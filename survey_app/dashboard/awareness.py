@@ -9,13 +9,17 @@ from typing import Any
 from flask import abort, request
 from flask_babel import gettext
 from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from ..analysis import charts, verdict
 from ..analysis.figures import reliability, yes_no_items
-from ..analysis.findings import prepost_findings
-from ..analysis.queries import paired_yes_no, scores_by_wave
+from ..analysis.findings import names_of, prepost_findings
+from ..analysis.queries import Place, paired_yes_no, scores_by_wave
 from ..analysis.stats import MIN_CELL, mcnemar, unpaired
 from ..extensions import db
+from ..followups.worklist import Progress, progress_by_site
+from ..models import Site
 from ..questionnaires import Questionnaire as Parsed
 from . import bp
 from .views import lang, read_filters, render
@@ -37,6 +41,7 @@ def awareness():
         by_wave = scores_by_wave(connection, qn.id, index, place)
         tables = paired_yes_no(connection, qn.id, yes_no_items(qn), place)
         alpha = reliability(connection, qn, index, place)
+        progress = _progress(connection, qn, place, found.group)
     overall, both = found.figures, found.scores
     rows = [charts.ForestRow(r.label, r.n, r.diff, r.ci95) for r in found.rows]
     waves = (gettext("前测"), gettext("后测"))
@@ -57,7 +62,7 @@ def awareness():
     return render(
         "dashboard/awareness.html", filters, charts=figures, overall=overall, found=found, group=found.group,
         group_word=_group_words()[found.group], verdict_words=verdict.WORDS[lang()],
-        caution=verdict.CAUTION_WORDS[lang()].get(found.caution or ""), alpha=alpha,
+        caution=verdict.CAUTION_WORDS[lang()].get(found.caution or ""), alpha=alpha, progress=progress,
         index_label=label, item_labels=_item_labels(qn), mcnemar_rows=mcnemar_rows,
         unpaired=unpaired_result, unpaired_shown=min(unpaired_result.n_pre, unpaired_result.n_post) >= MIN_CELL,
     )
@@ -69,3 +74,28 @@ def _item_labels(qn: Parsed) -> dict[str, Any]:
 
 def _group_words() -> dict[str, str]:
     return {"county": gettext("县"), "team": gettext("工作队"), "site": gettext("村/社区")}
+
+
+def _progress(connection: Connection, qn: Parsed, place: Place, group: str) -> list[tuple[str, Progress]]:
+    """The follow-up so far (``followups.worklist``): by county for the programme, else by village,
+    with the whole last; nothing for a questionnaire without waves."""
+    if qn.wave == "none":
+        return []
+    by_site = progress_by_site(connection, qn.id, place.but(wave=None))
+    if not by_site:
+        return []
+    if place.county_id is None:
+        county_of = dict(connection.execute(select(Site.id, Site.county_id)).all())
+        grouped: dict[Any, Progress] = {}
+        for site, counts in by_site.items():
+            key = county_of.get(site) if site is not None else None
+            grouped[key] = grouped.get(key, Progress()).plus(counts)
+        names = names_of(connection, "county")
+    else:
+        grouped, names = dict(by_site), names_of(connection, "site")
+    rows = sorted(((names.get(k, "") if k is not None else gettext("未注明"), v) for k, v in grouped.items()),
+                  key=lambda row: (row[0] == gettext("未注明"), row[0]))
+    total = Progress()
+    for _, counts in rows:
+        total = total.plus(counts)
+    return [*rows, (gettext("合计"), total)]

@@ -97,3 +97,34 @@ def test_the_page_shows_mcnemar_and_the_unpaired_comparison(client, demo, db):
     assert f"n = {u.n_pre}" in section and f"n = {u.n_post}" in section and f"{u.mean_diff:+.1f}" in section
     # the reliability table names its items
     assert "aw1</span>" in page and "社工" in re.search(r"<td>([^<]*)<span class=\"muted\">aw1</span>", page).group(1)
+
+
+def test_the_demo_county_with_selective_attrition_says_so(client, demo, db):
+    """凤凰县's demo residents who knew least were most often lost by the follow-up: its page warns
+    that the rise is overstated; a county without that pattern does not."""
+    from survey_app.demo.seed import SELECTIVE_ATTRITION_COUNTY
+
+    login(client, "admin")
+    page = client.get(f"/dashboard/awareness?county={SELECTIVE_ATTRITION_COUNTY}").get_data(as_text=True)
+    assert "data-attrition-caution" in page and "回访到的居民前测得分本来就较高，提高幅度可能被高估" in page
+    assert "data-attrition-caution" not in client.get("/dashboard/awareness?county=430626").get_data(as_text=True)
+
+
+def test_follow_up_progress_by_village_agrees_with_the_worklist(client, demo, db):
+    from sqlalchemy import select
+
+    from survey_app.analysis.queries import Place
+    from survey_app.followups.worklist import worklist
+    from survey_app.models import County
+
+    pj = db.session.scalar(select(County).where(County.code == "430626"))
+    with db.engine.connect() as connection:
+        items = worklist(connection, "awareness", Place(county_id=pj.id))
+    login(client, "county-pj")
+    page = client.get("/dashboard/awareness").get_data(as_text=True)
+    card = page.split("data-followup-progress>")[1].split("</table>")[0]
+    total = re.search(r'<tr class="total"><td>[^<]*</td>((?:<td class="num">\d+</td>\s*)+)</tr>', card).group(1)
+    assert [int(n) for n in re.findall(r"(\d+)</td>", total)] == [
+        len(items), sum(i.followed for i in items), sum(i.status == "to_see" for i in items),
+        sum(i.status in ("moved", "deceased", "not_found") for i in items)]
+    assert len(re.findall(r"<tr>", card)) >= 3  # a row per village, then the whole

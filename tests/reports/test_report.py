@@ -218,3 +218,13 @@ def test_no_change_in_the_data_gets_cautious_words(app, db, programme, loaded, m
     summary = html.split('id="sec-summary"', 1)[1].split("</section>", 1)[0]
     assert "没有发现明显变化" in summary and "提高" not in summary.split("没有发现明显变化")[0]
     assert 'data-n-pairs="20"' in html
+
+
+def test_the_demo_county_with_selective_attrition_is_cautioned_in_its_report(app, demo, monkeypatch):
+    from survey_app.demo.seed import SELECTIVE_ATTRITION_COUNTY
+    from survey_app.reports import build, export
+
+    monkeypatch.setattr(export, "charts_available", lambda: False)
+    with app.app_context():
+        html = build.report_html(demo.session, ReportRequest.parse(f"county:{SELECTIVE_ATTRITION_COUNTY}"), scope_of(demo, "admin"))
+    assert "data-attrition-caution" in html and "提高幅度可能被高估" in html.split('id="sec-summary"')[1].split("</section>")[0]
