@@ -35,11 +35,13 @@ def place_for(
     its year (an unknown year is 422 like an unknown code)."""
     round_id = None
     if round_year not in (None, ""):
-        year = int(round_year) if isinstance(round_year, int) or str(round_year).isdigit() else None
-        # a year past any integer column's range is unknown, not a database error
-        round_id = session.scalar(select(Round.id).where(Round.year == year)) if year is not None and 0 < year < 10000 else None
+        # A year's four ASCII digits: int() would take "٢٠٢٦" and fail on "²", and a number past
+        # the column's range is a database error on PostgreSQL, not "no such round".
+        text = str(round_year).strip()
+        year = int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
+        round_id = session.scalar(select(Round.id).where(Round.year == year)) if year is not None else None
         if round_id is None:
-            raise PlaceError("round", "no such round", 422)
+            raise PlaceError("round", "no such round (give its year, e.g. 2026)", 422)
     county_id = team_id = site_id = None
     if site_code:
         site = session.scalar(select(Site).where(Site.code == site_code))

@@ -6,13 +6,11 @@ reach is their team, through ``place_for`` like every other reader's."""
 from __future__ import annotations
 
 from flask import Response, g, jsonify, request
-from sqlalchemy import select
 
 from ..analysis.figures import PlaceError, place_for
 from ..analysis.queries import Place
 from ..extensions import db
 from ..followups.worklist import Item, wave_rule, worklist
-from ..models import Round
 from . import bp
 from .auth import token_required
 
@@ -48,29 +46,15 @@ def followups():
         return _refuse("questionnaire", "no such questionnaire")
     if rule == "none":
         return _refuse("questionnaire", "this questionnaire has no baseline and follow-up")
-    codes = {name: _arg(name) for name in ("county", "team", "site")}
+    codes = {name: _arg(name) for name in ("county", "team", "site", "round")}
     for name, value in codes.items():
         if not _plain(value):
-            return _refuse(name, f"no such {name} code")
+            return _refuse(name, f"no such {name}")
     try:
-        place = place_for(db.session, g.scope, codes["county"], codes["team"], codes["site"])
+        place = place_for(db.session, g.scope, codes["county"], codes["team"], codes["site"], codes["round"])
     except PlaceError as exc:
         return _refuse(exc.field, str(exc), exc.status)
-    year = _arg("round")
-    if year is not None:
-        round_id = _round_id(year)
-        if round_id is None:
-            return _refuse("round", "no such round (give its year, e.g. 2026)")
-        place = place.but(round_id=round_id)
     return jsonify({"items": [item.as_json() for item in _items(qid, place)]})
-
-
-def _round_id(year: str) -> int | None:
-    # ASCII digits only, and a year's size: int() would take "٢٠٢٦" or " +7", and a number
-    # beyond the column's range is an error on PostgreSQL, not "no such round".
-    if not (year.isascii() and year.isdigit() and len(year) <= 4):
-        return None
-    return db.session.scalar(select(Round.id).where(Round.year == int(year)))
 
 
 def _items(qid: str, place: Place) -> list[Item]:

@@ -137,5 +137,6 @@ def test_rounds_sites_and_refusals_in_the_api(client, db, programme, loaded, tok
     assert get("/api/v1/stats/summary?questionnaire=awareness&round=2026")["refusals"] == 2
     assert get("/api/v1/stats/summary?questionnaire=awareness&round=2025")["responses"] == {"pre": 6, "post": 6}
     assert get("/api/v1/stats/summary?questionnaire=awareness&site=430626-02")["refusals"] == 0
-    for bad in ("round=1999", "round=abc", "round=99999999999999999999", "site=nowhere"):
+    for bad in ("round=1999", "round=abc", "round=99999999999999999999", "round=%C2%B2", "round=%D9%A2%D9%A0%D9%A2%D9%A5",
+                "site=nowhere"):
         assert client.get(f"/api/v1/stats/summary?questionnaire=awareness&{bad}", headers=admin).status_code == 422
