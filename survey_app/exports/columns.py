@@ -25,6 +25,7 @@ META: tuple[tuple[str, str, str], ...] = (
     ("site", "村/社区代码", "Village or community code"),
     ("team", "工作队代码", "Service team code"),
     ("wave", "测次：pre 前测，post 后测", "Wave: pre (baseline) or post (follow-up)"),
+    ("round", "年度（哪一期，以年份表示）：后测算在它的前测所在的一期", "Round (its year): a follow-up counts in its baseline's round"),
     ("respondent_code", "受访者编码", "Respondent code"),
     ("collector", "提交账号", "Account that submitted it"),
     ("started_at", "开始时间（北京时间）", "Started (China time)"),

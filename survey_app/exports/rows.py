@@ -21,7 +21,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..database import DBSession
 from ..instruments import parsed
-from ..models import County, IndexScore, QuestionnaireVersion, Response, Site, Team, User
+from ..models import County, IndexScore, QuestionnaireVersion, Response, Round, Site, Team, User
 from ..questionnaires.model import Questionnaire as Parsed
 from ..submissions.envelope import CST
 from .cells import Cell
@@ -34,6 +34,7 @@ _SITE = cast(Table, Site.__table__)
 _T = cast(Table, Team.__table__)
 _U = cast(Table, User.__table__)
 _S = cast(Table, IndexScore.__table__)
+_N = cast(Table, Round.__table__)
 
 #: responses a page; a page of 1,000 awareness responses is about 2 MB of Python objects
 CHUNK = 1000
@@ -120,14 +121,14 @@ def _page_statement(layout: Layout, selection: Selection, chunk: int) -> Any:
     joined = (
         _R.join(_V, _V.c.id == _R.c.version_id).join(_C, _C.c.id == _R.c.county_id)
         .outerjoin(_SITE, _SITE.c.id == _R.c.site_id).outerjoin(_T, _T.c.id == _R.c.team_id)
-        .outerjoin(_U, _U.c.id == _R.c.collector_id)
+        .outerjoin(_U, _U.c.id == _R.c.collector_id).outerjoin(_N, _N.c.id == _R.c.round_id)
     )
     for alias, index in zip(scores, layout.indices, strict=True):
         joined = joined.outerjoin(alias, and_(alias.c.response_id == _R.c.id, alias.c.index_id == index.id))
     return (
         select(
             _R.c.id, _R.c.uuid, _V.c.version, _C.c.code.label("county"), _SITE.c.code.label("site"), _T.c.code.label("team"),
-            _R.c.wave, _R.c.respondent_code, _U.c.username, _R.c.started_at, _R.c.completed_at, _R.c.received_at,
+            _R.c.wave, _N.c.year.label("round"), _R.c.respondent_code, _U.c.username, _R.c.started_at, _R.c.completed_at, _R.c.received_at,
             _R.c.source, _R.c.excluded, _R.c.excluded_reason, _R.c.answers_json,
             *(alias.c.score.label(f"score_{n}") for n, alias in enumerate(scores)),
         )
@@ -140,7 +141,7 @@ def _page_statement(layout: Layout, selection: Selection, chunk: int) -> Any:
 
 def _cells(layout: Layout, row: Any) -> list[Cell]:
     meta: list[Cell] = [
-        row.uuid, row.version, row.county, row.site, row.team, row.wave, row.respondent_code, row.username,
+        row.uuid, row.version, row.county, row.site, row.team, row.wave, row.round, row.respondent_code, row.username,
         _china(row.started_at), _china(row.completed_at), _china(row.received_at),
         row.source, int(row.excluded), row.excluded_reason,
     ]

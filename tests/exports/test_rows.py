@@ -63,3 +63,20 @@ def test_sqlite_reads_pages_by_id_without_sorting(app, db, programme, engine_nam
     # Walking ix_responses_latest and sorting would read the whole questionnaire for every page.
     assert "SEARCH responses USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)" in plan, plan
     assert "B-TREE" not in plan, plan
+
+
+def test_each_row_names_its_round_by_the_rule(app, db, client, token_for):
+    """A satisfaction response of May 2026 is in the demo's first round (2025-03-01 to 2026-06-30),
+    one of August 2026 in the second; the column gives the round's year."""
+    from survey_app.exports.columns import META_COLUMNS
+
+    token = token_for("admin")
+    submit(client, token, satisfaction("PJ01"))
+    later = satisfaction("PJ01")
+    later["completed_at"], later["started_at"] = "2026-08-03T10:00:00+08:00", "2026-08-03T09:50:00+08:00"
+    submit(client, token, later)
+    export = service.prepare(db.session, OFFICE, "satisfaction")
+    db.session.commit()
+    with app.app_context():
+        found = [dict(zip(META_COLUMNS, row, strict=False)) for row in service.data_rows(db.engine, export)]
+    assert [row["round"] for row in found] == [2025, 2026]
