@@ -116,6 +116,8 @@ POLICY: dict[str, Access] = {
     "admin.new_place": Access({"admin"}, fixed("/admin/places/site/new")),
     "admin.place": Access({"admin"}, fixed("/admin/places/county/430626")),
     "admin.place_active": Access({"admin"}, fixed("/admin/places/county/430626/active"), method="POST"),
+    "admin.rounds_page": Access({"admin"}, fixed("/admin/rounds")),
+    "admin.round_page": Access({"admin"}, fixed("/admin/rounds/2025")),
     "admin.questionnaires": Access({"admin"}, fixed("/admin/questionnaires")),
     "admin.questionnaire": Access({"admin"}, fixed("/admin/questionnaires/awareness")),
     "admin.questionnaire_teams": Access({"admin"}, fixed("/admin/questionnaires/awareness/teams"), method="POST"),
