@@ -10,7 +10,9 @@ round (pairing, dashboards, reports, targets, exports, file names) reads the sto
   Two rounds may overlap: the next round's baselines while this round's follow-ups are still
   being made.
 - A **baseline** opens a round: it belongs to the round whose dates contain the day it was
-  completed (China time); where two rounds contain that day, the later-starting one.
+  completed (China time; a tablet whose clock ran ahead cannot have completed it after the server
+  received it, so the earlier of the two counts); where two rounds contain that day, the
+  later-starting one.
 - A **follow-up** belongs to the round of its respondent's baseline (the latest baseline of the
   same questionnaire, county and code completed at or before it, excluded or not: exclusion
   concerns the data's quality, not when the fieldwork was done), even when it falls after that
@@ -34,7 +36,7 @@ from sqlalchemy import Table, and_, bindparam, case, exists, func, select, updat
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement
 
-from .analysis.sqlfuncs import china_date
+from .analysis.sqlfuncs import china_date, earlier_of
 from .models import Refusal, Response, Round
 from .models.types import UTCDateTime
 
@@ -84,21 +86,24 @@ def round_containing(day: Any, *, opening: bool) -> Any:
 
 def baseline_at(questionnaire: Any, county_id: Any, code: Any, before: Any) -> Any:
     """A scalar subquery: when the respondent's latest baseline at or before ``before`` was
-    completed (NULL: none), read along ``ix_responses_latest``."""
+    completed, as the rule counts it (the earlier of its completion and its receipt; NULL:
+    none), found along ``ix_responses_latest``."""
     p = _R.alias("baseline")
     return (
-        select(func.max(p.c.completed_at))
+        select(earlier_of(p.c.completed_at, p.c.received_at))
         .where(p.c.questionnaire_id == questionnaire, p.c.county_id == county_id, p.c.respondent_code == code,
                p.c.wave == "pre", p.c.completed_at <= before)
+        .order_by(p.c.completed_at.desc(), p.c.id.desc()).limit(1)
         # correlated to the response (or county) outside however deeply it is nested
         .correlate_except(p)
         .scalar_subquery()
     )
 
 
-def round_of_response(questionnaire: Any, county_id: Any, code: Any, wave: Any, completed_at: Any) -> ColumnElement[Any]:
+def round_of_response(questionnaire: Any, county_id: Any, code: Any, wave: Any, completed_at: Any,
+                      received_at: Any) -> ColumnElement[Any]:
     """``round_for`` as one SQL expression, over a response's columns or bound values."""
-    day = china_date(completed_at)
+    day = china_date(earlier_of(completed_at, received_at))
     earlier = baseline_at(questionnaire, county_id, code, completed_at)
     return case(
         (wave == "pre", round_containing(day, opening=True)),
@@ -107,18 +112,19 @@ def round_of_response(questionnaire: Any, county_id: Any, code: Any, wave: Any, 
     )
 
 
-def round_of_refusal(wave: Any, declined_at: Any) -> ColumnElement[Any]:
+def round_of_refusal(wave: Any, declined_at: Any, received_at: Any) -> ColumnElement[Any]:
     """A refusal's round: one at the baseline opens like a baseline; any other has no
     respondent to follow and falls by its day."""
-    day = china_date(declined_at)
+    day = china_date(earlier_of(declined_at, received_at))
     return case((wave == "pre", round_containing(day, opening=True)), else_=round_containing(day, opening=False))
 
 
 def for_submission(county_id: Any) -> ColumnElement[Any]:
     """The round of the submission being stored, from its bound ``questionnaire``, ``code``,
-    ``wave`` and ``at`` (its completion), in the submission service's reference look-up."""
+    ``wave``, ``at`` (its completion) and ``received`` (now), in the submission service's
+    reference look-up."""
     return round_of_response(bindparam("questionnaire"), county_id, bindparam("code"), bindparam("wave"),
-                             bindparam("at", type_=UTCDateTime()))
+                             bindparam("at", type_=UTCDateTime()), bindparam("received", type_=UTCDateTime()))
 
 
 #: A baseline that arrives after its follow-ups (a tablet that synced late) moves them into its
@@ -151,8 +157,8 @@ def assign_all(connection: Connection) -> None:
     """Every stored response's and refusal's round, by the rule: after rounds are added or
     their dates change.  Two UPDATEs over everything (a rounds edit is rare)."""
     connection.execute(update(_R).values(round_id=round_of_response(
-        _R.c.questionnaire_id, _R.c.county_id, _R.c.respondent_code, _R.c.wave, _R.c.completed_at)))
-    connection.execute(update(_F).values(round_id=round_of_refusal(_F.c.wave, _F.c.declined_at)))
+        _R.c.questionnaire_id, _R.c.county_id, _R.c.respondent_code, _R.c.wave, _R.c.completed_at, _R.c.received_at)))
+    connection.execute(update(_F).values(round_id=round_of_refusal(_F.c.wave, _F.c.declined_at, _F.c.received_at)))
 
 
 # -- how a round is named ---------------------------------------------------------------------

@@ -78,16 +78,19 @@ def _admin(db: Any) -> Scope:
     return Scope(user_id=admin.id, role="admin", county_id=None, team_id=None)
 
 
-def _expected(events: list[dict[str, Any]], known: list[RoundDates]) -> dict[str, int | None]:
+def _expected(events: list[dict[str, Any]], known: list[RoundDates], received: dict[str, dt.datetime]) -> dict[str, int | None]:
+    """The rule by hand: a day is the earlier of completion and receipt, in China time."""
+    def day(e: dict[str, Any]) -> dt.date:
+        return min(e["at"], received[e["uuid"]]).astimezone(CST).date()
+
     out = {}
     for e in events:
-        at, day = e["at"], e["at"].astimezone(CST).date()
         baseline = None
         if e["kind"] == "submission" and e["wave"] == "post":
-            earlier = [b["at"] for b in events if b["kind"] == "submission" and b["wave"] == "pre"
-                       and b["code"] == e["code"] and b["at"] <= at]
-            baseline = max(earlier).astimezone(CST).date() if earlier else None
-        out[e["uuid"]] = round_for(known, e["wave"], day, baseline)
+            earlier = [b for b in events if b["kind"] == "submission" and b["wave"] == "pre" and b["code"] == e["code"]
+                       and b["at"] <= e["at"]]
+            baseline = day(max(earlier, key=lambda b: b["at"])) if earlier else None
+        out[e["uuid"]] = round_for(known, e["wave"], day(e), baseline)
     return out
 
 
@@ -104,6 +107,13 @@ def _store(app: Any, db: Any, events: list[dict[str, Any]]) -> None:
                                                      "wave": e["wave"], "declined_at": e["at"].isoformat()}, scope)
                     plain.commit()
             assert outcome.status == "created", outcome
+
+
+def _received(db: Any) -> dict[str, dt.datetime]:
+    db.session.rollback()
+    found = dict(db.session.execute(select(Response.uuid, Response.received_at)).all())
+    found.update(db.session.execute(select(Refusal.uuid, Refusal.received_at)).all())
+    return found
 
 
 def _stored(db: Any) -> dict[str, int | None]:
@@ -163,8 +173,8 @@ def test_what_is_stored_follows_the_rule_in_any_order_of_arrival(app, programme,
         if kind == "submission" and wave is None:
             wave = "post"  # awareness requires a wave
         events.append(_event(kind, wave, code, dt.datetime.combine(start + dt.timedelta(days=day), dt.time(hour), CST)))
-    expected = _expected(events, known)
     _store(app, db, events)  # arrival in the generated order, not by time
+    expected = _expected(events, known, _received(db))
     assert _stored(db) == expected
     with db.engine.begin() as connection:
         rounds.assign_all(connection)
@@ -228,3 +238,15 @@ def test_migration_0010_puts_what_was_stored_in_rounds_by_the_rule(at_revision):
     downgrade(revision="0009")
     upgrade()
     assert _stored(db) == expected
+
+
+def test_a_clock_running_ahead_cannot_move_a_response_into_a_later_round(app, programme, db):
+    """A tablet whose clock ran months ahead: completed "in 2027", received now.  It belongs to
+    the round of the day the server received it."""
+    _clear(db)
+    now = dt.datetime.now(CST)
+    known = _add_rounds(db, [(now.date() - dt.timedelta(days=30), now.date() + dt.timedelta(days=30)),
+                             (now.date() + dt.timedelta(days=31), now.date() + dt.timedelta(days=400))])
+    ahead = _event("submission", "pre", "PJ-9", now + dt.timedelta(days=120))
+    _store(app, db, [ahead])
+    assert _stored(db)[ahead["uuid"]] == known[0].id

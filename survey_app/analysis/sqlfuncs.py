@@ -69,3 +69,22 @@ def _date_sqlite(element: china_date, compiler: Any, **kw: Any) -> str:
 def _date_pg(element: china_date, compiler: Any, **kw: Any) -> str:
     (value,) = list(element.clauses)
     return f"CAST(({compiler.process(value, **kw)}) AT TIME ZONE 'UTC' + INTERVAL '{CHINA_OFFSET_HOURS} hours' AS DATE)"
+
+
+class earlier_of(FunctionElement[Any]):
+    """The earlier of two timestamps (neither NULL): a tablet's clock running ahead cannot put a
+    response after the moment the server received it."""
+
+    inherit_cache = True
+
+
+@compiles(earlier_of)
+def _earlier_sqlite(element: earlier_of, compiler: Any, **kw: Any) -> str:
+    a, b = list(element.clauses)
+    return f"min({compiler.process(a, **kw)}, {compiler.process(b, **kw)})"
+
+
+@compiles(earlier_of, "postgresql")
+def _earlier_pg(element: earlier_of, compiler: Any, **kw: Any) -> str:
+    a, b = list(element.clauses)
+    return f"LEAST({compiler.process(a, **kw)}, {compiler.process(b, **kw)})"

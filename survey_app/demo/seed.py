@@ -295,8 +295,9 @@ class _Generator:
         local = dt.datetime.combine(day, dt.time(8 + self.rng.randrange(10), self.rng.randrange(60)), CST)
         minutes = max(2.0, self.rng.gauss(12, 3)) if self.rng.random() > 0.03 else self.rng.uniform(1, 2.5)  # a few speeders
         completed = local.astimezone(dt.UTC)
+        received = min(self.received, completed + self._sync_delay())
         if wave is not None and self.rng.random() < WRONG_CLOCKS:  # a tablet whose clock runs days ahead
-            completed = self.received + dt.timedelta(days=1 + self.rng.randrange(30))
+            completed = received + dt.timedelta(days=1 + self.rng.randrange(30))
         started = completed - dt.timedelta(minutes=minutes)
 
         rows = []
@@ -321,13 +322,23 @@ class _Generator:
             "source": "seed",
             "started_at": started,
             "completed_at": completed,
-            "received_at": self.received,
+            "received_at": received,
             "content_hash": "seed",
             "answers_json": answers,
             "excluded": False,
             "excluded_reason": None,
         }
         return _Generated(row, rows, score_rows)
+
+    def _sync_delay(self) -> dt.timedelta:
+        """How long a tablet held a response before it reached the server: the same evening with
+        a signal at the township, days from villages without one, now and then weeks."""
+        draw = self.rng.random()
+        if draw < 0.7:
+            return dt.timedelta(hours=1 + self.rng.randrange(10))
+        if draw < 0.95:
+            return dt.timedelta(days=1 + self.rng.randrange(7))
+        return dt.timedelta(days=8 + self.rng.randrange(30))
 
     def _answers(self, qn: Parsed, theta: float, place: _Place, month: dt.date | None) -> dict[str, Any]:
         out: dict[str, Any] = {}

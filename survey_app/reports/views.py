@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.validators import Regexp
 
+from .. import rounds
 from ..analysis.figures import PlaceError
 from ..auth.scope import Scope
 from ..extensions import db
@@ -77,8 +78,8 @@ def index():
     scope = reader_scope()
     form = ReportForm()
     form.scope.choices = scope_choices(scope)
-    rounds = db.session.execute(select(Round.year, Round.name).order_by(Round.year.desc())).all()
-    form.round.choices = [("", _("全部年度"))] + [(str(year), name) for year, name in rounds]
+    found = db.session.execute(select(Round.year, Round.name, Round.starts_on, Round.ends_on).order_by(Round.year.desc())).all()
+    form.round.choices = [("", _("全部年度"))] + [(str(year), rounds.label(name, start, end)) for year, name, start, end in found]
     if form.validate_on_submit():
         try:
             report = ReportRequest.parse(form.scope.data, int(form.round.data) if form.round.data else None)

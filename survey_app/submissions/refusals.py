@@ -20,7 +20,8 @@ _REFUSALS = cast(Table, Refusal.__table__)
 _counties, _sites, _teams = County.__table__, Site.__table__, Team.__table__
 _PLACES = (
     select(_counties.c.id, _sites.c.id, _teams.c.id,
-           rounds.round_of_refusal(bindparam("wave"), bindparam("declined_at", type_=UTCDateTime())))
+           rounds.round_of_refusal(bindparam("wave"), bindparam("declined_at", type_=UTCDateTime()),
+                                   bindparam("received", type_=UTCDateTime())))
     .select_from(
         _counties.outerjoin(_sites, and_(_sites.c.county_id == _counties.c.id, _sites.c.code == bindparam("site")))
         .outerjoin(_teams, and_(_teams.c.county_id == _counties.c.id, _teams.c.code == bindparam("team")))
@@ -74,8 +75,9 @@ def record_refusal(connection: Connection, payload: Any, scope: Scope, source: s
 
     if connection.execute(_QUESTIONNAIRE, {"qid": texts["questionnaire"]}).first() is None:
         return Outcome(INVALID, uid, errors={"questionnaire": [message("unknown_questionnaire", lang)]})
+    received = utcnow()
     row = connection.execute(_PLACES, {"county": texts["county"], "site": texts.get("site", ""), "team": texts.get("team", ""),
-                                       "wave": wave or None, "declined_at": declined_at}).first()
+                                       "wave": wave or None, "declined_at": declined_at, "received": received}).first()
     if row is None:
         return Outcome(INVALID, uid, errors={"county": [message("unknown_county", lang)]})
     county_id, site_id, team_id, round_id = row
@@ -92,6 +94,6 @@ def record_refusal(connection: Connection, payload: Any, scope: Scope, source: s
     inserted = connection.execute(_INSERT[connection.dialect.name], {
         "uuid": uid, "questionnaire_id": texts["questionnaire"], "county_id": county_id, "site_id": site_id,
         "team_id": team_id, "wave": wave or None, "round_id": round_id, "collector_id": scope.user_id, "source": source,
-        "device_id": device_id, "declined_at": declined_at, "received_at": utcnow(),
+        "device_id": device_id, "declined_at": declined_at, "received_at": received,
     }).first()
     return Outcome(CREATED if inserted is not None else DUPLICATE, uid)

@@ -9,6 +9,7 @@ docs/ARCHITECTURE.md, "Idempotency").
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -129,6 +130,8 @@ class _Refs:
     team_id: int | None = None
     round_id: int | None = None
     code_used: bool = False
+    #: when the server received it: stored, and the latest its completion can have been (rounds)
+    received_at: dt.datetime = field(default_factory=utcnow)
     version: VersionRef | None = None
 
 
@@ -164,7 +167,7 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
         "uuid": env.uuid, "questionnaire_id": qn.id, "version_id": refs.version.id, "round_id": refs.round_id,
         "county_id": refs.county_id, "site_id": refs.site_id, "team_id": refs.team_id, "wave": env.wave,
         "respondent_code": env.respondent_code, "collector_id": scope.user_id, "source": source,
-        "started_at": env.started_at, "completed_at": env.completed_at, "received_at": utcnow(),
+        "started_at": env.started_at, "completed_at": env.completed_at, "received_at": refs.received_at,
         "content_hash": digest, "answers_json": checked.answers, "excluded": False, "excluded_reason": None,
         "device_id": env.device_id,
     }
@@ -264,7 +267,7 @@ def _resolve(connection: DriverConnection, env: Envelope, scope: Scope) -> _Refs
     if not env.county:
         return refs
     params = {"county": env.county, "site": env.site or "", "team": env.team or "", "questionnaire": env.questionnaire,
-              "code": env.respondent_code, "wave": env.wave, "at": env.completed_at}
+              "code": env.respondent_code, "wave": env.wave, "at": env.completed_at, "received": refs.received_at}
     row = connection.first(_REFERENCES, params)
     if row is None:
         env.fail("county", "unknown_county")
