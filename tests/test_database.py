@@ -30,10 +30,11 @@ def test_submissions_take_the_write_lock_only_for_the_inserts(client, token_for,
     reads = statements[:start]
     assert [s.split()[0] for s in reads] == ["SELECT", "SELECT"]  # token, then references
     end = statements.index("COMMIT", start)
-    inserts = statements[start + 1:end]
-    assert [s.split()[2] for s in inserts if s.startswith("INSERT")] == (
-        ["responses"] + ["answers"] * (len(inserts) - 3) + ["index_scores", "respondent_latest"]
-    )
+    writes = statements[start + 1:end]
+    inserts = [s for s in writes if s.startswith("INSERT")]
+    assert [s.split()[2] for s in inserts] == ["responses"] + ["answers"] * (len(inserts) - 3) + ["index_scores", "respondent_latest"]
+    # and a baseline moves any follow-up of its respondent that arrived before it into its round
+    assert [s.split()[:2] for s in writes if not s.startswith("INSERT")] == [["UPDATE", "responses"]]
     assert statements[end + 1:] == []
 
 
