@@ -29,7 +29,7 @@ from ..models import WAVES, Response
 from ..models.responses import RespondentLatest
 
 _R = cast(Table, Response.__table__)
-_L = cast(Table, RespondentLatest.__table__)
+_L = TABLE = cast(Table, RespondentLatest.__table__)
 KEY = ("questionnaire_id", "county_id", "respondent_code")
 COLUMNS = [*KEY, "pre_id", "pre_at", "post_id", "post_at"]
 
