@@ -19,11 +19,12 @@ from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..analysis import flags as sqlflags
 from ..analysis.figures import PlaceError, place_for
+from ..auth.picks import place_choices
 from ..auth.scope import Scope
 from ..dashboard.quality import flag_names
 from ..extensions import db
 from ..instruments import find_version, parsed
-from ..models import AuditEvent, County, IndexScore, Questionnaire, QuestionnaireVersion, Site, Team
+from ..models import AuditEvent, IndexScore, Questionnaire, QuestionnaireVersion
 from ..models.audit import record
 from ..submissions.latest import set_excluded
 from . import audit_log, bp, browse
@@ -114,21 +115,10 @@ def _response_filter(scope: Scope, args: MultiDict[str, str]) -> tuple[browse.Re
 
 
 def _choices(scope: Scope) -> dict[str, list[tuple[str, str]]]:
-    counties = select(County.code, County.name).order_by(County.code)
-    teams = select(Team.code, Team.name).order_by(Team.code)
-    sites = select(Site.code, Site.township + " · " + Site.name).order_by(Site.code)
-    if not scope.is_programme:
-        counties = counties.where(County.id == scope.county_id)
-        teams = teams.where(Team.county_id == scope.county_id)
-        sites = sites.where(Site.county_id == scope.county_id)
-        if scope.role == "team":
-            teams = teams.where(Team.id == scope.team_id)
     questionnaires = select(Questionnaire.id, Questionnaire.title_zh).order_by(Questionnaire.id)
     return {
         "questionnaire": [(str(a), str(b)) for a, b in db.session.execute(questionnaires)],
-        "county": [(str(a), str(b)) for a, b in db.session.execute(counties)],
-        "team": [(str(a), str(b)) for a, b in db.session.execute(teams)],
-        "site": [(str(a), str(b)) for a, b in db.session.execute(sites)],
+        **place_choices(db.session, scope, all_sites=True),
     }
 
 

@@ -14,10 +14,11 @@ from werkzeug.datastructures import MultiDict
 from .. import rounds
 from ..analysis.figures import PlaceError, place_for
 from ..analysis.queries import Place
+from ..auth.picks import place_choices
 from ..auth.scope import Scope
 from ..database import DBSession
 from ..instruments import find_version, parsed
-from ..models import County, Questionnaire, Round, Site, Team
+from ..models import Questionnaire, Round
 from ..questionnaires import Questionnaire as Parsed
 
 WAVES = ("pre", "post")
@@ -81,23 +82,9 @@ def read(session: DBSession, scope: Scope, args: MultiDict[str, str], default_qu
 
 def _options(session: DBSession, scope: Scope, place: Place) -> dict[str, list[tuple[str, str]]]:
     """The choices each filter offers this reader (never a place outside their scope)."""
-    counties = select(County.code, County.name).order_by(County.code)
-    teams = select(Team.code, Team.name).order_by(Team.code)
-    sites = select(Site.code, Site.township + " · " + Site.name).order_by(Site.code)
-    if not scope.is_programme:
-        counties = counties.where(County.id == scope.county_id)
-        teams = teams.where(Team.county_id == scope.county_id)
-        sites = sites.where(Site.county_id == scope.county_id)
-        if scope.team_id is not None and scope.role in ("team", "collector"):
-            teams = teams.where(Team.id == scope.team_id)
-    if place.county_id is not None:  # a county chosen: its teams and sites only
-        teams = teams.where(Team.county_id == place.county_id)
-        sites = sites.where(Site.county_id == place.county_id)
     rows: dict[str, Any] = {
         "questionnaire": session.execute(select(Questionnaire.id, Questionnaire.title_zh).order_by(Questionnaire.id)).all(),
-        "county": session.execute(counties).all(),
-        "team": session.execute(teams).all(),
-        "site": session.execute(sites).all() if place.county_id is not None else [],
+        **place_choices(session, scope, place.county_id),
         # a round with its dates: 第一期（2025年度） holds follow-ups made in 2026, which the name hides
         "round": [(year, rounds.label(name, start, end)) for year, name, start, end in
                   session.execute(select(Round.year, Round.name, Round.starts_on, Round.ends_on).order_by(Round.year))],

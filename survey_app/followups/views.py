@@ -20,10 +20,11 @@ from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..analysis.figures import PlaceError, place_for
 from ..analysis.queries import Place
+from ..auth.picks import place_choices
 from ..auth.scope import Scope
 from ..extensions import db
 from ..instruments import current_versions, parsed
-from ..models import MARK_STATUSES, County, Site, Team
+from ..models import MARK_STATUSES, Site
 from . import marks
 from .worklist import Item, Progress, progress_by_site, worklist
 
@@ -106,31 +107,9 @@ def _read(scope: Scope, args: Mapping[str, str]) -> View:
         values.update(county="", team="", site="")
         place = place_for(db.session, scope, None, None)
     view = View(questionnaire, values, place, problems)
-    view.choices = _choices(scope, place)
+    view.choices = place_choices(db.session, scope, place.county_id)
     view.choices["questionnaire"] = offered
     return view
-
-
-def _choices(scope: Scope, place: Place) -> dict[str, list[tuple[str, str]]]:
-    """The places this reader may pick (never one outside their reach)."""
-    counties = select(County.code, County.name).order_by(County.code)
-    teams = select(Team.code, Team.name).order_by(Team.code)
-    sites = select(Site.code, Site.township + " · " + Site.name).order_by(Site.code)
-    if not scope.is_programme:
-        counties = counties.where(County.id == scope.county_id)
-        teams = teams.where(Team.county_id == scope.county_id)
-        sites = sites.where(Site.county_id == scope.county_id)
-        if scope.role in ("team", "collector"):
-            teams = teams.where(Team.id == scope.team_id)
-    if place.county_id is not None:
-        teams = teams.where(Team.county_id == place.county_id)
-        sites = sites.where(Site.county_id == place.county_id)
-    return {
-        "county": [(str(a), str(b)) for a, b in db.session.execute(counties)],
-        "team": [(str(a), str(b)) for a, b in db.session.execute(teams)],
-        # a county first: the programme's villages in one list would be hundreds long
-        "site": [(str(a), str(b)) for a, b in db.session.execute(sites)] if place.county_id is not None else [],
-    }
 
 
 @dataclass
