@@ -95,7 +95,12 @@ def choose_place(page: Any, site_index: int = 1, wave: str = "pre") -> None:
     """Choose the village and the wave of the set-up, as a finger does."""
     page.select_option("select[name=site]", index=site_index)
     if page.locator("input[name=wave]").count():
-        page.locator(f"label.choice:has(input[name=wave][value={wave}])").click()
+        radio = page.locator(f"input[name=wave][value={wave}]")
+        for _ in range(3):  # a banner shown meanwhile (storage, log-in) can move the button under the tap
+            page.locator(f"label.choice:has(input[name=wave][value={wave}])").click()
+            if radio.is_checked():
+                break
+        assert radio.is_checked(), f"wave {wave} not chosen"
 
 
 def type_code(page: Any, code: str) -> None:
@@ -112,20 +117,113 @@ def started(page: Any) -> bool:
     return page.get_attribute("#collect", "data-uuid") is not None
 
 
+# Playwright's wait_for_function does not await a promise (an async predicate is always truthy at
+# once), so these start an asynchronous read at each poll and look at the previous one's result.
+
 def wait_controlled(page: Any, qid: str = "awareness") -> None:
     """Wait until the service worker controls the page and has cached the form."""
     page.wait_for_function("() => navigator.serviceWorker.controller !== null || (location.reload(), false)",
                            polling=1000, timeout=20000)
     page.wait_for_function(
-        "async qid => { const c = await caches.open('sanqu-pages-v1'); return !!(await c.match('/collect/' + qid)); }",
-        arg=qid, timeout=20000)
+        "qid => { caches.open('sanqu-pages-v1').then(c => c.match('/collect/' + qid))"
+        ".then(r => { window.__formCached = !!r; }); return window.__formCached === true; }",
+        arg=qid, polling=100, timeout=20000)
 
 
 def wait_followups(page: Any, qid: str = "awareness", n: int | None = None) -> None:
     """Wait until the tablet keeps the follow-up list of the questionnaire (with n items)."""
     page.wait_for_function(
-        "async ([qid, n]) => { const l = await SanquSync.followups(qid); return !!l && (n === null || l.items.length === n); }",
-        arg=[qid, n], timeout=20000)
+        "([qid, n]) => { SanquSync.followups(qid).then(l => { window.__followups = l || null; });"
+        " const l = window.__followups; return !!l && (n === null || l.items.length === n); }",
+        arg=[qid, n], polling=100, timeout=20000)
+
+
+class InFlight:
+    """WSGI middleware that counts the requests not yet answered in full, so that a test cuts the
+    network only when the tablet (its page and its service worker) is not downloading: a cut
+    download leaves the test server's file open, which pytest reports."""
+
+    def __init__(self, app: Any) -> None:
+        import threading
+        import time
+
+        self.app, self.busy, self.since = app, 0, time.monotonic()
+        self.lock = threading.Lock()
+        self.paths: list[str] = []
+
+    def _change(self, delta: int, path: str) -> None:
+        import time
+
+        with self.lock:
+            self.busy += delta
+            if delta > 0:
+                self.paths.append(path)
+            else:
+                self.paths.remove(path)
+            self.since = time.monotonic()
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        path = f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}?{environ.get('QUERY_STRING', '')}"
+        self._change(1, path)
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self._change(-1, path)
+            raise
+        return _Answered(body, lambda: self._change(-1, path))
+
+    def wait_quiet(self, idle: float = 0.6, timeout: float = 30) -> None:
+        import time
+
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self.lock:
+                if self.busy == 0 and time.monotonic() - self.since >= idle:
+                    return
+            time.sleep(0.05)
+        raise AssertionError(f"still in flight after {timeout} s: {self.paths}")
+
+
+class _Answered:
+    """The answer's body, closed (and counted as answered) as soon as it has been sent: the
+    development server calls close() only after draining the socket, which can wait on the
+    browser, and a connection cut meanwhile would leave the file open."""
+
+    def __init__(self, body: Any, done: Any) -> None:
+        self.body, self.done, self.finished = body, done, False
+
+    def __iter__(self) -> Any:
+        try:
+            yield from self.body
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.done()
+
+
+def watch_requests(server: Any) -> InFlight:
+    """Count the server's requests from now on (call before the first page opens)."""
+    if not isinstance(server.app, InFlight):
+        server.stop()
+        server.app = InFlight(server.app)
+        server.start()
+    return server.app
+
+
+def cut_network(context: Any, server: Any) -> None:
+    """No signal: once the tablet is quiet, nothing answers on the server's port and the browser
+    knows it is offline."""
+    watch_requests(server).wait_quiet()
+    server.stop()
+    context.set_offline(True)
 
 
 def wait_synced(page: Any, timeout: int = 60000) -> None:

@@ -15,6 +15,7 @@ from .collecting import (
     answer_screen,
     choose_place,
     codes,
+    cut_network,
     fill_and_submit,
     finish,
     go_next,
@@ -26,6 +27,7 @@ from .collecting import (
     wait_controlled,
     wait_followups,
     wait_synced,
+    watch_requests,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)]
@@ -179,14 +181,14 @@ def test_the_follow_up_list_works_offline_and_picking_from_it_pairs_the_response
     baseline(app, token, "PJ-0399", site="430626-02")  # another village of the county
     baseline(app, token, "PJ-0303", wave="post", day="2026-11-20")  # already followed up
 
+    watch_requests(server)
     page = context.new_page()
     log_in(page, server.base)
     open_form(page, server.base)
     wait_controlled(page)
     wait_followups(page, n=4)
 
-    server.stop()  # no signal in the village
-    context.set_offline(True)
+    cut_network(context, server)  # no signal in the village
     page.reload()  # the page comes from the service worker's cache
     page.wait_for_selector("#collect[data-ready]")
     choose_place(page, wave="post")
