@@ -18,7 +18,7 @@ run: install db demo
 	$(BIN)/gunicorn --workers 2 --worker-class gthread --threads 4 --bind $(HOST):$(PORT) \
 	  --access-logfile - --graceful-timeout 5 --no-control-socket wsgi:app
 
-test: install-dev system-deps
+test: install-dev system-deps node_modules/.installed
 	$(BIN)/ruff check survey_app tests scripts benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -37,6 +37,14 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# Test-only JavaScript (axe-core for the accessibility checks), from package-lock.json.  Used by
+# `make test` only: the app never serves it and `make run` needs no npm.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "installing with apt: npm"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm >/dev/null; }
+	npm ci --no-audit --no-fund
 	@touch $@
 
 install: $(VENV)/.installed
