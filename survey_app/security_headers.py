@@ -7,7 +7,8 @@ from flask import Flask, Response, request
 #: Scripts only from this site (no inline script, no eval): text that slipped past escaping
 #: still cannot run.  No inline style either, except below.  ``blob:``/``data:`` images:
 #: Plotly's "download as PNG" and the inline icon.  ``worker-src 'self'``: the collection
-#: service worker.
+#: service worker; ``manifest-src 'self'``: the collection pages' web app manifest
+#: (collect/app_manifest.py), which makes them installable.
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
     "script-src 'self'",

@@ -81,6 +81,8 @@ POLICY: dict[str, Access] = {
     # the tablet asks for its device token (JSON): 401 without a session
     "collect.device": Access(EVERYONE, fixed("/collect/device"), method="POST", anonymous="api", json=True),
     "collect.manifest": Access(EVERYONE, fixed("/collect/manifest.json")),
+    # the web app manifest (names, colours, icons): public, as browsers fetch it without cookies
+    "collect.app_manifest": Access(EVERYONE, fixed("/collect/app.webmanifest"), anonymous="public"),
     "collect.service_worker": Access(EVERYONE, fixed("/collect/sw.js"), anonymous="public"),
     "collect.receipt": Access(EVERYONE, fixed("/collect/receipt")),
     "collect.devices": Access(EVERYONE, fixed("/collect/devices")),

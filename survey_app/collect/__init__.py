@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("collect", __name__, url_prefix="/collect")
 
-from . import offline, staff, views  # noqa: E402,F401
+from . import app_manifest, offline, staff, views  # noqa: E402,F401

@@ -15,6 +15,7 @@ from ..instruments import offered_versions, version_ref
 from ..models.audit import record
 from ..submissions.envelope import parse_uuid
 from . import bp
+from .app_manifest import ICON_FILES
 from .views import language
 
 
@@ -61,7 +62,8 @@ def manifest():
             ref = version_ref(driver, questionnaire.id, version.version)
         if ref is not None:
             audio += [url_for("collect.audio", filename=q.audio) for q in ref.questionnaire.questions.values() if q.audio]
-    static = [url_for("static", filename=name) for name in STATIC_FILES]
+    # the web app manifest and its icons too: the installed app opens with no network
+    static = [url_for("static", filename=name) for name in (*STATIC_FILES, *ICON_FILES)] + [url_for("collect.app_manifest")]
     return jsonify({"pages": pages, "audio": sorted(set(audio)), "static": static})
 
 

@@ -27,6 +27,14 @@ def test_pages_forbid_inline_script_and_framing(client, programme):
         assert "Strict-Transport-Security" not in reply.headers  # plain HTTP here
 
 
+def test_the_collection_pages_may_load_their_own_web_app_manifest_only(client, programme):
+    login(client, "sw-pj1")
+    for path in ("/collect/", "/collect/awareness", "/collect/app.webmanifest"):
+        csp = _directives(client.get(path).headers["Content-Security-Policy"])
+        assert csp["manifest-src"] == ["'self'"], path
+        assert csp["img-src"][0] == "'self'", path  # the icons, from this site
+
+
 def test_api_replies_carry_them_too(client, token_for):
     reply = client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {token_for('admin')}"})
     assert reply.status_code == 200 and reply.headers["X-Content-Type-Options"] == "nosniff"

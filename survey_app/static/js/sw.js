@@ -96,6 +96,6 @@ self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.indexOf("/api/") === 0 || url.pathname === "/collect/manifest.json" || url.pathname === "/collect/sw.js") return;
-  if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/collect/audio/") === 0) { event.respondWith(asset(request)); return; }
+  if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/collect/audio/") === 0 || url.pathname === "/collect/app.webmanifest") { event.respondWith(asset(request)); return; }
   if (request.mode === "navigate" || url.pathname.indexOf("/collect/") === 0) { event.respondWith(page(request)); return; }
 });
