@@ -1,18 +1,135 @@
-"""axe-core on the staff and collection pages at tablet sizes: no critical or serious
-WCAG 2.0/2.1 A/AA violation (tests/browser/accessibility.py)."""
+"""axe-core (WCAG 2.0/2.1 A and AA) on the staff pages and the collection pages around the form,
+on a tablet held upright (800x1280) and on its side (1280x800): no critical and no serious
+violation.  The form's own screens are checked with the same helper (tests/browser/accessibility.py)
+by the tests of the form.
+
+Each role visits its pages in one browser profile; every page's violations are gathered, so one
+failure lists all of them."""
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
 
-from .accessibility import TABLET_LANDSCAPE, TABLET_PORTRAIT, axe_context, axe_violations, describe
+import pytest
+from sqlalchemy import select
+
+from .accessibility import TABLET_LANDSCAPE, TABLET_PORTRAIT, Violation, axe_context, axe_violations, require_axe
+from .collecting import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)]
 
+VIEWPORTS = pytest.mark.parametrize("viewport", [TABLET_PORTRAIT, TABLET_LANDSCAPE], ids=["800x1280", "1280x800"])
+DASHBOARDS = ("overview", "awareness", "items", "satisfaction", "activity", "quality")
 
-@pytest.mark.parametrize("viewport", [TABLET_PORTRAIT, TABLET_LANDSCAPE], ids=["800x1280", "1280x800"])
-def test_the_login_page(browser, live_server, programme, viewport):
+
+@pytest.fixture(autouse=True)
+def _axe_installed() -> None:
+    require_axe()  # before the demo is seeded: skip (or, in CI, fail) at once
+
+
+@pytest.fixture
+def demo(db, programme, loaded) -> dict[str, str]:
+    """The demo programme with responses and follow-up marks; ids the addresses need."""
+    from survey_app.demo.seed import seed_responses
+    from survey_app.models import County, Response, Round, User
+
+    seed_responses(db.session, 300, seed=13)
+    db.session.commit()
+    pj = db.session.scalar(select(County.id).where(County.code == "430626"))
+    response = db.session.scalars(select(Response).where(Response.county_id == pj).order_by(Response.id)).first()
+    return {
+        "response": str(response.id),
+        "device": str(response.device_id),
+        "user": str(db.session.scalar(select(User.id).where(User.username == "county-pj"))),
+        "round": str(db.session.scalar(select(Round.year).order_by(Round.year))),
+    }
+
+
+class Checker:
+    """Visits pages in one profile and keeps what axe finds on each."""
+
+    def __init__(self, page, base: str) -> None:
+        self.page, self.base = page, base
+        self.found: list[tuple[str, Violation]] = []
+        self.checked: list[str] = []
+
+    def check(self, where: str) -> None:
+        self.checked.append(where)
+        self.found += [(where, v) for v in axe_violations(self.page)]
+
+    def visit(self, path: str) -> None:
+        reply = self.page.goto(f"{self.base}{path}")
+        assert reply is not None and (reply.ok or path == "/collect/no-such-page"), (path, reply and reply.status)
+        if self.page.locator("[data-chart]").count():
+            # the charts drawn first: Plotly's SVG is part of what is read out
+            self.page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-chart]')].every(e => e.dataset.drawn === '1')", timeout=20000)
+        if path == "/collect/receipt":
+            self.page.wait_for_selector("#receipt-state:not([data-state=loading])", timeout=10000)
+        self.check(path)
+
+    def assert_clean(self) -> None:
+        assert self.checked
+        assert not self.found, "\n".join(f"{where}: {v}" for where, v in self.found)
+
+
+@pytest.fixture
+def checker(browser, live_server, demo, request) -> Iterator[Checker]:
+    viewport = request.node.callspec.params["viewport"]
     with axe_context(browser, viewport) as context:
-        page = context.new_page()
-        page.goto(f"{live_server}/login")
-        found = axe_violations(page)
-        assert not found, describe(found)
+        yield Checker(context.new_page(), live_server)
+
+
+def pages_for(role: str, ids: dict[str, str]) -> list[str]:
+    staff = ["/", *(f"/dashboard/{name}" for name in DASHBOARDS), "/reports/", "/exports/", "/admin/responses",
+             f"/admin/responses/{ids['response']}", "/followups/"]
+    collecting = ["/collect/", "/collect/devices", f"/collect/devices/{ids['device']}", "/collect/receipt"]
+    return {
+        "admin": [
+            *staff, "/admin/users", f"/admin/users/{ids['user']}", "/admin/users/new", "/admin/places",
+            "/admin/places/county/430626", "/admin/places/site/new", "/admin/questionnaires", "/admin/questionnaires/awareness",
+            "/admin/audit", "/admin/rounds", f"/admin/rounds/{ids['round']}", *collecting, "/collect/import", "/collect/no-such-page",
+        ],
+        "county-pj": [*staff, *collecting],
+        "team-pj": ["/", "/dashboard/overview", "/dashboard/activity", "/reports/", "/exports/", "/admin/responses", "/followups/"],
+        "sw-pj1": ["/", "/followups/", *collecting],
+    }[role]
+
+
+@VIEWPORTS
+def test_the_login_page(checker, viewport):
+    checker.visit("/login")
+    checker.page.fill("input[name=username]", "admin")
+    checker.page.fill("input[name=password]", "not the password")
+    checker.page.click("input[type=submit]")
+    checker.page.wait_for_selector("[role=alert]")
+    checker.check("/login (wrong password)")
+    checker.assert_clean()
+
+
+@VIEWPORTS
+@pytest.mark.parametrize("role", ["admin", "county-pj", "team-pj", "sw-pj1"])
+def test_the_pages_of_each_role(checker, demo, viewport, role):
+    log_in(checker.page, checker.base, role)
+    for path in pages_for(role, demo):
+        checker.visit(path)
+    checker.assert_clean()
+
+
+@VIEWPORTS
+def test_pages_in_their_other_states(checker, viewport):
+    """What a page shows after a choice: a follow-up's marking form open, a form sent back with
+    its messages, English."""
+    page = checker.page
+    log_in(page, checker.base, "county-pj")
+    checker.visit("/followups/")
+    page.locator(".followup-list details > summary").first.click()
+    checker.check("/followups/ (marking form open)")
+    page.context.clear_cookies()
+    log_in(page, checker.base, "admin")
+    checker.visit("/admin/users/new")
+    page.click("main form [type=submit]")
+    page.wait_for_selector(".errors, [role=alert]")
+    checker.check("/admin/users/new (sent empty)")
+    checker.visit("/lang/en?next=/admin/responses")
+    checker.visit("/dashboard/awareness?county=433123")
+    checker.assert_clean()
