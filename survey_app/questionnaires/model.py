@@ -63,6 +63,8 @@ class Question:
     label: Text
     section: str
     hint: Text | None = None
+    #: who the hint speaks to: "respondent" (shown and read aloud) or "interviewer" (never in kiosk mode)
+    hint_audience: str = "respondent"
     required: bool = False
     relevant: Any = None
     constraint: Any = None
@@ -112,6 +114,9 @@ class Questionnaire:
     compare: tuple[str, ...] = ()
     description: Text | None = None
     consent: Text | None = None
+    #: what a villager sees first and last in kiosk mode (defaults in ``kiosk_texts``)
+    greeting: Text | None = None
+    thanks: Text | None = None
     wave: str = "required"
     respondent_code: str = "required"
     #: question ids in the order their relevance must be evaluated (dependencies first)
@@ -141,6 +146,7 @@ def build(defn: dict[str, Any]) -> Questionnaire:
                 label=Text.of(q["label"]),  # type: ignore[arg-type]
                 section=s["id"],
                 hint=Text.of(q.get("hint")),
+                hint_audience=(q.get("hint") or {}).get("audience", "respondent"),
                 required=bool(q.get("required", False)),
                 relevant=q.get("relevant"),
                 constraint=q.get("constraint"),
@@ -170,6 +176,8 @@ def build(defn: dict[str, Any]) -> Questionnaire:
         compare=tuple(defn.get("compare") or ()),
         description=Text.of(defn.get("description")),
         consent=Text.of(defn.get("consent")),
+        greeting=Text.of(defn.get("greeting")),
+        thanks=Text.of(defn.get("thanks")),
         wave=defn.get("wave", "required"),
         respondent_code=defn.get("respondent_code", "required"),
         questions=questions,
