@@ -12,6 +12,7 @@ from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..audio.prompts import greeting, thanks
 from ..auth.scope import Scope
 from ..database import DriverConnection
 from ..extensions import db
@@ -29,6 +30,8 @@ from .forms import CollectForm, answers_from_form, build_form
 SETUP_KEY = "collect_setup"
 CODE_MISMATCH = lazy_gettext("两次输入的编码不一样，请核对")
 CONSENT_NEEDED = lazy_gettext("请先询问是否同意参加")
+#: the same, addressed to the villager who holds the tablet (kiosk mode)
+CONSENT_NEEDED_KIOSK = lazy_gettext("请选择您是否愿意参加")
 #: why a new interview on this questionnaire is not offered (instruments.offer_refusal)
 REFUSALS = {
     410: lazy_gettext("这个问卷版本已停用，不能开始新的访问。平板上已经开始的问卷照常同步。"),
@@ -45,6 +48,9 @@ def page_texts() -> dict[str, str]:
         "code": gettext("编码只能含字母、数字、- 和 _"),
         "mismatch": str(CODE_MISMATCH),
         "consent_needed": str(CONSENT_NEEDED),
+        "consent_needed_kiosk": str(CONSENT_NEEDED_KIOSK),
+        # the progress bar in words: "第 3 页，共 6 页"
+        "page_of": gettext("第 {n} 页，共 {total} 页"),
         "thanks": gettext("已完成。谢谢您！"),
         "refused": gettext("谢谢您。没有记录任何回答。"),
         "queued": gettext("已保存在本机，有网络时自动上传。"),
@@ -54,7 +60,15 @@ def page_texts() -> dict[str, str]:
         "storage_not_persistent": gettext("浏览器没有答应长期保存本机数据：请尽快联网上传，不要清除浏览器数据。"),
         "pin_rule": gettext("密码应为 4-8 位数字"),
         "pin_prompt": gettext("请输入退出密码"),
-        "pin_wrong": gettext("密码不对"),
+        "pin_wrong": gettext("密码不对，请再试一次"),
+        "pin_handback": gettext("都填完了。请把平板交还给社工。"),
+        "pin_staff": gettext("社工：输入密码回到设置页"),
+        # kiosk mode: the queue of respondents the social worker handed over
+        "queue_empty": gettext("还没有排队的受访者。"),
+        "queue_need_code": gettext("请先选、输入或生成一个受访者编码"),
+        "queue_duplicate": gettext("这个编码已经在排队了"),
+        "queue_remove": gettext("移出"),
+        "abandoned": gettext("自助模式中途停下"),
         "logout_pending": gettext("本机还有问卷没有上传。退出后要重新登录才能上传。确定退出吗？"),
         # respondent codes and the follow-up list (回访名单); {name} is filled in by the script
         "code_used_here": gettext("编码 {code} 在本机本测次已经用过（{date}）。同一个编码只能用于同一位居民。"),
@@ -239,7 +253,18 @@ def _page(form: CollectForm, qn: Parsed, version: int, lang: str, sites_by_count
     return render_template(
         "collect/form.html", form=form, qn=qn, version=version, lang=lang, errors=errors, general=general,
         sites_by_county=sites_by_county, started=started, rules=client_rules(qn, version), texts=page_texts(),
+        recordings=_recordings(qn.id, version),
     )
+
+
+def _recordings(qid: str, version: int) -> dict[str, Any]:
+    """The approved prompt recordings of this version, by dialect within the reader's reach
+    (audio/service.py; the page embeds them as script#recordings)."""
+    from ..audio.service import recordings_for
+    from ..instruments import find_version
+
+    stored = find_version(db.session, qid, version)
+    return recordings_for(db.session, stored.id, Scope.of(current_user)) if stored is not None else {"dialects": {}}
 
 
 @bp.get("/<qid>/next")

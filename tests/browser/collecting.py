@@ -31,11 +31,13 @@ def set_up(page: Any, code: str | None, site_index: int = 1, wave: str = "pre") 
 
 
 def go_next(page: Any) -> None:
-    before = visible_step(page).evaluate("e => Array.from(e.parentNode.children).indexOf(e)")
+    """Tap 下一页 and wait for the next screen (form#collect[data-screen] names the one shown:
+    a section may hold several screens) or the end."""
+    before = page.get_attribute("#collect", "data-screen")
     page.click("[data-action=next]")
     page.wait_for_function(
-        "before => { const s = document.querySelector('.step:not([hidden])');"
-        " return !s || Array.from(s.parentNode.children).indexOf(s) !== before; }", arg=before)
+        "before => document.getElementById('collect').dataset.screen !== before"
+        " || !document.querySelector('.step:not([hidden])')", arg=before)
 
 
 def visible_step(page: Any) -> Any:

@@ -1,7 +1,23 @@
 /* The collection page with JavaScript: one screen at a time, skip logic and validation in the
    browser (SanquRules, the mirror of the server's), every answer saved as a draft on the
    device at once, finished responses queued and synced (SanquSync), interviewer and kiosk
-   modes.  Without this script the same page is one form that posts to the server. */
+   modes.  Without this script the same page is one form that posts to the server.
+
+   Screens.  The page holds a section a .step; the script cuts the sections into screens:
+   interviewer mode shows a section a screen, but never more than 4 likert items on one (a
+   battery of 12 becomes three screens of 4); kiosk mode shows one question a screen, likert
+   items too: a villager who reads little meets one statement, hears it and its five answers
+   read out, and answers it, with nothing to scroll and nothing else to tap by mistake
+   (comparing statements side by side is not what an agreement scale asks of anyone).
+   Questions hidden by the skip logic are left out, and a screen with none left is skipped.
+
+   Kiosk mode is a handover.  The social worker sets up everything a villager cannot (village,
+   wave, dialect, one or more respondent codes in a queue) and a PIN; the villager then sees
+   only a greeting, the consent, the questions and a thank-you, then the next villager's
+   greeting, and when the queue is done a hand-back screen that asks for the PIN.  Back and
+   forward stay inside the interview (a state a screen in the History API), a reload resumes
+   the same screen of the same respondent from the draft (Store meta "kiosk" names it), and
+   leaving the page asks first (beforeunload). */
 (function () {
   "use strict";
   var Store = window.SanquStore, Sync = window.SanquSync, Rules = window.SanquRules;
@@ -12,18 +28,26 @@
   var T = JSON.parse(document.getElementById("texts").textContent);
   var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
   var byName = function (n) { return form.querySelector("[data-step='" + n + "']"); };
+  var navEl = form.querySelector("nav.steps");
   var nav = { prev: form.querySelector("[data-action=prev]"), next: form.querySelector("[data-action=next]"),
-              submit: form.querySelector("[data-action=submit]"), bar: form.querySelector(".progress") };
+              submit: form.querySelector("[data-action=submit]"), bar: form.querySelector(".progress"),
+              words: form.querySelector(".progress-words") };
   var status = document.getElementById("status");
-  var current = null;   // the draft being filled: {uuid, setup, answers, step, ...}
-  var at = 0;           // index in steps
-  var kiosk = false, idleTimer = null;
-  var IDLE_MS = 120000, DONE_MS = 15000;
+  var pinScreen = document.getElementById("pin-screen");
+  var current = null;   // the draft being filled: {uuid, setup, answers, screen, ...}
+  var at = 0;           // index in screens
+  var screens = [];
+  var kiosk = false, idleTimer = null, doneTimer = null;
+  var MAX_LIKERT = 4, DONE_MS = 15000;
+  // The idle delay of kiosk mode, read at each touch: form#collect[data-idle-ms] overrides the
+  // two minutes (the browser tests set it; nothing else does).
+  function idleMs() { return Number(form.dataset.idleMs) || 120000; }
 
   document.documentElement.classList.add("js");
   nav.prev.hidden = false; nav.next.hidden = false; nav.bar.hidden = false;
-  form.querySelectorAll("[data-action=speak]").forEach(function (b) {
-    if (b.dataset.audio || window.speechSynthesis) b.hidden = false;
+  function speakable() { return !!(window.SanquSpeak || window.speechSynthesis); }
+  document.querySelectorAll("[data-action=speak]").forEach(function (b) {
+    if (b.dataset.audio || speakable()) b.hidden = false;
   });
 
   /* ---- answers in the DOM ------------------------------------------------------------- */
@@ -68,9 +92,16 @@
     form.querySelectorAll("[name=consent]").forEach(function (e) { e.checked = false; });
     showErrors({}, null);
   }
+  var dialectBox = form.elements.dialect;
+  function setDialect(code) {
+    if (dialectBox && code !== undefined) dialectBox.value = code || "";
+    // static/js/speak.js reads the voice here
+    if (dialectBox && dialectBox.value) form.dataset.dialect = dialectBox.value; else delete form.dataset.dialect;
+  }
   function readSetup() {
     var wave = form.querySelector("[name=wave]:checked");
     return { county: form.elements.county.value, site: form.elements.site.value, wave: wave ? wave.value : "",
+             dialect: dialectBox ? dialectBox.value : "",
              respondent_code: form.elements.respondent_code ? form.elements.respondent_code.value.trim().toUpperCase() : "",
              respondent_code_confirm: form.elements.respondent_code_confirm ? form.elements.respondent_code_confirm.value.trim().toUpperCase() : "" };
   }
@@ -80,6 +111,7 @@
     filterSites();
     if (s.site !== undefined) form.elements.site.value = s.site;
     form.querySelectorAll("[name=wave]").forEach(function (e) { e.checked = e.value === s.wave; });
+    if (s.dialect !== undefined) setDialect(s.dialect);
     if (form.elements.respondent_code) {
       form.elements.respondent_code.value = s.respondent_code || "";
       form.elements.respondent_code_confirm.value = s.respondent_code_confirm || s.respondent_code || "";
@@ -115,55 +147,117 @@
       if (box) box.classList.toggle("has-error", !!problems.length);
     });
   }
+  /* A question that shows a message is judged again as soon as it is answered: the message
+     and its red frame go the moment the answer is right (and say what is still wrong if not). */
+  function recheck(target) {
+    var box = target.closest && target.closest("[data-question]");
+    if (!box || !box.classList.contains("has-error")) return;
+    var qid = box.dataset.question, here = {};
+    if (qid === "consent") { if (!form.querySelector("[name=consent]:checked")) return; }
+    else {
+      var problems = Rules.validate(spec, readAll()).errors[qid];
+      if (problems) here[qid] = problems;
+    }
+    showErrors(here, [qid]);
+  }
+  function consentNeeded() { return kiosk ? T.consent_needed_kiosk : T.consent_needed; }
+
+  /* ---- screens ------------------------------------------------------------------------- */
+  function pagesOf(qids) {
+    if (kiosk) return qids.map(function (q) { return [q]; });
+    var likert = qids.filter(function (q) { return spec.questions[q].type === "likert"; }).length;
+    if (likert <= MAX_LIKERT) return [qids];
+    // as even as it goes: 12 items are 4+4+4, 9 are 3+3+3 (not 4+4+1)
+    var per = Math.ceil(likert / Math.ceil(likert / MAX_LIKERT)), pages = [[]], n = 0;
+    qids.forEach(function (q) {
+      if (spec.questions[q].type === "likert") {
+        if (n === per) { pages.push([]); n = 0; }
+        n += 1;
+      }
+      pages[pages.length - 1].push(q);
+    });
+    return pages;
+  }
+  function buildScreens() {
+    var out = [{ key: "setup", step: byName("setup"), qids: [] }];
+    if (kiosk) out.push({ key: "greeting", step: byName("greeting"), qids: [] });
+    if (byName("consent")) out.push({ key: "consent", step: byName("consent"), qids: [] });
+    spec.sections.forEach(function (sec) {
+      var step = form.querySelector("[data-section='" + sec.id + "']");
+      pagesOf(sec.questions).forEach(function (qids) { out.push({ key: "q:" + qids[0], step: step, qids: qids }); });
+    });
+    return out;
+  }
+  function indexOfKey(key) {
+    for (var i = 0; i < screens.length; i++) if (screens[i].key === key) return i;
+    return -1;
+  }
+  /* The first screen of an interview (consent, else the first questions): in kiosk mode
+     nothing before it can be reached from inside an interview. */
+  function firstInterview() {
+    for (var i = 0; i < screens.length; i++) if (screens[i].key === "consent" || screens[i].qids.length) return i;
+    return 0;
+  }
+  function floor() { return kiosk ? (current ? firstInterview() : indexOfKey("greeting")) : 0; }
 
   /* ---- skip logic ---------------------------------------------------------------------- */
   function applyRelevance() {
-    var r = Rules.validate(spec, readAll());
+    var r = Rules.validate(spec, readAll()), here = screens[at] ? screens[at].qids : [];
     Object.keys(spec.questions).forEach(function (qid) {
       var box = form.querySelector("[data-question='" + qid + "']");
-      if (box) box.hidden = !r.relevant[qid];
+      if (box) box.hidden = !r.relevant[qid] || here.indexOf(qid) < 0;
     });
     return r;
   }
-  function sectionVisible(step, r) {
-    if (!step.dataset.section) return true;
-    var ids = spec.sections.filter(function (s) { return s.id === step.dataset.section; })[0].questions;
-    return ids.some(function (qid) { return r.relevant[qid]; });
+  function screenVisible(sc, r) {
+    if (!sc.qids.length) return true;
+    return sc.qids.some(function (qid) { return r.relevant[qid]; });
   }
 
-  /* ---- screens ------------------------------------------------------------------------- */
-  function show(index) {
+  function show(index, opts) {
+    opts = opts || {};
     at = index;
-    steps.forEach(function (s, i) { s.hidden = i !== index; });
+    var sc = screens[index];
+    hidePin();
+    steps.forEach(function (s) { s.hidden = s !== sc.step; });
     updateNav();
+    form.dataset.screen = sc.key;
     window.scrollTo(0, 0);
-    if (current) { current.step = index; saveDraft(); }
-    var step = steps[index];
-    if (kiosk && step.dataset.section) autoplay(step);
-    var first = step.querySelector("h2");
+    if (current) { current.screen = sc.key; saveDraft(); }
+    if (kiosk) remember(sc.key, opts.fromHistory);
+    if (kiosk && (sc.qids.length || sc.key === "consent" || sc.key === "greeting")) autoplay(sc.step);
+    var first = sc.step.querySelector("h2");
     if (first) { first.tabIndex = -1; first.focus({ preventScroll: true }); }
   }
   function updateNav() {
-    var step = steps[at], isSetup = step.dataset.step === "setup", last = lastVisible();
-    var declining = step.dataset.step === "consent" && form.querySelector("[name=consent][value=decline]:checked");
-    nav.prev.hidden = isSetup || at === 0;
-    nav.next.hidden = isSetup || (at >= last && !declining);
-    nav.submit.hidden = isSetup || at < last || !!declining;
-    nav.bar.firstElementChild.style.width = Math.round(100 * at / Math.max(1, steps.length - 1)) + "%";
-  }
-  function lastVisible() {
-    var r = applyRelevance(), last = 0;
-    steps.forEach(function (s, i) { if (sectionVisible(s, r)) last = i; });
-    return last;
+    var sc = screens[at], outside = sc.key === "setup" || sc.key === "greeting", r = applyRelevance();
+    var last = 0, shown = [];
+    screens.forEach(function (s, i) {
+      if (s.key === "setup" || s.key === "greeting" || !screenVisible(s, r)) return;
+      last = i; shown.push(i);
+    });
+    var declining = sc.key === "consent" && form.querySelector("[name=consent][value=decline]:checked");
+    navEl.hidden = outside;
+    nav.prev.hidden = outside || at <= floor();
+    nav.next.hidden = outside || (at >= last && !declining);
+    nav.submit.hidden = outside || at < last || !!declining;
+    var n = Math.max(1, shown.indexOf(at) + 1), total = Math.max(1, shown.length);
+    var words = T.page_of.replace("{n}", n).replace("{total}", total);
+    nav.bar.firstElementChild.style.width = Math.round(100 * n / total) + "%";
+    nav.bar.setAttribute("aria-valuenow", String(n));
+    nav.bar.setAttribute("aria-valuemax", String(total));
+    nav.bar.setAttribute("aria-valuetext", words);
+    nav.words.textContent = words;
   }
   function move(delta) {
     var r = applyRelevance(), i = at + delta;
-    while (i > 0 && i < steps.length && !sectionVisible(steps[i], r)) i += delta;
-    if (i >= 0 && i < steps.length) show(i);
+    while (i > floor() && i < screens.length && !screenVisible(screens[i], r)) i += delta;
+    if (i >= floor() && i < screens.length) show(i);
   }
-  function stepQuestions(step) {
-    if (step.dataset.section) return spec.sections.filter(function (s) { return s.id === step.dataset.section; })[0].questions;
-    return [];
+  function screenOf(qid) {
+    if (qid === "consent") return indexOfKey("consent");
+    for (var i = 0; i < screens.length; i++) if (screens[i].qids.indexOf(qid) >= 0) return i;
+    return -1;
   }
 
   /* ---- the set-up, consent, and the end -------------------------------------------------- */
@@ -181,32 +275,40 @@
   /* Starts an interview once the set-up is right and its respondent code is cleared: a code
      used before (on this tablet, or known to the server for this wave) needs a deliberate
      "the same person" (opts.reuse), and at the follow-up a code not on the village's list a
-     "new respondent" (opts.unknown).  Nothing starts until then. */
-  var checking = false;
-  function begin(opts) {
-    opts = opts || {};
-    var s = readSetup(), e = setupErrors(s);
-    showErrors(e, ["county", "site", "wave", "respondent_code", "respondent_code_confirm"]);
-    if (Object.keys(e).length || checking) return Promise.resolve();
+     "new respondent" (opts.unknown).  Nothing starts until then.  In the kiosk's set-up the
+     same checks put a code in the queue instead (codeFor "queue"). */
+  var checking = false, codeFor = "start";
+  function cleared(s, opts, then) {
+    if (checking) return Promise.resolve();
     checking = true;
     return codeCheck(s).then(function (c) {
       checking = false;
       if (c.reuse && !opts.reuse) { prompt(warning, c.reuse); return; }
       if (c.unknown && !opts.reuse && !opts.unknown) { prompt(unknownBox, c.unknown); return; }
       hidePrompts();
-      start(s, { code_reuse_confirmed: !!c.reuse, post_only_confirmed: !!(c.unknown && opts.unknown) });
+      return then({ code_reuse_confirmed: !!c.reuse, post_only_confirmed: !!(c.unknown && opts.unknown) });
     }, function () { checking = false; });
   }
+  function begin(opts) {
+    opts = opts || {};
+    codeFor = "start";
+    var s = readSetup(), e = setupErrors(s);
+    showErrors(e, ["county", "site", "wave", "respondent_code", "respondent_code_confirm"]);
+    if (Object.keys(e).length) return Promise.resolve();
+    return cleared(s, opts, function (flags) { start(s, flags); });
+  }
   function start(s, flags) {
-    Store.setMeta("setup", { county: s.county, site: s.site, wave: s.wave });
+    if (!kiosk) Store.setMeta("setup", { county: s.county, site: s.site, wave: s.wave, dialect: s.dialect });
     current = { uuid: crypto.randomUUID(), questionnaire: spec.id, version: spec.version, page: location.pathname + "?version=" + spec.version,
-                setup: s, answers: {}, started_at: isoNow(), updated_at: isoNow(), step: 0 };
+                setup: s, answers: {}, started_at: isoNow(), updated_at: isoNow(), screen: null };
+    if (kiosk) current.kiosk = true;
     Object.keys(flags).forEach(function (k) { if (flags[k]) current[k] = true; });
     clearAll();
     form.dataset.uuid = current.uuid;
-    saveDraft().then(function () { show(steps.indexOf(byName("consent")) >= 0 ? steps.indexOf(byName("consent")) : firstSection()); });
+    var uuid = current.uuid;
+    return saveDraft().then(function () { return kiosk ? updateKiosk(function (k) { k.active = uuid; }) : null; })
+      .then(function () { show(firstInterview()); });
   }
-  function firstSection() { for (var i = 0; i < steps.length; i++) if (steps[i].dataset.section) return i; return 0; }
   function isoNow() {
     var d = new Date(), off = -d.getTimezoneOffset(), sign = off >= 0 ? "+" : "-", pad = function (n) { return String(Math.abs(n)).padStart(2, "0"); };
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()) +
@@ -220,6 +322,7 @@
   }
   function finish(kind) {
     var body = envelope(), deviceId;
+    clearTimeout(idleTimer);
     return Sync.deviceId().then(function (id) {
       deviceId = id;
       if (kind === "refusal") {
@@ -237,6 +340,9 @@
       // A follow-up interview done: its respondent is ticked off the list on this tablet at once.
       if (kind === "submission" && body.wave === "post") return Sync.markFollowed(body).then(loadFollowups, function () {});
     }).then(function () {
+      // kiosk: this respondent is done; a reload now greets the next one
+      return kiosk ? updateKiosk(function (k) { k.active = null; k.queue.shift(); }) : null;
+    }).then(function () {
       var uuid = current.uuid;
       current = null;
       delete form.dataset.uuid;
@@ -247,7 +353,7 @@
   }
   function done(kind, uuid) {
     steps.forEach(function (s) { s.hidden = true; });
-    nav.prev.hidden = nav.next.hidden = nav.submit.hidden = true;
+    navEl.hidden = true;
     status.hidden = false;
     status.dataset.status = "queued";
     status.dataset.uuid = uuid;
@@ -255,7 +361,13 @@
     status.querySelector("p").textContent = T.queued;
     clearAll();
     clearCodes();  // the next person never inherits this one's code
-    if (kiosk) { clearTimeout(idleTimer); idleTimer = setTimeout(kioskReset, DONE_MS); }
+    if (kiosk) {
+      form.dataset.screen = "thanks";
+      remember("thanks");
+      autoplay(status.querySelector(".kiosk-thanks"));
+      clearTimeout(doneTimer);
+      doneTimer = setTimeout(afterThanks, DONE_MS);
+    }
   }
   Sync.onChange(function () {
     refreshCount();
@@ -281,26 +393,29 @@
   function resume(draft) {
     if (draft.version !== spec.version) { location.href = location.pathname + "?version=" + draft.version + "&resume=" + draft.uuid; return; }
     current = draft;
+    if (!kiosk && draft.abandoned_in_kiosk) { delete draft.abandoned_in_kiosk; }  // the social worker takes it over
     form.dataset.uuid = draft.uuid;
     writeSetup(draft.setup);
     clearAll();
     Object.keys(draft.answers || {}).forEach(function (qid) { if (spec.questions[qid]) writeAnswer(qid, draft.answers[qid]); });
     form.querySelectorAll("[name=consent]").forEach(function (e) { e.checked = e.value === draft.consent; });
     status.hidden = true;
-    applyRelevance();
-    show(draft.step || 0);
+    var i = indexOfKey(draft.screen);
+    show(i >= floor() ? i : firstInterview(), { fromHistory: true });
   }
   function listDrafts() {
     var box = document.getElementById("drafts");
     return Store.all("drafts").then(function (drafts) {
-      drafts = drafts.filter(function (d) { return d.questionnaire === spec.id && !d.abandoned_in_kiosk; });
+      drafts = drafts.filter(function (d) { return d.questionnaire === spec.id; });
       box.hidden = !drafts.length || kiosk;
       var ul = box.querySelector("ul");
       ul.innerHTML = "";
       drafts.sort(function (a, b) { return a.updated_at < b.updated_at ? 1 : -1; }).forEach(function (d) {
         var li = document.createElement("li"), b = document.createElement("button");
         b.type = "button"; b.className = "secondary"; b.dataset.action = "resume"; b.dataset.uuid = d.uuid;
-        b.textContent = T.resume + " · " + (d.setup.respondent_code || "—") + " · " + d.updated_at.slice(5, 16).replace("T", " ");
+        b.textContent = T.resume + " · " + (d.setup.respondent_code || "—") + " · " + d.updated_at.slice(5, 16).replace("T", " ") +
+          (d.abandoned_in_kiosk ? " · " + T.abandoned : "");
+        if (d.abandoned_in_kiosk) b.dataset.abandoned = "1";
         b.addEventListener("click", function () { resume(d); });
         li.appendChild(b); ul.appendChild(li);
       });
@@ -530,21 +645,34 @@
     }).catch(function () {});
   }
 
-  /* ---- audio ----------------------------------------------------------------------------- */
+  /* ---- audio: static/js/speak.js (window.SanquSpeak) when it is there, else the old way ---- */
   var playing = null;
   function speak(button) {
+    var S = window.SanquSpeak, box = button.closest(".question, .kiosk-thanks, .step");
+    if (S && S.speak) { S.speak(box); return; }
     if (playing) { playing.pause(); playing = null; }
     if (button.dataset.audio) { playing = new Audio(button.dataset.audio); playing.play().catch(function () {}); return; }
     if (!window.speechSynthesis) return;
-    var box = button.closest(".question"), text = box.querySelector(".qlabel").textContent.trim();
+    var label = box.querySelector(".qlabel") || box.querySelector("[data-prompt]");
+    if (!label) return;
     window.speechSynthesis.cancel();
-    var u = new SpeechSynthesisUtterance(text);
+    var u = new SpeechSynthesisUtterance(label.textContent.trim());
     u.lang = lang === "en" ? "en-GB" : "zh-CN";
     window.speechSynthesis.speak(u);
   }
-  function autoplay(step) {
-    var b = step.querySelector(".question:not([hidden]) [data-action=speak][data-audio]");
+  function autoplay(container) {
+    var S = window.SanquSpeak;
+    if (S && S.speak) {
+      S.speak(container.querySelector(".question:not([hidden])") || container);
+      return;
+    }
+    var b = container.querySelector(".question:not([hidden]) [data-action=speak][data-audio]");
     if (b) speak(b);
+  }
+  function sayBack(input) {
+    var S = window.SanquSpeak, label = input.closest("label");
+    if (!kiosk || !S || !S.sayBack || !label) return;
+    S.sayBack(label.querySelector("[data-prompt]") || label.querySelector("span") || label);
   }
 
   /* ---- kiosk mode ------------------------------------------------------------------------ */
@@ -553,53 +681,277 @@
       return Array.from(new Uint8Array(buf)).map(function (b) { return b.toString(16).padStart(2, "0"); }).join("");
     });
   }
+  /* Store meta "kiosk": {pin (digest), setup {county, site, wave, dialect}, queue [{code, flags}],
+     open (no queue: greet villager after villager until the PIN), active (the draft's uuid)}. */
+  var kioskMeta = null;
+  function updateKiosk(change) {
+    return Store.meta("kiosk").then(function (k) {
+      if (!k) return null;
+      change(k);
+      kioskMeta = k;
+      return Store.setMeta("kiosk", k);
+    });
+  }
+
+  /* The staff's queue of respondents, filled on the set-up before the handover. */
+  var staffQueue = [];
+  var queueList = document.getElementById("kiosk-queue");
+  function renderQueue() {
+    if (!queueList) return;
+    queueList.innerHTML = "";
+    if (!staffQueue.length) {
+      var empty = document.createElement("li");
+      empty.className = "muted empty";
+      empty.textContent = T.queue_empty;
+      queueList.appendChild(empty);
+    }
+    staffQueue.forEach(function (entry, i) {
+      var li = document.createElement("li"), code = document.createElement("span"), b = document.createElement("button");
+      code.className = "code"; code.textContent = entry.code;
+      b.type = "button"; b.className = "secondary"; b.textContent = T.queue_remove;
+      b.setAttribute("aria-label", T.queue_remove + " " + entry.code);
+      b.addEventListener("click", function () { staffQueue.splice(i, 1); renderQueue(); });
+      li.dataset.queuedCode = entry.code;
+      li.appendChild(code); li.appendChild(b);
+      queueList.appendChild(li);
+    });
+  }
+  function queueAdd(opts) {
+    opts = opts || {};
+    codeFor = "queue";
+    var s = readSetup(), e = setupErrors(s);
+    if (!s.respondent_code) e.respondent_code = [T.queue_need_code];
+    else if (staffQueue.some(function (q) { return q.code === s.respondent_code; })) e.respondent_code = [T.queue_duplicate];
+    showErrors(e, ["county", "site", "wave", "respondent_code", "respondent_code_confirm"]);
+    if (Object.keys(e).length) return Promise.resolve(false);
+    var added = false;
+    return cleared(s, opts, function (flags) {
+      staffQueue.push({ code: s.respondent_code, flags: flags });
+      added = true;
+      clearCodes();
+      renderQueue();
+    }).then(function () { return added; });
+  }
+  /* "生成编码": the device's own id (a random uuid made once per tablet and kept in IndexedDB)
+     cut to 8 hex digits, then this tablet's running number: K3F9A01C2-007.  The number never
+     repeats on this tablet (kept in Store meta, counted up before the code is shown, skipping
+     any code this tablet has used), and two tablets share the prefix with a chance of about
+     1 in 4 billion a pair, where numbering alone (or the time) would collide between tablets
+     working the same day.  Social workers read it back to the villager's paper slip. */
+  function generateCode() {
+    return Promise.all([Sync.deviceId(), Store.meta("code_seq")]).then(function (r) {
+      var prefix = "K" + r[0].replace(/-/g, "").slice(0, 8).toUpperCase(), seq = Number(r[1]) || 0;
+      function next() {
+        seq += 1;
+        var code = prefix + "-" + String(seq).padStart(3, "0"), s = readSetup();
+        s.respondent_code = code;
+        return usedHere(s, s.wave).then(function (used) {
+          if (used.length || staffQueue.some(function (q) { return q.code === code; })) return next();
+          return code;
+        });
+      }
+      return next().then(function (code) {
+        return Store.setMeta("code_seq", seq).then(function () { return code; });
+      });
+    }).then(function (code) {
+      form.elements.respondent_code.value = code;
+      form.elements.respondent_code_confirm.value = code;
+      showErrors({}, ["respondent_code", "respondent_code_confirm"]);
+      hidePrompts();
+      markChosen();
+    });
+  }
   function enterKiosk() {
     var s = readSetup(), e = setupErrors({ county: s.county, wave: s.wave, respondent_code: "", respondent_code_confirm: "" });
-    if (e.county || e.wave) { showErrors(e, ["county", "wave"]); return; }
+    if (!s.site && (sitesByCounty[s.county] || []).length) e.site = [T.required];
     var pin = document.getElementById("kiosk-pin").value;
-    if (!/^[0-9]{4,8}$/.test(pin)) { showErrors({ kiosk_pin: [T.pin_rule] }, ["kiosk_pin"]); return; }
-    digest(pin).then(function (h) {
-      return Store.setMeta("kiosk", { pin: h, setup: { county: s.county, site: s.site, wave: s.wave } });
-    }).then(function () { document.getElementById("kiosk-pin").value = ""; startKiosk(); });
+    var pinBad = !/^[0-9]{4,8}$/.test(pin);
+    showErrors(e, ["county", "site", "wave"]);
+    showErrors(pinBad ? { kiosk_pin: [T.pin_rule] } : {}, ["kiosk_pin"]);
+    if (Object.keys(e).length || pinBad) return;
+    // a code typed (or picked, or generated) but not yet queued goes in first
+    var typed = hasCodes && s.respondent_code ? queueAdd() : Promise.resolve(true);
+    typed.then(function (ok) {
+      if (!ok) return;
+      if (hasCodes && spec.respondent_code === "required" && !staffQueue.length) {
+        showErrors({ respondent_code: [T.queue_need_code] }, ["respondent_code"]);
+        return;
+      }
+      var k = { pin: null, setup: { county: s.county, site: s.site, wave: s.wave, dialect: s.dialect },
+                queue: staffQueue.slice(), open: !staffQueue.length, active: null };
+      return digest(pin).then(function (h) {
+        k.pin = h;
+        return Store.setMeta("kiosk", k);
+      }).then(function () {
+        document.getElementById("kiosk-pin").value = "";
+        staffQueue = []; renderQueue();
+        startKiosk(k);
+      });
+    });
   }
-  function startKiosk() {
+  function startKiosk(k) {
+    k.queue = k.queue || [];
+    if (k.open === undefined) k.open = !k.queue.length;  // kept by an older page: no queue
     kiosk = true;
-    renderFollowups();  // other villagers' codes are not shown to villagers
+    kioskMeta = k;
+    screens = buildScreens();
     document.body.classList.add("kiosk");
     document.getElementById("drafts").hidden = true;
-    kioskReset();
+    setDialect(k.setup.dialect);
+    renderFollowups();  // other villagers' codes are not shown to villagers
+    if (k.active) {
+      return Store.get("drafts", k.active).then(function (d) {
+        if (d && !d.abandoned_in_kiosk) resume(d); else nextVillager();
+      });
+    }
+    return nextVillager();
   }
-  function kioskReset() {
-    clearTimeout(idleTimer);
-    var leftover = current;
+  /* The next villager's greeting, clean; or the hand-back screen when the queue is done. */
+  function nextVillager() {
+    clearTimeout(idleTimer); clearTimeout(doneTimer);
     current = null;
     delete form.dataset.uuid;
-    var after = leftover ? Store.get("drafts", leftover.uuid).then(function (d) {
-      // Unfinished and walked away from: kept on the device, never shown to the next person.
-      if (d) { d.abandoned_in_kiosk = true; return Store.put("drafts", d); }
-    }) : Promise.resolve();
-    return after.then(function () { return Store.meta("kiosk"); }).then(function (k) {
+    return Store.meta("kiosk").then(function (k) {
+      kioskMeta = k;
       clearAll();
+      clearCodes();
       status.hidden = true;
       status.dataset.status = ""; delete status.dataset.uuid;
-      writeSetup({ county: k.setup.county, site: k.setup.site, wave: k.setup.wave, respondent_code: "", respondent_code_confirm: "" });
+      writeSetup({ county: k.setup.county, site: k.setup.site, wave: k.setup.wave, dialect: k.setup.dialect, respondent_code: "" });
       hidePrompts();
-      show(0);
+      if (!k.open && !k.queue.length) { showPin("handback"); return; }
+      show(indexOfKey("greeting"));
     });
   }
-  function exitKiosk() {
-    var pin = window.prompt(T.pin_prompt);
-    if (pin === null) return;
-    Promise.all([digest(pin), Store.meta("kiosk")]).then(function (r) {
-      if (!r[1] || r[0] !== r[1].pin) { window.alert(T.pin_wrong); return; }
-      return Store.setMeta("kiosk", null).then(function () { location.reload(); });
-    });
+  function greet() {
+    var k = kioskMeta, head = k.queue[0];
+    var s = { county: k.setup.county, site: k.setup.site, wave: k.setup.wave, dialect: k.setup.dialect,
+              respondent_code: head ? head.code : "", respondent_code_confirm: head ? head.code : "" };
+    start(s, head ? head.flags || {} : {});
+  }
+  function afterThanks() {
+    clearTimeout(doneTimer);
+    if (kiosk) nextVillager();
+  }
+  /* Walked away: the half-filled response stays on the tablet for the social worker (the
+     list of drafts after the PIN), and the next villager starts clean. */
+  function idleOut() {
+    if (!kiosk || !current) return;
+    var leftover = current;
+    current = null;
+    return saving.then(function () { return Store.get("drafts", leftover.uuid); }).then(function (d) {
+      if (d) { d.abandoned_in_kiosk = true; return Store.put("drafts", d); }
+    }).then(function () {
+      return updateKiosk(function (k) { k.active = null; if (k.queue.length && k.queue[0].code === (leftover.setup.respondent_code || "")) k.queue.shift(); });
+    }).then(nextVillager);
   }
   function touched() {
     if (!kiosk) return;
     clearTimeout(idleTimer);
-    if (current) idleTimer = setTimeout(kioskReset, IDLE_MS);
+    if (current) idleTimer = setTimeout(idleOut, idleMs());
   }
+
+  /* The PIN screen: big keys to tap, so it works on any touch screen without the system keyboard. */
+  var pinInput = document.getElementById("pin-input"), pinError = document.getElementById("pin-error");
+  var pinMode = null, pinFrom = null;
+  function showPin(mode) {
+    pinMode = mode;
+    pinFrom = { status: !status.hidden, screen: at };
+    clearTimeout(idleTimer); clearTimeout(doneTimer);
+    form.hidden = true;
+    status.hidden = true;
+    pinScreen.hidden = false;
+    pinScreen.dataset.mode = mode;
+    form.dataset.screen = "pin";
+    document.getElementById("pin-title").textContent = mode === "handback" ? T.pin_handback : T.pin_staff;
+    pinScreen.querySelector("[data-action=pin-cancel]").hidden = mode === "handback";
+    pinInput.value = "";
+    pinError.hidden = true;
+    remember("pin");
+    document.getElementById("pin-title").focus({ preventScroll: true });
+  }
+  function hidePin() {
+    if (pinScreen.hidden) return;
+    pinScreen.hidden = true;
+    form.hidden = false;
+    pinMode = null;
+  }
+  function pinCancel() {
+    var from = pinFrom || { status: false, screen: at };
+    hidePin();
+    if (from.status) { status.hidden = false; form.dataset.screen = "thanks"; doneTimer = setTimeout(afterThanks, DONE_MS); }
+    else show(from.screen);
+    touched();
+  }
+  function pinKey(key) {
+    pinError.hidden = true;
+    if (key === "back") pinInput.value = pinInput.value.slice(0, -1);
+    else if (key === "ok") checkPin();
+    else if (/^[0-9]$/.test(key) && pinInput.value.length < 8) pinInput.value += key;
+  }
+  function checkPin() {
+    var pin = pinInput.value;
+    Promise.all([digest(pin), Store.meta("kiosk")]).then(function (r) {
+      if (!r[1] || r[0] !== r[1].pin) {
+        pinInput.value = "";
+        pinError.textContent = T.pin_wrong;
+        pinError.hidden = false;
+        return;
+      }
+      return exitKiosk(r[1]);
+    });
+  }
+  function exitKiosk(k) {
+    var leftover = current;
+    current = null;
+    delete form.dataset.uuid;
+    var after = leftover ? saving.then(function () { return Store.get("drafts", leftover.uuid); }).then(function (d) {
+      if (d) { d.abandoned_in_kiosk = true; return Store.put("drafts", d); }  // kept, listed for the social worker
+    }) : Promise.resolve();
+    return after.then(function () { return Store.setMeta("kiosk", null); }).then(function () {
+      kiosk = false;
+      kioskMeta = null;
+      document.body.classList.remove("kiosk");
+      screens = buildScreens();
+      hidePin();
+      status.hidden = true; status.dataset.status = ""; delete status.dataset.uuid;
+      clearAll();
+      // the villagers still waiting go back to the staff's queue
+      staffQueue = (k.queue || []).filter(function (q) { return !leftover || q.code !== leftover.setup.respondent_code; });
+      renderQueue();
+      writeSetup({ county: k.setup.county, site: k.setup.site, wave: k.setup.wave, dialect: k.setup.dialect, respondent_code: "" });
+      clearCodes();
+      show(0);
+      return listDrafts();
+    });
+  }
+
+  /* ---- history: inside an interview, back goes back a screen and never leaves ------------- */
+  function remember(key, fromHistory) {
+    if (!kiosk || fromHistory) return;
+    var state = { sanqu: "kiosk", key: key, uuid: current ? current.uuid : null };
+    // An entry added without a tap may be skipped by the browser's back button (Chrome's
+    // history intervention): replace instead, so the one the tap added stays in front of the
+    // staff pages.
+    if (navigator.userActivation && !navigator.userActivation.isActive) history.replaceState(state, "");
+    else history.pushState(state, "");
+  }
+  window.addEventListener("popstate", function (ev) {
+    if (!kiosk) return;
+    var st = ev.state, i = st && st.sanqu === "kiosk" ? indexOfKey(st.key) : -1;
+    if (pinScreen.hidden && i >= floor() && st.uuid === (current ? current.uuid : null)) {
+      show(i, { fromHistory: true });
+      return;
+    }
+    // behind it lie the set-up, another villager's interview or the staff pages: stay here
+    var key = !pinScreen.hidden ? "pin" : form.dataset.screen;
+    history.pushState({ sanqu: "kiosk", key: key, uuid: current ? current.uuid : null }, "");
+  });
+  window.addEventListener("beforeunload", function (ev) {
+    if (!kiosk) return;
+    ev.preventDefault();
+    ev.returnValue = "";  // the browser asks before the page is left or reloaded
+  });
 
   /* ---- export (the escape hatch) --------------------------------------------------------- */
   function exportQueue() {
@@ -616,14 +968,12 @@
   /* ---- wiring ---------------------------------------------------------------------------- */
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    if (!current) { begin(); return; }
+    if (!current) { if (!kiosk) begin(); return; }
     var r = Rules.validate(spec, readAll()), errors = r.errors, firstBad = -1;
     var consent = form.querySelector("[name=consent]:checked");
-    if (spec.consent && !consent) errors.consent = [T.consent_needed];
-    showErrors(errors, null);
+    if (spec.consent && !consent) errors.consent = [consentNeeded()];
     Object.keys(errors).forEach(function (qid) {
-      var box = form.querySelector("[data-question='" + qid + "']"), step = box && box.closest(".step");
-      var i = steps.indexOf(step);
+      var i = screenOf(qid);
       if (i >= 0 && (firstBad < 0 || i < firstBad)) firstBad = i;
     });
     if (firstBad >= 0) { show(firstBad); showErrors(errors, null); return; }
@@ -636,19 +986,22 @@
     if (!b) return;
     var action = b.dataset.action;
     if (action === "start") { ev.preventDefault(); begin(); }
-    else if (action === "confirm-code") begin({ reuse: true });
-    else if (action === "new-respondent") begin({ unknown: true });
+    else if (action === "confirm-code") (codeFor === "queue" ? queueAdd : begin)({ reuse: true });
+    else if (action === "new-respondent") (codeFor === "queue" ? queueAdd : begin)({ unknown: true });
     else if (action === "change-code" || action === "retype") retype();
+    else if (action === "generate-code") generateCode();
+    else if (action === "queue-add") queueAdd();
+    else if (action === "greet") greet();
     else if (action === "next") {
-      var step = steps[at];
-      if (step.dataset.step === "consent") {
+      var sc = screens[at];
+      if (sc.key === "consent") {
         var c = form.querySelector("[name=consent]:checked");
-        if (!c) { showErrors({ consent: [T.consent_needed] }, ["consent"]); return; }
+        if (!c) { showErrors({ consent: [consentNeeded()] }, ["consent"]); return; }
         if (c.value === "decline") { finish("refusal"); return; }
         showErrors({}, ["consent"]);
         move(1); return;
       }
-      var r = Rules.validate(spec, readAll()), ids = stepQuestions(step), here = {};
+      var r = Rules.validate(spec, readAll()), ids = sc.qids.filter(function (q) { return r.relevant[q]; }), here = {};
       ids.forEach(function (qid) { if (r.errors[qid]) here[qid] = r.errors[qid]; });
       showErrors(here, ids);
       if (!Object.keys(here).length) move(1);
@@ -656,14 +1009,38 @@
     else if (action === "prev") move(-1);
     else if (action === "speak") speak(b);
   });
+  status.addEventListener("click", function (ev) {
+    var b = ev.target.closest("[data-action]");
+    if (!b) return;
+    if (b.dataset.action === "speak") speak(b);
+    else if (b.dataset.action === "thanks-done") afterThanks();
+  });
+  pinScreen.addEventListener("click", function (ev) {
+    var key = ev.target.closest("[data-key]"), b = ev.target.closest("[data-action=pin-cancel]");
+    if (key) pinKey(key.dataset.key);
+    else if (b) pinCancel();
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (pinScreen.hidden) return;
+    if (/^[0-9]$/.test(ev.key)) pinKey(ev.key);
+    else if (ev.key === "Backspace") pinKey("back");
+    else if (ev.key === "Enter") { ev.preventDefault(); pinKey("ok"); }
+  });
   var PLACE = ["county", "site", "wave"], CODES = ["respondent_code", "respondent_code_confirm"];
   form.addEventListener("change", function (ev) {
     if (current) { updateNav(); saveDraft(); }
+    recheck(ev.target);
+    if (ev.target === dialectBox) {
+      setDialect();
+      if (!kiosk) Store.meta("setup").then(function (s) { s = s || {}; s.dialect = dialectBox.value; return Store.setMeta("setup", s); });
+    }
     if (PLACE.indexOf(ev.target.name) >= 0) { hidePrompts(); renderFollowups(); }
+    if (current && (ev.target.type === "radio" || ev.target.type === "checkbox")) sayBack(ev.target);
     touched();
   });
   form.addEventListener("input", function (ev) {
     if (current) saveDraft();
+    recheck(ev.target);
     if (CODES.indexOf(ev.target.name) >= 0) { hidePrompts(); markChosen(); }
     if (fuSearch && ev.target === fuSearch) filterFollowups();
     touched();
@@ -671,10 +1048,10 @@
   if (fuSearch) fuSearch.addEventListener("keydown", function (ev) { if (ev.key === "Enter") ev.preventDefault(); });
   document.addEventListener("pointerdown", touched, true);
   document.getElementById("kiosk-start").addEventListener("click", enterKiosk);
-  document.getElementById("kiosk-exit").addEventListener("click", exitKiosk);
+  document.getElementById("kiosk-exit").addEventListener("click", function () { showPin("exit"); });
   document.getElementById("export-queue").addEventListener("click", exportQueue);
   document.getElementById("next-respondent").addEventListener("click", function () {
-    if (kiosk) { kioskReset(); return; }
+    if (kiosk) { nextVillager(); return; }
     status.hidden = true; delete status.dataset.uuid; status.dataset.status = "";
     show(0);
   });
@@ -685,13 +1062,16 @@
 
   /* ---- start ------------------------------------------------------------------------------ */
   // The page (cached by the service worker) carries no uuid: a response gets its own when it starts.
+  screens = buildScreens();
+  renderQueue();
   Promise.all([Store.meta("setup"), Store.meta("kiosk"), listDrafts()]).then(function (r) {
     if (r[0] && !form.querySelector("[data-errors-for] li")) writeSetup(r[0]);
     var wanted = new URLSearchParams(location.search).get("resume");
     var draft = wanted && r[2].filter(function (d) { return d.uuid === wanted; })[0];
-    if (r[1]) startKiosk();
+    if (r[1] && r[1].setup) return startKiosk(r[1]);
     else if (draft) resume(draft);
     else show(0);
+  }).then(function () {
     return loadFollowups().catch(function () { /* the form works without the list */ });
   }).then(function () {
     form.dataset.ready = "1";
