@@ -93,6 +93,8 @@ def _select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
+    from .audio.views import bp as audio_bp
+    from .audio.views import recordings_bp
     from .auth.views import bp as auth_bp
     from .collect import bp as collect_bp
     from .dashboard import bp as dashboard_bp
@@ -112,3 +114,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(followups_bp)
+    app.register_blueprint(audio_bp)
+    app.register_blueprint(recordings_bp)

@@ -1,6 +1,7 @@
 """Flask commands (`flask --app wsgi ...`): the contract in shared/DESIGN.md."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -52,10 +53,40 @@ def questionnaires_check(paths: tuple[str, ...]) -> None:
             targets = f", and the targets ({TARGETS_FILE})"
     for problem in problems:
         click.echo(str(problem))
+    checked = [c for c in ([check_file(Path(p)) for p in paths if Path(p).name != TARGETS_FILE] if paths else catalogue.files.values())
+               if c.questionnaire is not None and not c.problems]
+    for line in _recording_info(checked):
+        click.echo(line)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} of {count + bool(targets)} file(s)", err=True)
         sys.exit(1)
     click.echo(f"{count} file(s) OK{targets}", err=True)
+
+
+def _recording_info(checked: list) -> list[str]:
+    """Information, not problems (the exit status stays): per dialect, the prompts of each valid
+    file without an approved recording (the audio studio's coverage).  Nothing without a
+    database, before its tables exist, or with no dialects."""
+    from .audio.prompts import prompts
+    from .audio.service import missing_by_dialect
+
+    lines: list[str] = []
+    try:
+        for c in checked:
+            ps = prompts(c.questionnaire)
+            for dialect, missing in missing_by_dialect(db.session, c.questionnaire.id, ps):
+                lines.append(f"{_shown(c.path)}: info: dialect {dialect.code} ({dialect.name}): "
+                             f"{missing} of {len(ps)} prompts without an approved recording")
+    except Exception:  # noqa: BLE001 - no database, or not migrated yet: the check stays a file check
+        db.session.rollback()
+        return []
+    return lines
+
+
+def _shown(path: str) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 @questionnaires_cli.command("load")
@@ -185,11 +216,16 @@ def tokens_revoke(username: str) -> None:
 def seed_demo(responses: int, seed: int, if_empty: bool) -> None:
     """Create the demo programme (10 counties, teams, sites, users) and N responses."""
     from .demo.seed import login_lines, seed_programme, seed_responses
+    from .demo.studio import seed_recordings
     from .models import Response
 
     created = seed_programme(db.session)
     db.session.commit()
     click.echo("demo programme created" if created else "demo programme already present")
+    recorded = seed_recordings(db.session)
+    db.session.commit()
+    if recorded:
+        click.echo(f"demo dialect 凤凰湘西话 (fh-xx): {recorded} prompt recordings approved")
     for line in login_lines():
         click.echo(line)
     if if_empty and db.session.scalar(select(Response.id).limit(1)) is not None:

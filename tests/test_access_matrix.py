@@ -39,6 +39,11 @@ class Ctx:
     pj_device: str
     fh_device: str
     fh_uuid: str
+    #: the audio studio: 平江县's and 凤凰县's dialects, an approved recording and a draft of each
+    pj_approved: str = ""
+    pj_draft: str = ""
+    fh_approved: str = ""
+    fh_draft: str = ""
 
 
 @dataclass
@@ -129,6 +134,24 @@ POLICY: dict[str, Access] = {
     "followups.index": Access(EVERYONE, fixed("/followups/"), outside=fixed("/followups/?county=433123")),
     "followups.mark": Access(EVERYONE, fixed("/followups/mark"), method="POST", outside=fixed("/followups/mark?county=433123")),
     "followups.clear": Access(EVERYONE, fixed("/followups/clear"), method="POST", outside=fixed("/followups/clear?county=433123")),
+    # the audio studio: every role sees and records within its reach (collectors included),
+    # staff approve; another county's dialect and recordings are 404.  Approving an approved
+    # recording and withdrawing a draft's approval are refusals (a message, 303): nothing changes
+    "audio.index": Access(EVERYONE, fixed("/audio/")),
+    "audio.coverage": Access(EVERYONE, fixed("/audio/coverage")),
+    "audio.create": Access(STAFF, fixed("/audio/dialects"), method="POST"),
+    "audio.studio": Access(EVERYONE, fixed("/audio/pj-x/awareness"), outside=fixed("/audio/fh-xx/awareness")),
+    "audio.upload": Access(EVERYONE, fixed("/audio/pj-x/awareness/recordings"), method="POST",
+                           outside=fixed("/audio/fh-xx/awareness/recordings")),
+    "audio.listen": Access(EVERYONE, lambda c: f"/audio/recordings/{c.pj_draft}", outside=lambda c: f"/audio/recordings/{c.fh_draft}"),
+    "audio.approve": Access(STAFF, lambda c: f"/audio/recordings/{c.pj_approved.split('-')[0]}/approve", method="POST",
+                            outside=lambda c: f"/audio/recordings/{c.fh_approved.split('-')[0]}/approve"),
+    "audio.unapprove": Access(STAFF, lambda c: f"/audio/recordings/{c.pj_draft.split('-')[0]}/unapprove", method="POST",
+                              outside=lambda c: f"/audio/recordings/{c.fh_draft.split('-')[0]}/unapprove"),
+    "audio.delete": Access(set(), fixed("/audio/recordings/999999/delete"), method="POST",
+                           notes="no such recording: 404 for all; tests/audio covers deleting by role"),
+    # approved recordings for the tablets: any logged-in user (no respondent's voice; offline cache)
+    "recordings.serve": Access(EVERYONE, lambda c: f"/collect/recordings/{c.pj_approved}"),
     # the API, by bearer token
     "api.openapi": Access(EVERYONE, fixed("/api/v1/openapi.json"), anonymous="public", api=True),
     "api.list_questionnaires": Access(EVERYONE, fixed("/api/v1/questionnaires"), anonymous="api", api=True),
@@ -164,7 +187,26 @@ def ctx(db, programme):
     assert fh_team is not None and fh_response is not None and pj_response is not None
     user = db.session.scalar(select(User).where(User.username == "sw-pj1"))
     db.session.commit()
-    return Ctx(pj_response.id, fh_response.id, user.id, pj_response.device_id, fh_response.device_id, fh_response.uuid)
+    ctx = Ctx(pj_response.id, fh_response.id, user.id, pj_response.device_id, fh_response.device_id, fh_response.uuid)
+    ctx.pj_approved, ctx.pj_draft = _recordings(db, "pj-x", "430626")
+    ctx.fh_approved, ctx.fh_draft = _recordings(db, "fh-xx", "433123")
+    db.session.commit()
+    return ctx
+
+
+def _recordings(db: Any, code: str, county: str) -> tuple[str, str]:
+    """A county's dialect with an approved recording and a draft, as ``ID-DIGEST.webm``."""
+    from survey_app.audio import service
+    from survey_app.auth.scope import Scope
+    from survey_app.demo.studio import BEEP
+
+    scope = Scope.of(db.session.scalar(select(User).where(User.username == "admin")))
+    dialect = service.create_dialect(db.session, scope, code, code, county)
+    version = service.current_version(db.session, "awareness")
+    approved = service.save_draft(db.session, scope, dialect, version, "greeting", BEEP.read_bytes(), "audio/webm")
+    service.approve(db.session, scope, approved)
+    draft = service.save_draft(db.session, scope, dialect, version, "thanks", BEEP.read_bytes(), "audio/webm")
+    return f"{approved.id}-{approved.sha256[:16]}.webm", f"{draft.id}-{draft.sha256[:16]}.webm"
 
 
 def csrf(client: Any) -> str:

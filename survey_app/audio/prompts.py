@@ -33,7 +33,10 @@ DEFAULT_THANKS = Text(
 )
 
 _PARAGRAPH_BREAK = re.compile(r"\n")
-KEY_PATTERN = re.compile(r"^(greeting|thanks|consent:[1-9][0-9]*|q:[a-z][a-z0-9_]*|hint:[a-z][a-z0-9_]*|o:[a-z][a-z0-9_]*:[A-Za-z0-9_.-]{1,64})$")
+KEY_PATTERN = re.compile(
+    r"^(greeting|thanks|consent:[1-9][0-9]*|q:[a-z][a-z0-9_]*|hint:[a-z][a-z0-9_]*"
+    r"|o:[a-z][a-z0-9_]*:[A-Za-z0-9_.-]{1,64})$"
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ def consent_paragraphs(qn: Questionnaire) -> list[Text]:
     if len(en) != len(zh):
         # a translation cut differently cannot be matched line by line; English falls back to Chinese
         return [Text(zh=z) for z in zh]
-    return [Text(zh=z, en=e) for z, e in zip(zh, en)]
+    return [Text(zh=z, en=e) for z, e in zip(zh, en, strict=True)]
 
 
 def option_text(label: Text | None, point: int) -> Text:

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import current_app, jsonify, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 
+from ..audio.service import recordings_for
 from ..auth.scope import Scope
 from ..auth.tokens import issue_token
 from ..database import DriverConnection
@@ -54,17 +55,23 @@ def device():
 @login_required
 def manifest():
     """What the service worker keeps for offline use: the pages of every current questionnaire
-    (at their versioned address too), their audio, and the static files the pages use."""
-    pages, audio = [url_for("collect.index"), url_for("collect.receipt")], []
-    for questionnaire, version in offered_versions(db.session, Scope.of(current_user)):
+    (at their versioned address too), their audio, the static files the pages use, and the
+    approved prompt recordings (``recordings``) of the dialects within the user's reach."""
+    pages, audio, recordings = [url_for("collect.index"), url_for("collect.receipt")], [], []
+    scope = Scope.of(current_user)
+    for questionnaire, version in offered_versions(db.session, scope):
         pages += [url_for("collect.form", qid=questionnaire.id), url_for("collect.form", qid=questionnaire.id, version=version.version)]
+        # the approved prompt recordings of every dialect within reach (issue 13's audio studio),
+        # listed apart: the service worker fetches them after the page, never during its first visit
+        for dialect in recordings_for(db.session, version.id, scope)["dialects"].values():
+            recordings += dialect["prompts"].values()
         with DriverConnection(db.engine) as driver:
             ref = version_ref(driver, questionnaire.id, version.version)
         if ref is not None:
             audio += [url_for("collect.audio", filename=q.audio) for q in ref.questionnaire.questions.values() if q.audio]
     # the web app manifest and its icons too: the installed app opens with no network
     static = [url_for("static", filename=name) for name in (*STATIC_FILES, *ICON_FILES)] + [url_for("collect.app_manifest")]
-    return jsonify({"pages": pages, "audio": sorted(set(audio)), "static": static})
+    return jsonify({"pages": pages, "audio": sorted(set(audio)), "static": static, "recordings": sorted(set(recordings))})
 
 
 STATIC_FILES = (

@@ -3,12 +3,15 @@ from .audit import AuditEvent
 from .followups import MARK_STATUSES, FollowupMark
 from .programme import SERVICE_DOMAINS, County, Round, Site, Team
 from .questionnaires import Questionnaire, QuestionnaireVersion, RetiredVersion, TeamQuestionnaire
+from .recordings import RECORDING_STATUSES, RECORDING_TYPES, Dialect, Recording
 from .responses import WAVES, Answer, IndexScore, Refusal, Response
 from .sessions import UserSession
 from .users import ROLES, ApiToken, User, hash_token
 
 __all__ = [
     "MARK_STATUSES",
+    "RECORDING_STATUSES",
+    "RECORDING_TYPES",
     "ROLES",
     "SERVICE_DOMAINS",
     "WAVES",
@@ -16,10 +19,12 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "County",
+    "Dialect",
     "FollowupMark",
     "IndexScore",
     "Questionnaire",
     "QuestionnaireVersion",
+    "Recording",
     "Refusal",
     "Response",
     "RetiredVersion",

@@ -1,6 +1,7 @@
 /* The service worker of the collection pages (scope /collect/).  It keeps the app shell, the
    pages of every current questionnaire (also at their versioned address, so that a response
-   in progress finishes on the version it started with), their audio, the script and the
+   in progress finishes on the version it started with), their audio and approved prompt
+   recordings (/collect/recordings/, the audio studio's; immutable by address), the script and the
    fonts, so that a form opens and completes with no network at all, also after the browser
    restarts.  Pages: network first, the cache when the network fails or is too slow.  Static
    files and audio: the cache first, refreshed in the background.  The API is never cached. */
@@ -14,7 +15,7 @@ function refresh() {
     return r.json().then(function (m) {
       return Promise.all([
         caches.open(PAGES).then(function (c) { return addEach(c, m.pages); }),
-        caches.open(ASSETS).then(function (c) { return addEach(c, m.static.concat(m.audio)); }),
+        caches.open(ASSETS).then(function (c) { return addEach(c, m.static.concat(m.audio, m.recordings || [])); }),
       ]);
     });
   }).catch(function () { return null; });
@@ -84,7 +85,8 @@ function page(request) {
 function asset(request) {
   return caches.match(request, { ignoreSearch: true }).then(function (hit) {
     var network = fetch(request).then(function (r) {
-      if (r.ok) { var copy = r.clone(); caches.open(ASSETS).then(function (c) { c.put(request, copy); }); }
+      // never a login page kept under a recording's address (recordings need a session)
+      if (r.ok && !r.redirected) { var copy = r.clone(); caches.open(ASSETS).then(function (c) { c.put(request, copy); }); }
       return r;
     });
     if (hit) { network.catch(function () {}); return hit; }
@@ -96,6 +98,6 @@ self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.indexOf("/api/") === 0 || url.pathname === "/collect/manifest.json" || url.pathname === "/collect/sw.js") return;
-  if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/collect/audio/") === 0 || url.pathname === "/collect/app.webmanifest") { event.respondWith(asset(request)); return; }
+  if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/collect/audio/") === 0 || url.pathname.indexOf("/collect/recordings/") === 0 || url.pathname === "/collect/app.webmanifest") { event.respondWith(asset(request)); return; }
   if (request.mode === "navigate" || url.pathname.indexOf("/collect/") === 0) { event.respondWith(page(request)); return; }
 });
