@@ -254,6 +254,8 @@ def _page(form: CollectForm, qn: Parsed, version: int, lang: str, sites_by_count
         "collect/form.html", form=form, qn=qn, version=version, lang=lang, errors=errors, general=general,
         sites_by_county=sites_by_county, started=started, rules=client_rules(qn, version), texts=page_texts(),
         recordings=_recordings(qn.id, version),
+        # the kiosk's first and last screens (audio/prompts.py: the questionnaire's own, else the defaults)
+        greeting=greeting(qn).get(lang), thanks=thanks(qn).get(lang),
     )
 
 
