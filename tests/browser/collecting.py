@@ -71,13 +71,13 @@ def answer_screen(page: Any, choice: int = 0) -> None:
 
 def finish(page: Any, choice: int = 0) -> None:
     """Answer this screen and every one after it, then submit."""
-    for _ in range(30):
+    for _ in range(80):  # kiosk mode: one question a screen
         answer_screen(page, choice)
         if page.locator("[data-action=submit]:visible").count():
             page.click("[data-action=submit]")
             return
         go_next(page)
-    raise AssertionError("no submit button after 30 screens")
+    raise AssertionError("no submit button after 80 screens")
 
 
 def fill_and_submit(page: Any, code: str | None, choice: int = 0) -> None:
@@ -89,6 +89,44 @@ def fill_and_submit(page: Any, code: str | None, choice: int = 0) -> None:
 
 def pending(page: Any) -> int:
     return int(page.get_attribute("#sync-indicator", "data-pending-count"))
+
+
+# ---- kiosk mode: the handover to villagers (issue 13) --------------------------------------
+
+def screen(page: Any) -> str:
+    """The screen shown: setup, greeting, consent, q:<first question id>, thanks or pin."""
+    return page.get_attribute("#collect", "data-screen") or ""
+
+
+def wait_screen(page: Any, *names: str) -> None:
+    page.wait_for_function("names => names.includes(document.getElementById('collect').dataset.screen)", arg=list(names))
+
+
+def hand_over(page: Any, pin: str = "2468", codes: tuple[str, ...] = (), site_index: int = 1, wave: str = "pre") -> None:
+    """The social worker's set-up: village, wave, the queue of codes, a PIN, then 交给村民."""
+    choose_place(page, site_index, wave)
+    for code in codes:
+        type_code(page, code)
+        page.click("[data-action=queue-add]")
+        page.wait_for_selector(f"[data-queued-code='{code}']")
+    page.fill("#kiosk-pin", pin)
+    page.click("#kiosk-start")
+    page.wait_for_selector("body.kiosk")
+    wait_screen(page, "greeting", "pin")
+
+
+def villager_begins(page: Any) -> None:
+    """The villager taps 开始 on the greeting."""
+    page.click("[data-action=greet]")
+    wait_screen(page, "consent")
+
+
+def enter_pin(page: Any, pin: str) -> None:
+    """Tapped on the PIN screen's keys, then 确定."""
+    page.wait_for_selector("#pin-screen:not([hidden])")
+    for digit in pin:
+        page.click(f"#pin-screen [data-key='{digit}']")
+    page.click("#pin-screen [data-key=ok]")
 
 
 # ---- respondent codes and the follow-up list (issue 12) ------------------------------------

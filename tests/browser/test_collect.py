@@ -135,19 +135,16 @@ def test_a_draft_survives_a_reload(context, server, programme, loaded, db):
 
 
 def test_kiosk_mode_resets_and_shows_nothing_of_the_last_person(context, server, programme, loaded, db):
-    from .collecting import answer_screen, go_next
+    from .collecting import answer_screen, enter_pin, go_next, hand_over, villager_begins, wait_screen
 
     page = context.new_page()
+    page.on("dialog", lambda d: d.accept())
     log_in(page, server.base)
     open_form(page, server.base, "satisfaction")
-    page.select_option("select[name=site]", index=1)
-    page.fill("#kiosk-pin", "2468")
-    page.click("#kiosk-start")
-    page.wait_for_selector("body.kiosk")
+    hand_over(page, "2468")  # no codes queued: one villager after another until the PIN
     assert not page.is_visible("header.top") and not page.is_visible("select[name=county]")
-    page.click("[data-action=start]")
-    page.wait_for_selector("[data-step=setup][hidden]", state="attached")
-    for _ in range(10):
+    villager_begins(page)
+    for _ in range(30):
         answer_screen(page, choice=4)
         if page.locator("[data-action=submit]:visible").count():
             break
@@ -155,8 +152,9 @@ def test_kiosk_mode_resets_and_shows_nothing_of_the_last_person(context, server,
     page.fill("[data-question=comments] textarea", "社工很好，希望多来村里。")
     page.click("[data-action=submit]")
     page.wait_for_selector("#status[data-status]:not([hidden])")
-    page.click("#next-respondent")
-    page.wait_for_selector("[data-step=setup]:not([hidden])")
+    page.click("[data-action=thanks-done]")
+    wait_screen(page, "greeting")
+    villager_begins(page)
     # Nothing of the previous respondent: no answer chosen, no text, no result screen.
     assert page.evaluate("document.querySelectorAll('#collect input:checked:not([name=wave])').length") == 0
     assert page.input_value("[data-question=comments] textarea") == ""
@@ -164,14 +162,11 @@ def test_kiosk_mode_resets_and_shows_nothing_of_the_last_person(context, server,
     page.wait_for_function("() => document.querySelector('#sync-indicator').dataset.pendingCount === '0'")
     assert rows(db) == 1
     # Leaving kiosk mode needs the collector's PIN.
-    page.once("dialog", lambda d: d.accept("1111"))
-    page.once("dialog", lambda d: d.accept())  # "wrong PIN"
     page.click("#kiosk-exit")
-    page.wait_for_timeout(300)
+    enter_pin(page, "1111")
+    page.wait_for_selector("#pin-error:not([hidden])")
     assert page.locator("body.kiosk").count() == 1
-    page.once("dialog", lambda d: d.accept("2468"))
-    page.click("#kiosk-exit")
-    page.wait_for_selector("#collect[data-ready]")
+    enter_pin(page, "2468")
     page.wait_for_function("() => !document.body.classList.contains('kiosk')")
     assert page.is_visible("header.top")
 
@@ -423,26 +418,48 @@ def test_the_speaker_plays_a_recording_or_reads_the_question_aloud(context, serv
 
 
 def test_kiosk_mode_resets_after_the_respondent_walks_away(context, server, programme, loaded, db):
-    from .collecting import answer_screen, go_next
+    from .collecting import answer_screen, go_next, hand_over, villager_begins, wait_screen
 
     page = context.new_page()
     page.clock.install()
     log_in(page, server.base)
     open_form(page, server.base, "satisfaction")
-    page.select_option("select[name=site]", index=1)
-    page.fill("#kiosk-pin", "1357")
-    page.click("#kiosk-start")
-    page.wait_for_selector("body.kiosk")
-    page.click("[data-action=start]")
-    page.wait_for_selector("[data-step=setup][hidden]", state="attached")
+    hand_over(page, "1357")
+    villager_begins(page)
     answer_screen(page)
     go_next(page)
     page.locator(".step:not([hidden]) .question:not([hidden]) label.choice").first.click()
     page.clock.fast_forward("02:05")  # two minutes without a touch
-    page.wait_for_selector("[data-step=setup]:not([hidden])")
+    wait_screen(page, "greeting")
     assert page.evaluate("document.querySelectorAll('#collect input:checked:not([name=wave])').length") == 0
     # The half-filled response stays on the tablet, hidden from the next respondent.
     drafts = page.evaluate("SanquStore.all('drafts')")
     assert len(drafts) == 1 and drafts[0]["abandoned_in_kiosk"] is True
     assert not page.is_visible("#drafts")
     assert rows(db) == 0
+
+
+def test_a_battery_of_twelve_statements_is_three_screens_of_four(context, server, programme, loaded, db):
+    """Issue 13: no screen holds more than 4 likert items; the progress bar says where one is in words."""
+    import re
+
+    from .collecting import answer_screen, go_next, set_up
+
+    page = context.new_page()
+    log_in(page, server.base)
+    open_form(page, server.base)
+    set_up(page, "PJ-0909")
+    seen: list[list[str]] = []
+    for _ in range(20):
+        shown = page.eval_on_selector_all(".step:not([hidden]) .question[data-type=likert]:not([hidden])", "els => els.map(e => e.dataset.question)")
+        if shown:
+            seen.append(shown)
+        words = page.inner_text(".progress-words")
+        m = re.fullmatch(r"第 (\d+) 页，共 (\d+) 页", words)
+        assert m and int(m.group(1)) <= int(m.group(2)), words
+        assert page.get_attribute(".progress", "aria-valuenow") == m.group(1)
+        if page.locator("[data-action=submit]:visible").count():
+            break
+        answer_screen(page)
+        go_next(page)
+    assert seen == [[f"aw{i}" for i in range(k, k + 4)] for k in (1, 5, 9)]

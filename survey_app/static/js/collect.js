@@ -762,7 +762,8 @@
     });
   }
   function enterKiosk() {
-    var s = readSetup(), e = setupErrors({ county: s.county, wave: s.wave, respondent_code: "", respondent_code_confirm: "" });
+    var s = readSetup(), all = setupErrors({ county: s.county, wave: s.wave, respondent_code: "", respondent_code_confirm: "" }), e = {};
+    ["county", "wave"].forEach(function (k) { if (all[k]) e[k] = all[k]; });
     if (!s.site && (sitesByCounty[s.county] || []).length) e.site = [T.required];
     var pin = document.getElementById("kiosk-pin").value;
     var pinBad = !/^[0-9]{4,8}$/.test(pin);
