@@ -133,3 +133,63 @@ def test_pages_in_their_other_states(checker, viewport):
     checker.visit("/lang/en?next=/admin/responses")
     checker.visit("/dashboard/awareness?county=433123")
     checker.assert_clean()
+
+
+def test_the_kiosk_screens(browser, server, programme, loaded):
+    """Issue 13: every screen a villager sees in kiosk mode, and the staff's around it, upright."""
+    from .accessibility import describe
+    from .collecting import answer_screen, enter_pin, go_next, hand_over, villager_begins, wait_screen
+
+    found: list[tuple[str, Violation]] = []
+    with axe_context(browser, TABLET_PORTRAIT, has_touch=True) as context:
+        page = context.new_page()
+        page.on("dialog", lambda d: d.accept())
+
+        def check(where: str) -> None:
+            found.extend((where, v) for v in axe_violations(page))
+
+        log_in(page, server.base)
+        page.goto(f"{server.base}/collect/awareness")
+        page.wait_for_selector("#collect[data-ready]")
+        hand_over(page, codes=("PJ-AXE1",))
+        check("greeting")
+        villager_begins(page)
+        check("consent")
+        page.click("[data-action=next]")
+        page.wait_for_selector("[data-errors-for=consent]:not([hidden])")
+        check("consent, unanswered")
+        answer_screen(page)
+        go_next(page)
+        check("a question")
+        page.click("[data-action=next]")
+        page.wait_for_selector("[data-errors-for=age_band]:not([hidden])")
+        check("a question, unanswered")
+        while not page.locator(".step:not([hidden]) .question[data-type=likert]:not([hidden])").count():
+            answer_screen(page)
+            go_next(page)
+        check("a likert statement")
+        page.click("#kiosk-exit")
+        page.wait_for_selector("#pin-screen:not([hidden])")
+        enter_pin(page, "1")
+        page.wait_for_selector("#pin-error:not([hidden])")
+        check("PIN screen, wrong PIN")
+        page.click("[data-action=pin-cancel]")
+        page.wait_for_selector("#pin-screen", state="hidden")
+        for _ in range(80):
+            answer_screen(page)
+            if page.locator("[data-action=submit]:visible").count():
+                break
+            go_next(page)
+        page.click("[data-action=submit]")
+        page.wait_for_selector("#status[data-status]:not([hidden])")
+        check("thank-you")
+        page.click("[data-action=thanks-done]")
+        page.wait_for_selector("#pin-screen[data-mode=handback]:not([hidden])")
+        check("hand-back")
+        enter_pin(page, "2468")
+        wait_screen(page, "setup")
+        page.click("[data-action=generate-code]")
+        page.click("[data-action=queue-add]")
+        page.wait_for_selector("[data-queued-code]")
+        check("staff set-up with a queue")
+    assert not found, describe([v for _, v in found]) + "\n" + ", ".join(w for w, _ in found)
