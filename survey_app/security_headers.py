@@ -49,14 +49,23 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), geolocation=(), microphone=(), payment=()",
 }
+#: the studio pages (/audio/) may use the microphone, from this site alone
+STUDIO_PERMISSIONS = "camera=(), geolocation=(), microphone=(self), payment=()"
+#: and play back the take just recorded, held by the page as a ``blob:`` URL before upload
+STUDIO_POLICY = CONTENT_SECURITY_POLICY.replace("media-src 'self'", "media-src 'self' blob:")
 
 
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
+        if request.blueprint == "audio":
+            response.headers.setdefault("Content-Security-Policy", STUDIO_POLICY)
         response.headers.setdefault(
             "Content-Security-Policy", DASHBOARD_POLICY if request.blueprint in CHART_BLUEPRINTS else CONTENT_SECURITY_POLICY
         )
+        if request.blueprint == "audio":
+            # the audio studio records staff reading prompts (static/js/studio.js): this site only
+            response.headers.setdefault("Permissions-Policy", STUDIO_PERMISSIONS)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if app.config["SESSION_COOKIE_SECURE"]:
