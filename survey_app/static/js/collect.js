@@ -863,6 +863,7 @@
     status.hidden = true;
     pinScreen.hidden = false;
     pinScreen.dataset.mode = mode;
+    document.getElementById("kiosk-exit").hidden = true;
     form.dataset.screen = "pin";
     document.getElementById("pin-title").textContent = mode === "handback" ? T.pin_handback : T.pin_staff;
     pinScreen.querySelector("[data-action=pin-cancel]").hidden = mode === "handback";
@@ -875,6 +876,7 @@
     if (pinScreen.hidden) return;
     pinScreen.hidden = true;
     form.hidden = false;
+    document.getElementById("kiosk-exit").hidden = false;
     pinMode = null;
   }
   function pinCancel() {
