@@ -308,6 +308,8 @@ class Coverage:
     approved: int
     #: prompts without an approved recording, grouped by question (None: greeting, consent, thanks)
     missing: list[tuple[str | None, list[Prompt]]] = field(default_factory=list)
+    #: each question's label, to name the groups
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def missing_count(self) -> int:
@@ -330,7 +332,8 @@ def coverage(session: DBSession, scope: Scope | None = None, dialect_list: list[
                 if p.key not in mine:
                     groups.setdefault(p.question, []).append(p)
             out.append(Coverage(d, questionnaire.id, questionnaire.title_zh, version.version, len(ps),
-                                sum(1 for p in ps if p.key in mine), list(groups.items())))
+                                sum(1 for p in ps if p.key in mine), list(groups.items()),
+                                {p.question: p.text.zh for p in ps if p.kind == "question" and p.question}))
     return out
 
 
