@@ -5,7 +5,8 @@ docs/screenshots/, on a fresh demo database (凤凰湘西话 with a few approved
 
 studio-index-portrait.png: the studio's start as 凤凰县's bureau sees it.  studio-page-portrait.png:
 the awareness survey's prompts, approved ones and a take waiting for approval.
-studio-recording-portrait.png: the next prompts, one being recorded by Chromium's fake microphone.
+studio-recording-portrait.png: the next prompts, not recorded yet, each with its record button
+(opened at a coverage link's anchor).
 studio-coverage-portrait.png: the coverage page with the missing prompts opened."""
 from __future__ import annotations
 
