@@ -12,7 +12,7 @@ from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..audio.prompts import greeting, thanks
+from ..audio.prompts import consent_paragraphs, greeting, thanks
 from ..auth.scope import Scope
 from ..database import DriverConnection
 from ..extensions import db
@@ -256,6 +256,7 @@ def _page(form: CollectForm, qn: Parsed, version: int, lang: str, sites_by_count
         recordings=_recordings(qn.id, version),
         # the kiosk's first and last screens (audio/prompts.py: the questionnaire's own, else the defaults)
         greeting=greeting(qn).get(lang), thanks=thanks(qn).get(lang),
+        consent_lines=[(f"consent:{n}", t.get(lang)) for n, t in enumerate(consent_paragraphs(qn), start=1)],
     )
 
 
