@@ -87,21 +87,25 @@ def test_the_next_respondent_starts_with_empty_code_boxes(context, server, progr
 
 
 def test_kiosk_mode_starts_every_villager_with_empty_code_boxes(context, server, programme, loaded, db):
+    """Issue 13: the codes are handed over in a queue; no villager ever sees or inherits one."""
+    from .collecting import hand_over, villager_begins, wait_screen
+
     page = context.new_page()
+    page.on("dialog", lambda d: d.accept())
     log_in(page, server.base)
     open_form(page, server.base, "satisfaction")
-    page.select_option("select[name=site]", index=1)
-    page.fill("#kiosk-pin", "2468")
-    page.click("#kiosk-start")
-    page.wait_for_selector("body.kiosk")
-    type_code(page, "PJ-K001")
-    page.click("[data-action=start]")
-    page.wait_for_selector("[data-step=setup][hidden]", state="attached")
+    hand_over(page, codes=("PJ-K001", "PJ-K002"))
+    assert codes(page) == ("", "")
+    villager_begins(page)
     finish(page, choice=4)
     page.wait_for_selector("#status[data-status]:not([hidden])")
-    page.click("#next-respondent")
-    page.wait_for_selector("[data-step=setup]:not([hidden])")
     assert codes(page) == ("", "")
+    page.click("[data-action=thanks-done]")
+    wait_screen(page, "greeting")
+    villager_begins(page)
+    assert codes(page) == ("", "")
+    draft = page.evaluate("() => SanquStore.get('drafts', document.getElementById('collect').dataset.uuid)")
+    assert draft["setup"]["respondent_code"] == "PJ-K002"
 
 
 def test_a_code_used_on_this_tablet_for_the_wave_warns_and_starts_only_when_confirmed(context, server, programme, loaded, db):
