@@ -51,7 +51,8 @@ STUBS = """
   HTMLMediaElement.prototype.play = function () {
     said.push({ how: "audio", src: this.src, lit: lit() });
     const el = this, src = this.src;
-    setTimeout(() => { if (el.src === src) el.dispatchEvent(new Event("ended")); }, window.__pace);
+    // a recording whose address says "broken" fails to play, as a damaged file would
+    setTimeout(() => { if (el.src === src) el.dispatchEvent(new Event(src.includes("broken") ? "error" : "ended")); }, window.__pace);
     return Promise.resolve();
   };
 })();
@@ -150,8 +151,9 @@ def test_an_interviewer_hint_is_never_read(tablet, server, programme, loaded):
 def test_recordings_of_the_chosen_dialect_come_first(tablet, server, programme, loaded):
     page = open_page(tablet, server.base)
     reach(page, "aw1")
-    recorded = {"q:aw1": "/collect/recordings/xx/q-aw1.webm", "o:aw1:3": "/collect/recordings/xx/o-aw1-3.webm"}
-    # the studio's tag (script#recordings) with a dialect of two recordings, chosen in the set-up
+    recorded = {"q:aw1": "/collect/recordings/xx/q-aw1.webm", "o:aw1:3": "/collect/recordings/xx/o-aw1-3.webm",
+                "o:aw1:5": "/collect/recordings/xx/broken.webm"}
+    # the studio's tag (script#recordings) with a dialect of three recordings (one broken), chosen in the set-up
     page.evaluate(
         """rec => {
           let tag = document.getElementById("recordings");
@@ -165,13 +167,22 @@ def test_recordings_of_the_chosen_dialect_come_first(tablet, server, programme, 
         recorded,
     )
     want = expected("aw1")
-    heard = tap_and_wait(page, "aw1", len(want))
-    assert len(heard) == len(want)
-    for (key, text), h in zip(want, heard, strict=True):
+    heard = tap_and_wait(page, "aw1", len(want) + 1)
+    # the broken recording is tried, then the machine voice says that piece
+    plan = []
+    for key, text in want:
         if key in recorded:
-            assert h["how"] == "audio" and h["src"] == server.base + recorded[key], (key, h)
+            plan.append(("audio", key, text))
+        if key not in recorded or "broken" in recorded[key]:
+            plan.append(("tts", key, text))
+    assert len(plan) == len(want) + 1
+    assert len(heard) == len(plan)
+    for (how, key, text), h in zip(plan, heard, strict=True):
+        assert h["how"] == how, (key, h)
+        if how == "audio":
+            assert h["src"] == server.base + recorded[key], (key, h)
         else:
-            assert h["how"] == "tts" and h["text"] == norm(text), (key, h)
+            assert h["text"] == norm(text), (key, h)
         assert h["lit"] == [key]
     # no dialect chosen: the machine voice again
     page.evaluate("delete document.getElementById('collect').dataset.dialect")
@@ -256,3 +267,4 @@ def test_an_english_page_reads_english_with_an_english_voice(tablet, server, pro
     heard = tap_and_wait(page, "consent", len(lines))
     assert [h["text"] for h in heard] == [norm(t.get("en")) for t in lines]
     assert {h["lang"] for h in heard} == {"en-US"}
+    assert page.get_attribute("[data-question=consent] [data-action=speak]", "aria-label") == "Read the consent aloud"
