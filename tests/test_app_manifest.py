@@ -20,7 +20,8 @@ from tests.test_auth import login
 #: fetched (a new route with a new argument fails until it has one here)
 ARGUMENTS = {"qid": "awareness", "device_id": str(uuid.UUID(int=7)), "filename": "none.mp3"}
 #: what is not a page: the manifests, the service worker, recordings
-NOT_PAGES = {"collect.app_manifest", "collect.manifest", "collect.service_worker", "collect.audio"}
+NOT_PAGES = {"collect.app_manifest", "collect.manifest", "collect.service_worker", "collect.audio",
+             "recordings.serve"}  # the audio studio's approved recordings (audio, not pages)
 
 
 def manifest(client):
