@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from survey_app.models import Recording
 
-from .collecting import cut_network, log_in, watch_requests
+from .collecting import cut_network, log_in, set_up, visible_step, watch_requests
 from .conftest import CHROMIUM, LAUNCH_ARGS
 
 pytestmark = pytest.mark.browser
@@ -91,10 +91,14 @@ def test_the_tablet_plays_an_approved_recording_offline(mic_browser, server, db,
     admin = Scope.of(db.session.scalar(select(User).where(User.username == "admin")))
     dialect = db.session.scalar(select(Dialect))
     version = service.current_version(db.session, "awareness")
-    service.approve(db.session, admin, service.save_draft(db.session, admin, dialect, version, "greeting", BEEP.read_bytes(), "audio/webm"))
+    for key in ("greeting", "consent:1"):
+        service.approve(db.session, admin, service.save_draft(db.session, admin, dialect, version, key, BEEP.read_bytes(), "audio/webm"))
     db.session.commit()
     watch_requests(server)
     context = mic_browser.new_context(viewport=PORTRAIT, locale="zh-CN")
+    # what the page asks the media element to play (headless Chromium plays nothing aloud)
+    context.add_init_script("HTMLMediaElement.prototype.play = function () {"
+                            " (window.__played = window.__played || []).push(this.src); return Promise.resolve(); };")
     page = context.new_page()
     log_in(page, server.base, "sw-fh1")
     page.goto(f"{server.base}/collect/awareness")
@@ -107,4 +111,11 @@ def test_the_tablet_plays_an_approved_recording_offline(mic_browser, server, db,
     cut_network(context, server)
     got = page.evaluate("u => fetch(u).then(r => r.arrayBuffer().then(b => [r.status, r.headers.get('content-type'), b.byteLength]))", url)
     assert got == [200, "audio/webm", len(BEEP.read_bytes())]
+    # offline still: the collector chooses the dialect, starts, and taps the consent's speaker
+    page.select_option("select#dialect", "fh-xx")
+    set_up(page, "FH-0001")
+    visible_step(page).locator("[data-action=speak]").first.click()
+    page.wait_for_function("() => (window.__played || []).length > 0")
+    played = page.evaluate("() => window.__played")
+    assert played[0].endswith(given["dialects"]["fh-xx"]["prompts"]["consent:1"]), played
     context.close()
