@@ -68,7 +68,8 @@ def main() -> None:
         f"at most {BUDGET_BYTES // 1024} KB and {MAX_DURATION_MS // 1000} s a prompt. Calibrated from two Chromium "
         f"MediaRecorder takes: {fixed:.0f} bytes of container + {rate:.0f} bytes a second.",
         "",
-        "| Questionnaire | Prompts | Spoken (s) | One dialect | Largest prompt | Read at half speed | Added to the form page (gzip) | Goal |",
+        "| Questionnaire | Prompts | Spoken (s) | One dialect | Largest prompt | Read at half speed "
+        "| Added to the form page (gzip) | Goal |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for qid, n, seconds, total, largest, slow, embedded in rows:
