@@ -36,7 +36,7 @@
 
   /* ---- what there is to read --------------------------------------------------------------- */
   function textOf(el) {
-    return (el.innerText || el.textContent || "").replace(/[*＊]/g, " ").replace(/\s+/g, " ").trim();
+    return (el.innerText || el.textContent || "").replace(/[*\uFF0A]/g, " ").replace(/\s+/g, " ").trim();
   }
   function visible(el) {
     if (!el.getClientRects().length) return false;
