@@ -400,7 +400,10 @@ def test_the_speaker_plays_a_recording_or_reads_the_question_aloud(context, serv
 
     context.add_init_script("""
         window.__spoken = [];
-        if (window.speechSynthesis) window.speechSynthesis.speak = u => window.__spoken.push([u.text, u.lang]);
+        if (window.speechSynthesis) {
+            window.speechSynthesis.speak = u => window.__spoken.push([u.text, u.lang]);
+            window.speechSynthesis.getVoices = () => [{lang: "zh-CN", name: "zh"}];  // speak.js reads with a Chinese voice only
+        }
     """)
     page = context.new_page()
     log_in(page, server.base)
@@ -411,7 +414,9 @@ def test_the_speaker_plays_a_recording_or_reads_the_question_aloud(context, serv
     with page.expect_request("**/collect/audio/age_band.wav") as played:
         page.click("[data-question=age_band] [data-action=speak]")
     assert played.value.url.endswith("/collect/audio/age_band.wav")
-    page.click("[data-question=gender] [data-action=speak]")  # no recording: the browser reads it
+    # no recording: the browser reads it (speak.js, tests/browser/test_speak.py: then its answers, once each piece ends)
+    page.evaluate("() => { window.__spoken = []; document.querySelector('[data-question=gender] [data-action=speak]').click(); }")
+    page.wait_for_function("() => window.__spoken.length > 0")
     spoken = page.evaluate("window.__spoken")
     label = page.inner_text("[data-question=gender] .qlabel").replace("*", "").strip()
     assert spoken == [[label, "zh-CN"]]
