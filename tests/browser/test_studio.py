@@ -3,8 +3,6 @@ for a voice): record a prompt, listen back, upload, approve, see the coverage ch
 tablet keeps the approved recording offline."""
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,24 +11,9 @@ from sqlalchemy import select
 from survey_app.models import Recording
 
 from .collecting import cut_network, log_in, set_up, visible_step, watch_requests
-from .conftest import CHROMIUM, LAUNCH_ARGS
 
 pytestmark = pytest.mark.browser
 PORTRAIT = {"width": 800, "height": 1280}
-
-
-@pytest.fixture(scope="module")
-def mic_browser() -> Iterator[Any]:
-    """Chromium with a fake microphone (a beep) that needs no permission prompt."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            *LAUNCH_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -49,8 +32,8 @@ def coverage_of(page: Any, base: str) -> str:
     return page.get_attribute("section.coverage[data-dialect=fh-xx][data-questionnaire=awareness]", "data-approved")
 
 
-def test_record_listen_upload_approve(mic_browser, server, db, fh_dialect):
-    context = mic_browser.new_context(viewport=PORTRAIT, locale="zh-CN")
+def test_record_listen_upload_approve(browser, server, db, fh_dialect):
+    context = browser.new_context(viewport=PORTRAIT, locale="zh-CN")
     errors: list[str] = []
     context.on("weberror", lambda e: errors.append(str(e.error)))
     page = context.new_page()
@@ -82,7 +65,7 @@ def test_record_listen_upload_approve(mic_browser, server, db, fh_dialect):
     context.close()
 
 
-def test_the_tablet_plays_an_approved_recording_offline(mic_browser, server, db, fh_dialect):
+def test_the_tablet_plays_an_approved_recording_offline(browser, server, db, fh_dialect):
     from survey_app.audio import service
     from survey_app.auth.scope import Scope
     from survey_app.demo.studio import BEEP
@@ -95,7 +78,7 @@ def test_the_tablet_plays_an_approved_recording_offline(mic_browser, server, db,
         service.approve(db.session, admin, service.save_draft(db.session, admin, dialect, version, key, BEEP.read_bytes(), "audio/webm"))
     db.session.commit()
     watch_requests(server)
-    context = mic_browser.new_context(viewport=PORTRAIT, locale="zh-CN")
+    context = browser.new_context(viewport=PORTRAIT, locale="zh-CN")
     # what the page asks the media element to play (headless Chromium plays nothing aloud)
     context.add_init_script("HTMLMediaElement.prototype.play = function () {"
                             " (window.__played = window.__played || []).push(this.src); return Promise.resolve(); };")
