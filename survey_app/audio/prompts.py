@@ -8,6 +8,8 @@ only adds a question keeps every recording of the old one usable.
 
     greeting            the kiosk's first screen
     consent:N           paragraph N (from 1) of the consent text: each non-empty line is one
+    consent:agree       the two consent answers (the app's words, the same in every questionnaire)
+    consent:decline
     q:QID               a question's label (without the required mark)
     o:QID:VALUE         an option of a single or multi question, by its value
     o:QID:POINT         a likert point, by its number; spoken as "POINT LABEL" when it has a word
@@ -32,9 +34,15 @@ DEFAULT_THANKS = Text(
     en="All done, thank you! Please hand the tablet back to the social worker.",
 )
 
+#: the consent answers as the form offers them (collect/forms.consent_choices, same words)
+CONSENT_ANSWERS = (
+    ("agree", Text(zh="同意参加", en="I agree to take part")),
+    ("decline", Text(zh="不参加", en="I do not take part")),
+)
+
 _PARAGRAPH_BREAK = re.compile(r"\n")
 KEY_PATTERN = re.compile(
-    r"^(greeting|thanks|consent:[1-9][0-9]*|q:[a-z][a-z0-9_]*|hint:[a-z][a-z0-9_]*"
+    r"^(greeting|thanks|consent:[1-9][0-9]*|consent:agree|consent:decline|q:[a-z][a-z0-9_]*|hint:[a-z][a-z0-9_]*"
     r"|o:[a-z][a-z0-9_]*:[A-Za-z0-9_.-]{1,64})$"
 )
 
@@ -82,6 +90,8 @@ def prompts(qn: Questionnaire) -> list[Prompt]:
     """Every prompt of one questionnaire in the order a villager meets them."""
     out = [Prompt("greeting", "greeting", greeting(qn))]
     out += [Prompt(f"consent:{n}", "consent", t) for n, t in enumerate(consent_paragraphs(qn), start=1)]
+    if qn.consent is not None:
+        out += [Prompt(f"consent:{value}", "consent", text) for value, text in CONSENT_ANSWERS]
     for section in qn.sections:
         for q in section.questions:
             out.append(Prompt(f"q:{q.id}", "question", q.label, q.id))

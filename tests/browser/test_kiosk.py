@@ -15,7 +15,17 @@ from survey_app.audio.prompts import DEFAULT_GREETING, DEFAULT_THANKS
 from survey_app.models import Refusal, Response, Site
 
 from .collecting import (
-    answer_screen, choose_place, enter_pin, finish, go_next, hand_over, log_in, open_form, screen, villager_begins, wait_screen,
+    answer_screen,
+    choose_place,
+    enter_pin,
+    finish,
+    go_next,
+    hand_over,
+    log_in,
+    open_form,
+    screen,
+    villager_begins,
+    wait_screen,
     wait_synced,
 )
 
@@ -259,7 +269,7 @@ def test_idle_time_keeps_the_draft_for_the_social_worker(tablet, server, program
     enter_pin(page, "2468")
     page.wait_for_selector("[data-step=setup]:not([hidden])")
     drafts = page.evaluate("SanquStore.all('drafts')")
-    kept = [d for d in drafts if d["uuid"] == first][0]
+    kept = next(d for d in drafts if d["uuid"] == first)
     assert kept["abandoned_in_kiosk"] is True and kept["setup"]["respondent_code"] == "SAT-1" and kept["answers"]
     page.click(f"[data-action=resume][data-uuid='{first}']")  # the social worker takes it over
     assert page.get_attribute("#collect", "data-uuid") == first

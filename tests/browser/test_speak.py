@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from survey_app.audio.prompts import consent_paragraphs, prompts
+from survey_app.audio.prompts import CONSENT_ANSWERS, consent_paragraphs, prompts
 from survey_app.questionnaires import Questionnaire, build
 from survey_app.questionnaires.yamlload import load_yaml, plain
 
@@ -250,9 +250,11 @@ def test_the_consent_is_read_line_by_line(tablet, server, programme, loaded):
     page = open_page(tablet, server.base)
     assert page.is_visible("[data-question=consent]")
     lines = consent_paragraphs(awareness())
-    heard = tap_and_wait(page, "consent", len(lines))
-    assert [h["text"] for h in heard] == [norm(t.zh) for t in lines]
-    assert [h["lit"] for h in heard] == [[f"consent:{n}"] for n in range(1, len(lines) + 1)]
+    heard = tap_and_wait(page, "consent", len(lines) + len(CONSENT_ANSWERS))
+    # the lines in order, then the two answers, each framed while it is read
+    assert [h["text"] for h in heard] == [norm(t.zh) for t in lines] + [t.zh for _, t in CONSENT_ANSWERS]
+    assert [h["lit"] for h in heard] == (
+        [[f"consent:{n}"] for n in range(1, len(lines) + 1)] + [[f"consent:{v}"] for v, _ in CONSENT_ANSWERS])
     assert page.get_attribute("[data-question=consent] [data-action=speak]", "aria-label").startswith("朗读")
 
 
@@ -264,7 +266,7 @@ def test_an_english_page_reads_english_with_an_english_voice(tablet, server, pro
     page.wait_for_selector("#collect[data-ready]")
     set_up(page, "PJ-S002")
     lines = consent_paragraphs(awareness())
-    heard = tap_and_wait(page, "consent", len(lines))
-    assert [h["text"] for h in heard] == [norm(t.get("en")) for t in lines]
+    heard = tap_and_wait(page, "consent", len(lines) + len(CONSENT_ANSWERS))
+    assert [h["text"] for h in heard] == [norm(t.get("en")) for t in lines] + [t.get("en") for _, t in CONSENT_ANSWERS]
     assert {h["lang"] for h in heard} == {"en-US"}
     assert page.get_attribute("[data-question=consent] [data-action=speak]", "aria-label") == "Read the consent aloud"

@@ -86,12 +86,21 @@ def test_consent_is_one_element_a_line_in_both_languages(collector):
     qn = parsed(find_version(db.session, "awareness", 1))
     lines = consent_paragraphs(qn)
     assert len(lines) >= 2
-    zh = [(k, t) for k, t in rendered(collector, "awareness") if k.startswith("consent:")]
+    zh = [(k, t) for k, t in rendered(collector, "awareness") if k.startswith("consent:") and k[8:].isdigit()]
     assert zh == [(f"consent:{n}", t.zh) for n, t in enumerate(lines, start=1)]
     collector.get("/lang/en")
-    en = [(k, t) for k, t in rendered(collector, "awareness") if k.startswith("consent:")]
+    en = [(k, t) for k, t in rendered(collector, "awareness") if k.startswith("consent:") and k[8:].isdigit()]
     assert en == [(f"consent:{n}", t.get("en")) for n, t in enumerate(lines, start=1)]
     assert en != zh
+
+
+def test_the_consent_answers_are_heard_too(collector):
+    """A villager who cannot read must hear what agreeing and declining are called."""
+    found = dict(rendered(collector, "awareness"))
+    assert found["consent:agree"] == "同意参加" and found["consent:decline"] == "不参加"
+    collector.get("/lang/en")
+    found = dict(rendered(collector, "awareness"))
+    assert found["consent:agree"] == "I agree to take part" and found["consent:decline"] == "I do not take part"
 
 
 def test_a_likert_point_reads_its_number_and_word(collector):
