@@ -1,7 +1,7 @@
 """axe-core (WCAG 2.0/2.1 A and AA) on the staff pages and the collection pages around the form,
 on a tablet held upright (800x1280) and on its side (1280x800): no critical and no serious
-violation.  The form's own screens are checked with the same helper (tests/browser/accessibility.py)
-by the tests of the form.
+violation: also the audio studio, and every screen of the form in interviewer mode and in kiosk
+mode (set-up, consent, questions, their errors, the code prompts, the result).
 
 Each role visits its pages in one browser profile; every page's violations are gathered, so one
 failure lists all of them."""
@@ -30,9 +30,11 @@ def _axe_installed() -> None:
 def demo(db, programme, loaded) -> dict[str, str]:
     """The demo programme with responses and follow-up marks; ids the addresses need."""
     from survey_app.demo.seed import seed_responses
+    from survey_app.demo.studio import seed_recordings
     from survey_app.models import County, Response, Round, User
 
     seed_responses(db.session, 300, seed=13)
+    seed_recordings(db.session)  # the studio's pages with a dialect and approved recordings
     db.session.commit()
     pj = db.session.scalar(select(County.id).where(County.code == "430626"))
     response = db.session.scalars(select(Response).where(Response.county_id == pj).order_by(Response.id)).first()
@@ -83,15 +85,17 @@ def pages_for(role: str, ids: dict[str, str]) -> list[str]:
     staff = ["/", *(f"/dashboard/{name}" for name in DASHBOARDS), "/reports/", "/exports/", "/admin/responses",
              f"/admin/responses/{ids['response']}", "/followups/"]
     collecting = ["/collect/", "/collect/devices", f"/collect/devices/{ids['device']}", "/collect/receipt"]
+    studio = ["/audio/", "/audio/coverage"]
     return {
         "admin": [
             *staff, "/admin/users", f"/admin/users/{ids['user']}", "/admin/users/new", "/admin/places",
             "/admin/places/county/430626", "/admin/places/site/new", "/admin/questionnaires", "/admin/questionnaires/awareness",
             "/admin/audit", "/admin/rounds", f"/admin/rounds/{ids['round']}", *collecting, "/collect/import", "/collect/no-such-page",
+            *studio, "/audio/fh-xx/awareness",
         ],
-        "county-pj": [*staff, *collecting],
+        "county-pj": [*staff, *collecting, *studio],
         "team-pj": ["/", "/dashboard/overview", "/dashboard/activity", "/reports/", "/exports/", "/admin/responses", "/followups/"],
-        "sw-pj1": ["/", "/followups/", *collecting],
+        "sw-pj1": ["/", "/followups/", *collecting, "/audio/"],
     }[role]
 
 
@@ -192,4 +196,65 @@ def test_the_kiosk_screens(browser, server, programme, loaded):
         page.click("[data-action=queue-add]")
         page.wait_for_selector("[data-queued-code]")
         check("staff set-up with a queue")
+    assert not found, describe([v for _, v in found]) + "\n" + ", ".join(w for w, _ in found)
+
+
+@VIEWPORTS
+def test_the_interviewer_form_screens(browser, server, programme, loaded, viewport):
+    """Issue 13: every screen of the form an interviewer goes through, as it is shown."""
+    from .accessibility import describe
+    from .collecting import answer_screen, go_next, open_form, set_up
+
+    found: list[tuple[str, Violation]] = []
+    with axe_context(browser, viewport, has_touch=True) as context:
+        page = context.new_page()
+
+        def check(where: str) -> None:
+            found.extend((where, v) for v in axe_violations(page))
+
+        log_in(page, server.base)
+        open_form(page, server.base)
+        check("set-up")
+        page.click("[data-action=start]")
+        page.wait_for_selector("[data-errors-for=respondent_code]:not([hidden])")
+        check("set-up, sent empty")
+        page.select_option("select[name=site]", index=1)
+        page.fill("input[name=respondent_code]", "PJ-AXE2")
+        page.fill("input[name=respondent_code_confirm]", "PJ-AXE9")
+        page.click("[data-action=start]")
+        page.wait_for_selector("[data-errors-for=respondent_code_confirm]:not([hidden])")
+        check("set-up, the codes differ")
+        page.fill("input[name=respondent_code_confirm]", "PJ-AXE2")
+        set_up(page, "PJ-AXE2")
+        check("consent")
+        page.click("[data-action=next]")
+        page.wait_for_selector("[data-errors-for=consent]:not([hidden])")
+        check("consent, unanswered")
+        answer_screen(page)
+        go_next(page)
+        check("first questions")
+        page.click("[data-action=next]")
+        page.wait_for_selector(".step:not([hidden]) .question [data-errors-for]:not([hidden])")
+        check("first questions, unanswered")
+        seen_likert = False
+        for _ in range(40):
+            answer_screen(page)
+            if page.locator("[data-action=submit]:visible").count():
+                break
+            go_next(page)
+            if not seen_likert and page.locator(".step:not([hidden]) .question[data-type=likert]:not([hidden])").count():
+                seen_likert = True
+                check("a likert screen")
+        assert seen_likert
+        page.click("[data-action=submit]")
+        page.wait_for_selector("#status[data-status]:not([hidden])")
+        check("the result")
+        page.click("[data-action=next-respondent]")
+        page.wait_for_selector("[data-step=setup]:not([hidden])")
+        page.select_option("select[name=site]", index=1)
+        page.fill("input[name=respondent_code]", "PJ-AXE2")
+        page.fill("input[name=respondent_code_confirm]", "PJ-AXE2")
+        page.click("[data-action=start]")
+        page.wait_for_selector("[data-code-warning]:not([hidden])")
+        check("set-up, a code used before")
     assert not found, describe([v for _, v in found]) + "\n" + ", ".join(w for w, _ in found)
