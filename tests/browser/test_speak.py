@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from survey_app.audio.prompts import CONSENT_ANSWERS, consent_paragraphs, prompts
+from survey_app.audio.prompts import CONSENT_ANSWERS, consent_paragraphs, greeting, prompts
 from survey_app.questionnaires import Questionnaire, build
 from survey_app.questionnaires.yamlload import load_yaml, plain
 
@@ -270,3 +270,36 @@ def test_an_english_page_reads_english_with_an_english_voice(tablet, server, pro
     assert [h["text"] for h in heard] == [norm(t.get("en")) for t in lines] + [t.get("en") for _, t in CONSENT_ANSWERS]
     assert {h["lang"] for h in heard} == {"en-US"}
     assert page.get_attribute("[data-question=consent] [data-action=speak]", "aria-label") == "Read the consent aloud"
+
+
+def test_in_kiosk_mode_each_screen_is_read_and_a_tapped_answer_is_said_back(browser, server, programme, loaded):
+    """The villager's screens read themselves when they open, and the answer tapped is said back."""
+    from .collecting import hand_over, villager_begins, wait_screen
+
+    context = browser.new_context(viewport={"width": 800, "height": 1280}, locale="zh-CN", has_touch=True)
+    try:
+        page = context.new_page()
+        page.add_init_script(STUBS % json.dumps(ZH_VOICES))
+        page.on("dialog", lambda d: d.accept())
+        log_in(page, server.base)
+        open_form(page, server.base)
+        hand_over(page, codes=("PJ-S009",))
+        page.wait_for_function("() => window.__said.length >= 1 && !window.SanquSpeak.speaking()")
+        assert [h["text"] for h in said(page)] == [norm(greeting(awareness()).zh)]
+        villager_begins(page)
+        lines = consent_paragraphs(awareness())
+        n = len(lines) + len(CONSENT_ANSWERS)
+        page.wait_for_function("n => window.__said.length >= 1 + n && !window.SanquSpeak.speaking()", arg=n)
+        assert [h["text"] for h in said(page)[1:]] == [norm(t.zh) for t in lines] + [t.zh for _, t in CONSENT_ANSWERS]
+        page.evaluate("window.__said.length = 0")
+        page.locator("[data-question=consent] label.choice:has(input[value=agree])").tap()
+        page.wait_for_function("() => window.__said.length >= 1 && !window.SanquSpeak.speaking()")
+        assert [h["text"] for h in said(page)] == ["同意参加"]
+        page.evaluate("window.__said.length = 0")
+        go_next(page)
+        wait_screen(page, "q:age_band")
+        page.wait_for_function("() => window.__said.length >= 1 && !window.SanquSpeak.speaking()")
+        heard = [h["text"] for h in said(page)]
+        assert heard == [norm(t) for _, t in expected("age_band")], heard  # no interviewer hint
+    finally:
+        context.close()
