@@ -232,8 +232,7 @@ def test_the_interviewer_form_screens(browser, server, programme, loaded, viewpo
         page.click("[data-action=start]")
         page.wait_for_selector("[data-errors-for=respondent_code_confirm]:not([hidden])")
         check("set-up, the codes differ")
-        page.fill("input[name=respondent_code_confirm]", "PJ-AXE2")
-        set_up(page, "PJ-AXE2")
+        set_up(page, "PJ-AXE2")  # fills both code boxes again
         check("consent")
         page.click("[data-action=next]")
         page.wait_for_selector("[data-errors-for=consent]:not([hidden])")
