@@ -75,7 +75,7 @@ def manifest():
 
 
 STATIC_FILES = (
-    "css/app.css", "fonts/web/SanquSC-Regular.woff2", "fonts/web/SanquSC-Bold.woff2", "vendor/json-logic-js/logic.js",
+    "css/app.css", "fonts/web/SanquSC-Regular.woff2", "fonts/web/SanquSC-Bold.woff2", "js/logic.js",
     "js/rules.js", "js/store.js", "js/sync.js", "js/speak.js", "js/collect.js", "js/receipt.js",
 )
 

@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 
 from . import rules
+from .rulecheck import check_rule
 from .model import Questionnaire, build
 from .types import REGISTRY, get_type
 from .yamlload import LDict, YamlError, line_of, load_yaml, plain
@@ -314,8 +315,8 @@ def _is_yes_no(question: dict[str, Any]) -> bool:
 
 
 def _check_rule_refs(rule: Any, path: list[Any], questions: dict[str, Any], add: Any) -> None:
-    for message in rules.check_rule(rule):
-        add(path, message)
+    for subpath, message in check_rule(rule, questions):
+        add([*path, *subpath], message)
     for name in sorted(rules.variables(rule)):
         if name not in questions:
             add(path, f"rule names unknown question {name!r}")

@@ -16,6 +16,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "not_string": {"zh": "答案应为文字", "en": "The answer must be text"},
     "not_integer": {"zh": "答案应为整数", "en": "The answer must be a whole number"},
     "not_number": {"zh": "答案应为数字", "en": "The answer must be a number"},
+    "too_large": {"zh": "数字太大：不能超过 ±{max}", "en": "The number is too large: at most ±{max}"},
     "out_of_scale": {"zh": "请在 {min} 到 {max} 之间选择", "en": "Choose a value from {min} to {max}"},
     "below_min": {"zh": "不能小于 {min}", "en": "Must be at least {min}"},
     "above_max": {"zh": "不能大于 {max}", "en": "Must be at most {max}"},

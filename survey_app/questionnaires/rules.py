@@ -1,46 +1,26 @@
-"""Skip logic and constraints as JsonLogic, limited to operators that behave the same in the
-browser (json-logic-js) and on the server (panzi-json-logic)."""
+"""Skip logic and constraints: which questions a rule reads, in which order questions are
+judged, and which are relevant.  What a rule means is logic.py (mirrored by static/js/logic.js);
+what ``questionnaires check`` refuses is rulecheck.py."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from json_logic import jsonLogic
+from .logic import OPERATORS, evaluate, truthy
+from .rulecheck import operations
 
 if TYPE_CHECKING:
     from .model import Questionnaire
 
-#: Operators a questionnaire may use.  Kept small on purpose: each one is exercised by the
-#: conformance tests against both implementations.
-ALLOWED_OPERATORS = frozenset(
-    {
-        "var", "missing", "==", "!=", "===", "!==", "<", "<=", ">", ">=", "!", "!!",
-        "and", "or", "if", "in", "+", "-", "*", "/", "%", "min", "max",
-    }
-)
+#: Operators a questionnaire may use: each has one meaning on the tablet and on the server.
+ALLOWED_OPERATORS = OPERATORS
 
-
-class RuleError(ValueError):
-    pass
-
-
-def check_rule(rule: Any) -> list[str]:
-    """Problems with a rule's shape: unknown operators, malformed var references."""
-    problems: list[str] = []
-    for op, args in _operations(rule):
-        if op not in ALLOWED_OPERATORS:
-            problems.append(f"unknown or unsupported JsonLogic operator {op!r}")
-        elif op == "var":
-            name = args[0] if isinstance(args, list) and args else args
-            if not isinstance(name, str) or not name:
-                problems.append("a 'var' must name a question id as a string")
-    return problems
+__all__ = ["ALLOWED_OPERATORS", "evaluate", "truthy", "variables", "relevant_questions", "relevance_order"]
 
 
 def variables(rule: Any) -> set[str]:
     """The question ids a rule reads (through ``var`` and ``missing``)."""
     names: set[str] = set()
-    for op, args in _operations(rule):
+    for op, args in operations(rule):
         if op == "var":
             name = args[0] if isinstance(args, list) and args else args
             if isinstance(name, str) and name:
@@ -49,40 +29,6 @@ def variables(rule: Any) -> set[str]:
             items = args if isinstance(args, list) else [args]
             names.update(a for a in items if isinstance(a, str))
     return names
-
-
-def _operations(rule: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(rule, dict):
-        if len(rule) != 1:
-            # A dict that is not a single-operator expression is data, as in json-logic-js.
-            for value in rule.values():
-                yield from _operations(value)
-            return
-        (op, args), = rule.items()
-        yield str(op), args
-        yield from _operations(args)
-    elif isinstance(rule, list):
-        for item in rule:
-            yield from _operations(item)
-
-
-def evaluate(rule: Any, data: dict[str, Any]) -> Any:
-    """Apply a rule; an evaluation error counts as false (json-logic-js yields null/NaN there)."""
-    if rule is None:
-        return True
-    try:
-        return jsonLogic(rule, data)
-    except Exception:  # noqa: BLE001 - a broken comparison must not become a 500
-        return None
-
-
-def truthy(value: Any) -> bool:
-    """JsonLogic truthiness: like JavaScript, but an empty list is false."""
-    if isinstance(value, list):
-        return len(value) > 0
-    if isinstance(value, float) and value != value:  # NaN
-        return False
-    return bool(value)
 
 
 def dependency_graph(qn: Questionnaire) -> dict[str, set[str]]:

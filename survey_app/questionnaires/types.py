@@ -7,7 +7,6 @@ how to summarise a set of answers.  Adding a type means adding one class here.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import statistics
 from collections import Counter
@@ -78,8 +77,18 @@ def _label(question: Question, lang: str) -> str:
     return question.label.get(lang)
 
 
+#: Past this a tablet cannot hold a number exactly (JavaScript's Number.MAX_SAFE_INTEGER), and
+#: 10**400 would not even be a float: such an answer is refused alike on both sides.
+MAX_SAFE_NUMBER = 2**53 - 1
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= MAX_SAFE_NUMBER
+
+
+def _refuse_too_large(value: Any) -> None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_SAFE_NUMBER:
+        raise AnswerError("too_large", max=MAX_SAFE_NUMBER)
 
 
 def _check_options(q: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
@@ -193,6 +202,7 @@ class Likert(QuestionType):
     def validate(self, question, value):
         if value is None or value == "":
             return None
+        _refuse_too_large(value)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool):
@@ -259,7 +269,8 @@ class Number(QuestionType):
     def validate(self, question, value):
         if value is None or value == "":
             return None
-        if not _is_number(value):
+        _refuse_too_large(value)
+        if not _is_number(value) or value != value:  # NaN: only from a Python caller
             raise AnswerError("not_number")
         if question.integer and isinstance(value, float):
             if not value.is_integer():

@@ -17,6 +17,8 @@ class ValidationResult:
     errors: dict[str, list[Problem]] = field(default_factory=dict)
     #: ids of answers that were given but dropped because skip logic hides their question
     cleared: list[str] = field(default_factory=list)
+    #: ids of the questions shown for these answers (skip logic)
+    relevant: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -44,6 +46,7 @@ def validate_answers(qn: Questionnaire, answers: dict[str, Any]) -> ValidationRe
             normalised[key] = value
 
     relevant, kept = rules.relevant_questions(qn, normalised)
+    result.relevant = relevant
     for key in answers:
         if key in qn.questions and key not in relevant and answers[key] not in (None, "", []):
             result.cleared.append(key)

@@ -16,7 +16,7 @@ from survey_app.questionnaires.client import client_rules
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = [ROOT / "survey_app/static/vendor/json-logic-js/logic.js", ROOT / "survey_app/static/js/rules.js"]
+SCRIPTS = [ROOT / "survey_app/static/js/logic.js", ROOT / "survey_app/static/js/rules.js"]
 CASES_PER_QUESTIONNAIRE = 300
 
 

@@ -85,7 +85,7 @@ def test_rule_naming_an_unknown_question():
 
 def test_unsupported_operator():
     text = with_questions('- {id: a, type: text, label: {zh: A}, constraint: {"regex": [{"var": "a"}, "x"]}}\n')
-    assert problems(text) == ["t.yaml:7: unknown or unsupported JsonLogic operator 'regex'"]
+    assert problems(text) == ["t.yaml:7: unknown or unsupported JsonLogic operator 'regex' (allowed: var missing == != === !== < <= > >= ! !! and or if in + - * / % min max)"]
 
 
 def test_index_naming_a_non_likert_item():

@@ -5,18 +5,18 @@
 (function (root) {
   "use strict";
 
-  function truthy(value) {
-    if (Array.isArray(value)) return value.length > 0;
-    if (typeof value === "number" && isNaN(value)) return false;
-    return !!value;
-  }
+  var truthy = root.SanquLogic.truthy;
 
   function evaluate(rule, data) {
     if (rule === null || rule === undefined) return true;
-    try { return root.jsonLogic.apply(rule, data); } catch (e) { return null; }
+    return root.SanquLogic.evaluate(rule, data);
   }
 
+  var MAX_SAFE_NUMBER = 9007199254740991;  // types.py MAX_SAFE_NUMBER
   function isNumber(v) { return typeof v === "number" && isFinite(v); }
+  function refuseTooLarge(v) {
+    if (typeof v === "number" && !(Math.abs(v) <= MAX_SAFE_NUMBER)) throw problem("too_large", { max: MAX_SAFE_NUMBER });
+  }
   function problem(code, params) { return { code: code, params: params || {} }; }
   function codePoints(s) { return Array.from(s).length; }
 
@@ -49,12 +49,14 @@
     },
     likert: function (q, v) {
       if (v === null || v === undefined || v === "") return null;
+      refuseTooLarge(v);
       if (typeof v === "boolean" || !isNumber(v) || !Number.isInteger(v)) throw problem("not_integer");
       if (v < q.scale[0] || v > q.scale[1]) throw problem("out_of_scale", { min: q.scale[0], max: q.scale[1] });
       return v;
     },
     number: function (q, v) {
       if (v === null || v === undefined || v === "") return null;
+      refuseTooLarge(v);
       if (typeof v === "boolean" || !isNumber(v)) throw problem("not_number");
       if (q.integer && !Number.isInteger(v)) throw problem("not_integer");
       if (q.min !== null && q.min !== undefined && v < q.min) throw problem("below_min", { min: q.min });
