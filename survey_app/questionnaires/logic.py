@@ -52,9 +52,14 @@ def arguments(value: Any) -> list[Any]:
 def evaluate(rule: Any, data: Any) -> Any:
     """The rule's value for these answers; null when the rule has no meaning."""
     try:
-        return _apply(rule, data, 0)
+        return apply(rule, data)
     except (RuleError, RecursionError):  # recursion: only data nested past any real answer
         return None
+
+
+def apply(rule: Any, data: Any) -> Any:
+    """The rule's value, or RuleError where the specification gives it no meaning."""
+    return _apply(rule, data, 0)
 
 
 def truthy(value: Any) -> bool:

@@ -87,7 +87,7 @@ class RuleChecker:
         kinds = [self.kinds(a, p, depth + 1) for a, p in zip(args, arg_paths, strict=True)]
         if op in ARITHMETIC:
             for k, apath in zip(kinds, arg_paths, strict=True):
-                if not k & {NUMBER, NULL}:
+                if k - {NULL} and NUMBER not in k:
                     self.fail(apath, f"{op!r} works on numbers; this is {_describe(k)} (no conversion is made: the result would be null)")
             return frozenset({NUMBER, NULL})
         if op in ORDER:
