@@ -45,6 +45,9 @@ def page_texts() -> dict[str, str]:
     validation messages come with the rules)."""
     return {
         "required": gettext("必填"),
+        # the server refuses times before 2013 or past its own clock: a wrong clock would strand answers
+        "clock_past": gettext("平板的日期不对（现在是 {date}）：请先在平板的设置里把日期和时间改对，再开始访问。"),
+        "clock_ahead": gettext("平板的时间比服务器快了约 {hours} 小时：请先在平板的设置里把日期和时间改对，再开始访问。"),
         "code": gettext("编码只能含字母、数字、- 和 _"),
         "mismatch": str(CODE_MISMATCH),
         "consent_needed": str(CONSENT_NEEDED),

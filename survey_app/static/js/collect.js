@@ -260,7 +260,8 @@
 
   /* ---- the set-up, consent, and the end -------------------------------------------------- */
   function setupErrors(s) {
-    var e = {};
+    var e = {}, clock = Sync.clockProblem();
+    if (clock) e.clock = [fill(T[clock.code], clock)];
     if (!s.county) e.county = [T.required];
     if (spec.wave === "required" && !s.wave) e.wave = [T.required];
     if (spec.respondent_code !== "none") {
@@ -291,7 +292,7 @@
     opts = opts || {};
     codeFor = "start";
     var s = readSetup(), e = setupErrors(s);
-    showErrors(e, ["county", "site", "wave", "respondent_code", "respondent_code_confirm"]);
+    showErrors(e, ["clock", "county", "site", "wave", "respondent_code", "respondent_code_confirm"]);
     if (Object.keys(e).length) return Promise.resolve();
     return cleared(s, opts, function (flags) { start(s, flags); });
   }
@@ -720,7 +721,7 @@
     var s = readSetup(), e = setupErrors(s);
     if (!s.respondent_code) e.respondent_code = [T.queue_need_code];
     else if (staffQueue.some(function (q) { return q.code === s.respondent_code; })) e.respondent_code = [T.queue_duplicate];
-    showErrors(e, ["county", "site", "wave", "respondent_code", "respondent_code_confirm"]);
+    showErrors(e, ["clock", "county", "site", "wave", "respondent_code", "respondent_code_confirm"]);
     if (Object.keys(e).length) return Promise.resolve(false);
     var added = false;
     return cleared(s, opts, function (flags) {
@@ -761,11 +762,11 @@
   }
   function enterKiosk() {
     var s = readSetup(), all = setupErrors({ county: s.county, wave: s.wave, respondent_code: "", respondent_code_confirm: "" }), e = {};
-    ["county", "wave"].forEach(function (k) { if (all[k]) e[k] = all[k]; });
+    ["clock", "county", "wave"].forEach(function (k) { if (all[k]) e[k] = all[k]; });
     if (!s.site && (sitesByCounty[s.county] || []).length) e.site = [T.required];
     var pin = document.getElementById("kiosk-pin").value;
     var pinBad = !/^[0-9]{4,8}$/.test(pin);
-    showErrors(e, ["county", "site", "wave"]);
+    showErrors(e, ["clock", "county", "site", "wave"]);
     showErrors(pinBad ? { kiosk_pin: [T.pin_rule] } : {}, ["kiosk_pin"]);
     if (Object.keys(e).length || pinBad) return;
     // a code typed (or picked, or generated) but not yet queued goes in first

@@ -40,6 +40,7 @@
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ device_id: id }),
       }).then(function (r) {
+        noteClock(r);
         if (r.status === 401 || r.redirected || !r.ok) return Store.setMeta("needs_login", true).then(function () { return null; });
         return r.json().then(function (body) {
           return Store.setMeta("device_token", body.token)
@@ -52,12 +53,33 @@
 
   function due(item, now) { return item.state === "pending" && (!item.next_at || item.next_at <= now); }
 
+  /* The tablet's clock as the server judges times: from 2013-01-01 (China time) to a day past
+     the server's clock; a time outside is refused (422) and would wait in the queue for ever.
+     Each reply's Date header gives the offset; an interview does not start while the clock is
+     visibly wrong.  A record taken before the clock was set back is dropped. */
+  var PROGRAMME_START = Date.UTC(2012, 11, 31, 16), AHEAD_LIMIT_MS = 20 * 3600000, CLOCK_KEY = "sanqu.clock";
+  function noteClock(r) {
+    var server = Date.parse(r.headers.get("Date") || "");
+    if (isNaN(server)) return;
+    try { localStorage.setItem(CLOCK_KEY, JSON.stringify({ server: server, device: Date.now() })); } catch (e) { /* private mode */ }
+  }
+  function clockProblem() {
+    var now = Date.now(), seen = null;
+    if (now < PROGRAMME_START) return { code: "clock_past", date: new Date(now).toISOString().slice(0, 10) };
+    try { seen = JSON.parse(localStorage.getItem(CLOCK_KEY) || "null"); } catch (e) { seen = null; }
+    if (seen && now >= seen.device && seen.device - seen.server > AHEAD_LIMIT_MS) {
+      return { code: "clock_ahead", hours: Math.round((seen.device - seen.server) / 3600000) };
+    }
+    return null;
+  }
+
   function sendOne(item, secret) {
     return fetch(ENDPOINT[item.kind], {
       method: "POST", credentials: "omit", cache: "no-store",
       headers: { "Content-Type": "application/json", "Authorization": "Bearer " + secret, "Accept-Language": document.documentElement.lang === "en" ? "en" : "zh" },
       body: JSON.stringify(item.body),
     }).then(function (r) {
+      noteClock(r);
       return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
     });
   }
@@ -174,6 +196,7 @@
 
   var ranListeners = [];
   var Sync = {
+    clockProblem: clockProblem,
     run: function () {
       if (!running) {
         fresh = false;
