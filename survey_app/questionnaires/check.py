@@ -17,8 +17,8 @@ from typing import Any
 import jsonschema
 
 from . import rules
-from .rulecheck import check_rule
 from .model import Questionnaire, build
+from .rulecheck import check_rule
 from .types import REGISTRY, get_type
 from .yamlload import LDict, YamlError, line_of, load_yaml, plain
 

@@ -12,6 +12,7 @@ false or null, and ``questionnaires check`` refuses such a rule before it reache
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -171,7 +172,7 @@ def _extreme(pick: Callable[..., float]) -> Callable[[list[Any]], float | None]:
 
 def _chain(test: Callable[[Any, Any], bool]) -> Callable[[list[Any]], bool]:
     def apply(values: list[Any]) -> bool:
-        return all(_ordered(a, b, test) for a, b in zip(values, values[1:]))  # noqa: B905
+        return all(_ordered(a, b, test) for a, b in itertools.pairwise(values))
     return apply
 
 

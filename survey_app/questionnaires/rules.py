@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 #: Operators a questionnaire may use: each has one meaning on the tablet and on the server.
 ALLOWED_OPERATORS = OPERATORS
 
-__all__ = ["ALLOWED_OPERATORS", "evaluate", "truthy", "variables", "relevant_questions", "relevance_order"]
+__all__ = ["ALLOWED_OPERATORS", "evaluate", "relevance_order", "relevant_questions", "truthy", "variables"]
 
 
 def variables(rule: Any) -> set[str]:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
-import urllib.error
-import urllib.request
 import uuid as uuidlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -298,13 +297,8 @@ def _post(base: str, token: str, answers: dict[str, Any]) -> tuple[int, dict[str
     body = {"uuid": str(uuidlib.uuid4()), "questionnaire": "household", "version": 1, "county": "430626",
             "site": "430626-01", "team": "PJ01", "started_at": "2026-05-01T09:00:00+08:00",
             "completed_at": "2026-05-01T09:10:00+08:00", "answers": answers}
-    request = urllib.request.Request(f"{base}/api/v1/submissions", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as reply:
-            return reply.status, json.loads(reply.read())
-    except urllib.error.HTTPError as refused:
-        return refused.code, json.loads(refused.read())
+    reply = requests.post(f"{base}/api/v1/submissions", json=body, timeout=30, headers={"Authorization": f"Bearer {token}"})
+    return reply.status_code, reply.json()
 
 
 def test_the_household_answer_sets_get_one_verdict_on_the_tablet_and_the_api(page, household_server, token_for):
