@@ -9,6 +9,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 # Debian's packages the tests need: a browser for Playwright, poppler for PDF checks.
 TEST_DEBS := chromium poppler-utils
+# pytest-xdist workers for `make test` (auto: one a core); TEST_WORKERS=0 runs in one process
+TEST_WORKERS ?= auto
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-fast install install-dev system-deps db demo check lint bench clean messages
@@ -21,7 +23,7 @@ run: install db demo
 test: install-dev system-deps node_modules/.installed
 	$(BIN)/ruff check survey_app tests scripts benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Everything but the slow browser and benchmark-sized tests.
 test-fast: install-dev

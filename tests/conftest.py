@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from survey_app import create_app
 from survey_app.extensions import db as _db
@@ -41,6 +41,24 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"postgresql: {'NOT AVAILABLE - ' + problem if problem else PG_URL}"
 
 
+def _worker_url() -> str:
+    """Under pytest-xdist each worker empties and fills a database of its own (test_gw0, …),
+    made on first use beside the one TEST_DATABASE_URL names."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return PG_URL
+    if "worker_url" not in _pg_state:
+        url = make_url(PG_URL)
+        name = f"{url.database}_{worker}"
+        engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar() is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        _pg_state["worker_url"] = url.set(database=name).render_as_string(hide_password=False)
+    return str(_pg_state["worker_url"])
+
+
 def database_url(engine: str, tmp_path: Path) -> str:
     if engine == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
@@ -49,7 +67,7 @@ def database_url(engine: str, tmp_path: Path) -> str:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(problem)
         pytest.skip(problem)
-    return PG_URL
+    return _worker_url()
 
 
 _pg_schema_made = False
