@@ -24,6 +24,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese as UTF-8, not \u escapes
+    from .requests import BoundedIntConverter, refuse_unstorable_text
+
+    # before any blueprint: an id in a path past the database's integer is "not found"
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(refuse_unstorable_text)
     _init_extensions(app)
     _register_blueprints(app)
 

@@ -50,15 +50,17 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        # werkzeug's own headers of the error (a 405's Allow), not its HTML content type
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if _wants_json():
-            return jsonify({"error": error.name, "message": error.description}), error.code or 500
+            return jsonify({"error": error.name, "message": error.description}), error.code or 500, headers
         # A message written for this case (abort(403, description=...)) is shown as it is;
         # werkzeug's generic English text gives way to ours.
         specific = error.description if error.description != type(error).description else None
         code = error.code or 500
         return render_template(
             "errors/http.html", error=error, title=TITLES.get(code, error.name), message=specific or MESSAGES.get(code, error.description),
-        ), code
+        ), code, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -166,7 +166,7 @@ _events = st.lists(
 @given(spans=_spans, raw=_events)
 def test_what_is_stored_follows_the_rule_in_any_order_of_arrival(app, programme, db, spans, raw):
     _clear(db)
-    start = D(2025, 1, 1)
+    start = D(2024, 1, 1)  # two years of fieldwork, all before today: a later time is a wrong clock
     known = _add_rounds(db, [(start + dt.timedelta(days=a), start + dt.timedelta(days=a + n)) for a, n in spans])
     events = []
     for kind, wave, code, day, hour in raw:
@@ -241,12 +241,13 @@ def test_migration_0010_puts_what_was_stored_in_rounds_by_the_rule(at_revision):
 
 
 def test_a_clock_running_ahead_cannot_move_a_response_into_a_later_round(app, programme, db):
-    """A tablet whose clock ran months ahead: completed "in 2027", received now.  It belongs to
-    the round of the day the server received it."""
+    """A tablet whose clock ran ahead: completed "tomorrow" (up to a day ahead is accepted;
+    more is refused as a wrong clock), received now.  It belongs to the round of the day the
+    server received it."""
     _clear(db)
     now = dt.datetime.now(CST)
-    known = _add_rounds(db, [(now.date() - dt.timedelta(days=30), now.date() + dt.timedelta(days=30)),
-                             (now.date() + dt.timedelta(days=31), now.date() + dt.timedelta(days=400))])
-    ahead = _event("submission", "pre", "PJ-9", now + dt.timedelta(days=120))
+    known = _add_rounds(db, [(now.date() - dt.timedelta(days=30), now.date()),
+                             (now.date() + dt.timedelta(days=1), now.date() + dt.timedelta(days=400))])
+    ahead = _event("submission", "pre", "PJ-9", now + dt.timedelta(hours=23))
     _store(app, db, [ahead])
     assert _stored(db)[ahead["uuid"]] == known[0].id

@@ -21,6 +21,7 @@ from ..analysis import flags as sqlflags
 from ..analysis.figures import PlaceError, place_for
 from ..auth.picks import place_choices
 from ..auth.scope import Scope
+from ..bounds import bounded_int
 from ..dashboard.quality import flag_names
 from ..extensions import db
 from ..instruments import find_version, parsed
@@ -66,8 +67,7 @@ def _date(args: MultiDict[str, str], key: str, problems: dict[str, str]) -> dt.d
 
 
 def _before(args: MultiDict[str, str]) -> int | None:
-    text = args.get("before", "")
-    return int(text) if text.isdigit() else None
+    return bounded_int(args.get("before", ""))
 
 
 def _scale_items(questionnaire: str | None) -> tuple[str, ...]:

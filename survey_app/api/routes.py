@@ -8,6 +8,7 @@ from flask import Response, abort, g, jsonify, request
 from ..analysis import overview
 from ..analysis.figures import PlaceError, place_for, prepost, wave_summary
 from ..analysis.queries import Place
+from ..bounds import bounded_int
 from ..database import DriverConnection
 from ..extensions import db
 from ..instruments import find_version, offer_refusal, offered_versions
@@ -57,7 +58,10 @@ def get_questionnaire(qid: str):
     questionnaire = db.session.get(Questionnaire, qid)
     if questionnaire is None:
         abort(404)
-    wanted = request.args.get("version", type=int) or questionnaire.current_version
+    asked = request.args.get("version")
+    wanted = questionnaire.current_version if asked in (None, "") else bounded_int(asked)
+    if wanted is None:
+        return jsonify({"errors": {"version": ["must be a whole number from 1, the version asked for"]}}), 422
     version = find_version(db.session, qid, wanted)
     if version is None:
         abort(404)

@@ -49,7 +49,8 @@ def login():
 def _safe_next() -> str | None:
     target = request.args.get("next", "")
     # Only paths on this site: never an open redirect.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # ... and no control character: a newline would split the Location header
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target and target.isprintable():
         return target
     return None
 

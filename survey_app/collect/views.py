@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..audio.prompts import consent_paragraphs, greeting, thanks
 from ..auth.scope import Scope
+from ..bounds import CST, bounded_int
 from ..database import DriverConnection
 from ..extensions import db
 from ..instruments import offer_refusal, offered_versions, version_ref
@@ -21,7 +22,6 @@ from ..models import County, Questionnaire, Response, Site
 from ..questionnaires import Questionnaire as Parsed
 from ..questionnaires import validate_answers
 from ..questionnaires.client import client_rules
-from ..submissions.envelope import CST
 from ..submissions.refusals import record_refusal
 from ..submissions.service import submit
 from . import bp
@@ -127,7 +127,10 @@ def _version(qid: str) -> tuple[int, Parsed]:
     questionnaire = db.session.get(Questionnaire, qid)
     if questionnaire is None:
         abort(404)
-    wanted = request.args.get("version", type=int) or questionnaire.current_version
+    asked = request.args.get("version")
+    wanted = questionnaire.current_version if asked in (None, "") else bounded_int(asked)
+    if wanted is None:
+        abort(404, description=gettext("没有这个问卷版本。"))
     with DriverConnection(db.engine) as driver:
         ref = version_ref(driver, qid, wanted)
     if ref is None:

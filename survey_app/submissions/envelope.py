@@ -9,8 +9,9 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Any
 
-#: China Standard Time: a tablet that sends a time without an offset is taken to be local.
-CST = dt.timezone(dt.timedelta(hours=8))
+from ..bounds import CST, bad_text_paths, in_window
+
+#: (CST, China Standard Time: a tablet that sends a time without an offset is taken to be local.)
 
 KNOWN_FIELDS = frozenset(
     {"uuid", "questionnaire", "version", "county", "site", "team", "wave", "respondent_code",
@@ -28,6 +29,10 @@ MESSAGES = {
     "code": {"zh": "受访者编码只能含字母、数字、- 和 _，最多 64 个字符", "en": "letters, digits, - and _ only, at most 64 characters"},
     "no_code": {"zh": "本问卷不使用受访者编码，不应填写", "en": "this questionnaire takes no respondent code; leave it out"},
     "datetime": {"zh": "应为 ISO 8601 时间，如 2026-05-01T09:00:00+08:00", "en": "must be an ISO 8601 date-time"},
+    "time_window": {"zh": "时间应在 2013-01-01 到服务器当前时间之后一天之间：请检查平板的日期和时间",
+                    "en": "must be between 2013-01-01 and a day past the server's clock: check the tablet's date and time"},
+    "bad_text": {"zh": "含有不能保存的字符（NUL 或不成对的代理字符）",
+                 "en": "contains a character that cannot be stored (NUL or a lone surrogate)"},
     "order": {"zh": "开始时间晚于完成时间", "en": "started_at is after completed_at"},
     "object": {"zh": "应为以题号为键的对象", "en": "must be an object keyed by question id"},
     "unknown_field": {"zh": "未知字段", "en": "unknown field"},
@@ -89,11 +94,20 @@ def parse_datetime(value: Any) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=CST)
+        return parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # 0001-01-01T00:00+08:00 is before year 1 in UTC
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=CST)
-    return parsed.astimezone(dt.UTC)
+
+
+def text_errors(payload: dict[str, Any]) -> dict[str, list[str]]:
+    """Fields (an answer by its question id) holding text no database can store, as message codes."""
+    out: dict[str, list[str]] = {}
+    for path in bad_text_paths(payload):
+        head, _, rest = path.partition(".")
+        out.setdefault(rest.split(".")[0] if head == "answers" and rest else head, ["bad_text"])
+    return out
 
 
 def parse_envelope(payload: dict[str, Any]) -> Envelope:
@@ -166,6 +180,8 @@ def parse_envelope(payload: dict[str, Any]) -> Envelope:
         parsed_dt = parse_datetime(value)
         if parsed_dt is None:
             env.fail(key, "datetime")
+        elif not in_window(parsed_dt):
+            env.fail(key, "time_window")
         else:
             setattr(env, key, parsed_dt)
     if env.started_at and env.completed_at and env.started_at > env.completed_at:

@@ -4,6 +4,7 @@ never a second row."""
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,11 @@ from .refusals import record_refusal
 from .service import submit
 
 FORMAT = "sanqu-queue"
+#: an item the server failed on: nothing of it was stored, and the other items go on
+FAILED = "failed"
+FAILED_MESSAGE = {"zh": "服务器处理这一条时出错，没有保存：请把文件交给项目办",
+                  "en": "the server failed on this item; nothing of it was stored"}
+log = logging.getLogger(__name__)
 
 
 class ImportFileError(ValueError):
@@ -52,13 +58,20 @@ def import_items(engine: Engine, items: list[dict[str, Any]], scope: Scope, lang
     results = []
     for n, item in enumerate(items, 1):
         body = item["body"]
-        if item["kind"] == "submission":
-            with DriverConnection(engine) as driver:
-                outcome = submit(driver, body, scope, source="import", lang=lang)
-        else:
-            with engine.connect() as connection:
-                outcome = record_refusal(connection, body, scope, source="import", lang=lang)
-                connection.commit()
+        try:
+            if item["kind"] == "submission":
+                with DriverConnection(engine) as driver:
+                    outcome = submit(driver, body, scope, source="import", lang=lang)
+            else:
+                with engine.connect() as connection:
+                    outcome = record_refusal(connection, body, scope, source="import", lang=lang)
+                    connection.commit()
+        except Exception:  # one item the services did not foresee must not stop the rest
+            log.exception("queue import: item %d failed", n)
+            uid = body.get("uuid")
+            results.append(ItemResult(n, item["kind"], uid if isinstance(uid, str) else None, FAILED,
+                                      {"body": [FAILED_MESSAGE.get(lang, FAILED_MESSAGE["zh"])]}))
+            continue
         results.append(ItemResult(n, item["kind"], outcome.uuid or body.get("uuid"), outcome.status, outcome.errors))
     return results
 

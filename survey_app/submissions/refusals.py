@@ -10,9 +10,10 @@ from sqlalchemy.engine import Connection
 
 from .. import rounds
 from ..auth.scope import Scope
+from ..bounds import in_window
 from ..models import County, Questionnaire, Refusal, Site, Team
 from ..models.types import UTCDateTime, utcnow
-from .envelope import message, parse_datetime, parse_uuid
+from .envelope import message, parse_datetime, parse_uuid, text_errors
 from .service import CREATED, DUPLICATE, FORBIDDEN, INVALID, Outcome
 
 KNOWN = frozenset({"uuid", "questionnaire", "county", "site", "team", "wave", "declined_at", "device_id"})
@@ -44,6 +45,9 @@ def record_refusal(connection: Connection, payload: Any, scope: Scope, source: s
     def fail(key: str, code: str) -> None:
         errors.setdefault(key, []).append(message(code, lang))
 
+    if bad := text_errors(payload):  # before any query: PostgreSQL cannot even compare such text
+        return Outcome(INVALID, parse_uuid(payload.get("uuid")), errors={k: [message(c, lang) for c in v] for k, v in bad.items()})
+
     for key in payload:
         if key not in KNOWN:
             fail(str(key), "unknown_field")
@@ -66,6 +70,8 @@ def record_refusal(connection: Connection, payload: Any, scope: Scope, source: s
     declined_at = parse_datetime(payload.get("declined_at"))
     if declined_at is None:
         fail("declined_at", "required" if payload.get("declined_at") in (None, "") else "datetime")
+    elif not in_window(declined_at):
+        fail("declined_at", "time_window")
     device = payload.get("device_id")
     device_id = parse_uuid(device) if device not in (None, "") else None
     if device not in (None, "") and device_id is None:

@@ -26,7 +26,7 @@ from ..models.types import utcnow
 from ..questionnaires import ValidationResult, index_scores, validate_answers
 from ..questionnaires.types import get_type
 from . import latest
-from .envelope import Envelope, apply_questionnaire_rules, content_hash, message, parse_envelope
+from .envelope import Envelope, apply_questionnaire_rules, content_hash, message, parse_envelope, parse_uuid, text_errors
 
 CREATED, DUPLICATE, CONFLICT, INVALID, FORBIDDEN = "created", "duplicate", "conflict", "invalid", "forbidden"
 
@@ -149,6 +149,8 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
     """
     if not isinstance(payload, dict):
         return Outcome(INVALID, errors={"body": [message("object", lang)]})
+    if bad := text_errors(payload):  # before any query: PostgreSQL cannot even compare such text
+        return Outcome(INVALID, parse_uuid(payload.get("uuid")), errors=_render(bad, lang))
     env = parse_envelope(payload)
     digest = content_hash(payload)
 
