@@ -242,3 +242,11 @@ OPENAPI: dict = {
         },
     },
 }
+
+# Every operation refuses a query parameter that holds a NUL character (survey_app/requests.py)
+# with 422 and errors by parameter, before the view; /questionnaires/{id} an unparseable version.
+for _path, _item in OPENAPI["paths"].items():
+    for _operation in _item.values():
+        _operation["responses"].setdefault(
+            "422", _reply("invalid: errors by field (a parameter holding a NUL character; for /questionnaires/{id} "
+                          "a version that is not a whole number from 1)"))
