@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 description of /api/v1.  A test checks that every API route is in it."""
 from __future__ import annotations
 
+from ..submissions.schema import REFUSAL, SUBMISSION
+
 _TEXT = {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}, "required": ["zh"]}
 _ERRORS = {
     "type": "object",
@@ -51,45 +53,9 @@ OPENAPI: dict = {
         "schemas": {
             "Text": _TEXT,
             "Status": _ERRORS,
-            "Refusal": {
-                "type": "object",
-                "required": ["uuid", "questionnaire", "county", "declined_at"],
-                "additionalProperties": False,
-                "properties": {
-                    "uuid": {"type": "string", "format": "uuid"},
-                    "questionnaire": {"type": "string"},
-                    "county": {"type": "string", "description": "GB/T 2260 code"},
-                    "site": {"type": "string"},
-                    "team": {"type": "string"},
-                    "wave": {"type": "string", "enum": ["pre", "post"]},
-                    "declined_at": {"type": "string", "format": "date-time"},
-                    "device_id": {"type": "string", "format": "uuid"},
-                },
-            },
-            "Submission": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["uuid", "questionnaire", "version", "county", "completed_at", "answers"],
-                "properties": {
-                    "uuid": {"type": "string", "format": "uuid", "description": "made by the client when the interview starts; the idempotency key"},
-                    "questionnaire": {"type": "string", "examples": ["awareness"]},
-                    "version": {"type": "integer", "description": "the questionnaire version the form was filled on"},
-                    "county": {"type": "string", "pattern": "^[0-9]{6}$", "description": "GB/T 2260 county code"},
-                    "site": {"type": ["string", "null"]},
-                    "team": {"type": ["string", "null"], "description": "defaults to the team of a team or collector account"},
-                    "wave": {"enum": ["pre", "post", None], "description": "required or forbidden as the questionnaire says"},
-                    "respondent_code": {"type": ["string", "null"], "description": "pseudonymous; stored upper-case, trimmed"},
-                    "started_at": {"type": ["string", "null"], "format": "date-time"},
-                    "completed_at": {"type": "string", "format": "date-time", "description": "a time without offset is taken as +08:00"},
-                    "device_id": {"type": "string", "format": "uuid", "description": "the tablet's own id, for sync receipts"},
-                    "answers": {
-                        "type": "object",
-                        "description": "question id -> value: single: option value; multi: list of option values; "
-                        "likert: integer; number: number; text: string; date: YYYY-MM-DD. Answers to questions "
-                        "hidden by skip logic are cleared.",
-                    },
-                },
-            },
+            # one definition: the envelope checks payloads against these very schemas
+            "Refusal": REFUSAL,
+            "Submission": SUBMISSION,
         },
     },
     "paths": {

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..bounds import CST, bad_text_paths, in_window
+from .schema import shape_errors
 
 #: (CST, China Standard Time: a tablet that sends a time without an offset is taken to be local.)
 
@@ -17,6 +18,8 @@ KNOWN_FIELDS = frozenset(
     {"uuid", "questionnaire", "version", "county", "site", "team", "wave", "respondent_code",
      "started_at", "completed_at", "answers", "device_id"}
 )
+_LONG_FRACTION = re.compile(r"(\.[0-9]{6})[0-9]+")
+_LEAP_SECOND = re.compile(r"(?<=T[0-9]{2}:[0-9]{2}):60")
 RESPONDENT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,63}$")
 
 MESSAGES = {
@@ -90,15 +93,21 @@ def parse_uuid(value: Any) -> str | None:
 
 
 def parse_datetime(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str) or len(value) > 40:
+    if not isinstance(value, str) or len(value) > 64:
         return None
+    # all of RFC 3339, which the published schema promises: lower-case t and z, more than six
+    # digits of a second, a leap second (taken as the second before)
+    text = _LEAP_SECOND.sub(":59", _LONG_FRACTION.sub(r"\1", value.upper()))
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=CST)
-        return parsed.astimezone(dt.UTC)
-    except (ValueError, OverflowError):  # 0001-01-01T00:00+08:00 is before year 1 in UTC
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
         return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=CST)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+08:00 is before year 1 in UTC: a time, but far outside
+        return (dt.datetime.min if parsed.year < 5000 else dt.datetime.max).replace(tzinfo=dt.UTC)
 
 
 def text_errors(payload: dict[str, Any]) -> dict[str, list[str]]:
@@ -136,6 +145,8 @@ def parse_envelope(payload: dict[str, Any]) -> Envelope:
             setattr(env, key, value.strip())
 
     version = payload.get("version")
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)  # 1.0 is an integer to JSON Schema, as published
     if version is None:
         env.fail("version", "required")
     elif not isinstance(version, int) or isinstance(version, bool) or not 1 <= version < 2**31:
@@ -201,6 +212,10 @@ def parse_envelope(payload: dict[str, Any]) -> Envelope:
         env.fail("answers", "object")
     else:
         env.answers = answers
+    # whatever the published schema refuses is refused too, even where the checks above are laxer
+    for key, code in shape_errors(payload, "submission").items():
+        if key not in env.errors:
+            env.fail(key, code)
     return env
 
 

@@ -14,6 +14,7 @@ from ..bounds import in_window
 from ..models import County, Questionnaire, Refusal, Site, Team
 from ..models.types import UTCDateTime, utcnow
 from .envelope import message, parse_datetime, parse_uuid, text_errors
+from .schema import shape_errors
 from .service import CREATED, DUPLICATE, FORBIDDEN, INVALID, Outcome
 
 KNOWN = frozenset({"uuid", "questionnaire", "county", "site", "team", "wave", "declined_at", "device_id"})
@@ -76,6 +77,9 @@ def record_refusal(connection: Connection, payload: Any, scope: Scope, source: s
     device_id = parse_uuid(device) if device not in (None, "") else None
     if device not in (None, "") and device_id is None:
         fail("device_id", "uuid")
+    for key, code in shape_errors(payload, "refusal").items():  # as published, at the least
+        if key not in errors:
+            fail(key, code)
     if errors:
         return Outcome(INVALID, uid, errors=errors)
 

@@ -51,8 +51,9 @@ def test_the_collection_page_refuses_such_a_version_too(client, programme, versi
 
 
 @pytest.mark.parametrize(("field", "value", "code"), [
-    ("started_at", "0001-01-01T00:00:00", "datetime"),          # +08:00 falls before year 1 in UTC
-    ("completed_at", "9999-12-31T23:59:59-12:00", "datetime"),  # past year 9999 in UTC
+    ("started_at", "0001-01-01T00:00:00", "window"),          # +08:00 falls before year 1 in UTC
+    ("completed_at", "9999-12-31T23:59:59-12:00", "window"),  # past year 9999 in UTC
+    ("completed_at", "2026-02-30T09:00:00+08:00", "datetime"),
     ("completed_at", "2012-12-31T23:59:00+08:00", "window"),
     ("completed_at", "1970-01-01T08:00:00+08:00", "window"),
     ("started_at", "2000-05-01T09:00:00+08:00", "window"),
@@ -61,6 +62,8 @@ def test_times_at_the_edges_and_outside_the_window_are_422(client, admin, field,
     reply = client.post("/api/v1/submissions", json=awareness(**{field: value}), headers=admin)
     assert reply.status_code == 422, reply.get_json()
     assert list(reply.get_json()["errors"]) == [field]
+    said = reply.get_json()["errors"][field][0]
+    assert ("2013-01-01" in said) == (code == "window") and ("ISO 8601" in said) == (code == "datetime"), said
 
 
 def test_a_time_a_day_past_the_server_clock_is_422_and_now_is_fine(client, admin):
