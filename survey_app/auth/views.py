@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import User
 from ..models.audit import record
 from ..models.types import utcnow
+from ..redirects import safe_path
 from .forms import LoginForm
 from .lockout import account_locked
 from .passwords import DUMMY_HASH, verify_password
@@ -47,12 +48,7 @@ def login():
 
 
 def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    # Only paths on this site: never an open redirect.
-    # ... and no control character: a newline would split the Location header
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target and target.isprintable():
-        return target
-    return None
+    return safe_path(request.args.get("next"))
 
 
 @bp.post("/logout")
