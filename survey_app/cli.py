@@ -168,6 +168,18 @@ def users_disable(username: str) -> None:
     click.echo(f"disabled {username}")
 
 
+@users_cli.command("unlock")
+@click.argument("username")
+def users_unlock(username: str) -> None:
+    """Lift a login lock at once (a lock otherwise ends when its failures leave the window)."""
+    from .auth.lockout import lock_key
+    from .models.audit import record
+
+    record("login.unlock", target=lock_key(username))
+    db.session.commit()
+    click.echo(f"unlocked {lock_key(username)}")
+
+
 tokens_cli = AppGroup("tokens", help="API tokens.")
 
 

@@ -11,7 +11,7 @@ from ..models.audit import record
 from ..models.types import utcnow
 from ..redirects import safe_path
 from .forms import LoginForm
-from .lockout import account_locked
+from .lockout import account_locked, lock_key, login_name
 from .passwords import DUMMY_HASH, verify_password
 from .sessions import end_current_session, start_session
 from .throttle import per_address
@@ -28,10 +28,10 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         if account_locked(db.session, form.username.data):
-            record("login.locked", target=form.username.data[:64], ip=request.remote_addr)
+            record("login.locked", target=lock_key(form.username.data), ip=request.remote_addr)
             db.session.commit()
             return render_template("errors/ratelimited.html"), 429
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        user = db.session.scalar(select(User).where(User.username == login_name(form.username.data)))
         valid = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
         if user is not None and valid and user.active:
             start_session(db.session, user)  # a new session id at every login: no fixation
@@ -40,7 +40,7 @@ def login():
             record("login.success", actor_id=user.id, target=user.username, ip=request.remote_addr)
             db.session.commit()
             return redirect(_safe_next() or url_for("main.home"))
-        record("login.failure", target=form.username.data[:64], ip=request.remote_addr)
+        record("login.failure", target=lock_key(form.username.data), ip=request.remote_addr)
         db.session.commit()
         flash("用户名或密码不正确。Wrong username or password.", "error")
         return render_template("auth/login.html", form=form), 401

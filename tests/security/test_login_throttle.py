@@ -80,3 +80,25 @@ def test_an_address_is_throttled_across_accounts(client, programme, db, small_li
 def test_successful_logins_are_not_counted(app, programme, small_limits):
     for _ in range(6):
         assert login(app.test_client(), "county-pj").status_code == 302
+
+
+def test_padded_and_wide_forms_of_a_name_add_up_to_one_lock(client, programme, db, small_limits):
+    """Issue 15: the login read "victim " as "victim" but counted its failures apart."""
+    for typed in ("sw-pj2 ", " sw-pj2", "sw-pj2\t", "ｓｗ－ｐｊ２", "sw-pj2\u3000"):
+        assert login(client, typed, "wrong password!!").status_code in (401, 429), typed
+    assert login(client, "sw-pj2").status_code == 429
+    assert {e.target for e in _actions(db, "login.failure")} == {"sw-pj2"}
+
+
+def test_the_same_normalisation_finds_the_account(client, programme):
+    assert login(client, "sw-pj2\u3000").status_code == 302  # the ideographic space is trimmed like a space
+
+
+def test_the_office_lifts_a_lock_at_once_and_it_is_audited(app, client, programme, db, small_limits):
+    for _ in range(3):
+        login(client, "admin", "wrong password!!")
+    assert login(client, "admin").status_code == 429
+    result = app.test_cli_runner().invoke(args=["users", "unlock", " Admin "])
+    assert result.exit_code == 0 and "unlocked admin" in result.output
+    assert [e.target for e in _actions(db, "login.unlock")] == ["admin"]
+    assert login(client, "admin").status_code == 302
