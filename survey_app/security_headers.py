@@ -2,7 +2,10 @@
 no inline or foreign script, no framing, no MIME sniffing, no full referrer to other sites."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, request
+from flask_login import current_user
 
 #: Scripts only from this site (no inline script, no eval): text that slipped past escaping
 #: still cannot run.  No inline style either, except below.  ``blob:``/``data:`` images:
@@ -55,6 +58,13 @@ STUDIO_PERMISSIONS = "camera=(), geolocation=(), microphone=(self), payment=()"
 STUDIO_POLICY = CONTENT_SECURITY_POLICY.replace("media-src 'self'", "media-src 'self' blob:")
 
 
+def _personal(req: Any) -> bool:
+    """An API reply, or a page for a logged-in user (static files set their own caching)."""
+    if req.path.startswith("/api/"):
+        return True
+    return req.endpoint != "static" and bool(getattr(current_user, "is_authenticated", False))
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
@@ -68,6 +78,9 @@ def register_security_headers(app: Flask) -> None:
             response.headers.setdefault("Permissions-Policy", STUDIO_PERMISSIONS)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if "Cache-Control" not in response.headers and _personal(request):
+            # residents' answers and staff pages must not stay in a shared or back-button cache
+            response.headers["Cache-Control"] = "no-store"
         if app.config["SESSION_COOKIE_SECURE"]:
             # Served over HTTPS: tell the browser never to try plain HTTP for a year.
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

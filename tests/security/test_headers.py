@@ -55,3 +55,17 @@ def test_no_template_relies_on_inline_script_or_style():
         text = path.read_text()
         found += [f"{path.relative_to(ROOT)}: {what}" for pattern, what in INLINE if pattern.search(text)]
     assert found == []
+
+
+def test_personal_pages_and_api_replies_are_never_cached(client, programme, token_for):
+    """Issue 15: authenticated pages carried no Cache-Control."""
+    from ..test_auth import login
+
+    assert client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {token_for('admin')}"}).headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/questionnaires").headers["Cache-Control"] == "no-store"  # a 401 too
+    login(client, "admin")
+    for page in ("/", "/admin/users", "/dashboard/awareness", "/collect/awareness"):
+        assert client.get(page).headers["Cache-Control"] == "no-store", page
+    static = client.get("/static/css/app.css")
+    static.close()  # a file response: close it, or the file handle outlives the test
+    assert static.headers.get("Cache-Control") != "no-store"
