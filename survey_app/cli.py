@@ -168,6 +168,32 @@ def users_disable(username: str) -> None:
     click.echo(f"disabled {username}")
 
 
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def users_set_password(username: str, password_stdin: bool) -> None:
+    """Set a new password: the user's sessions end and their API and device tokens are revoked."""
+    from .auth.passwords import hash_password, password_problem
+    from .auth.sessions import set_password
+    from .models import User
+    from .models.audit import record
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password, username)
+    if problem:
+        raise click.ClickException(problem)
+    ended, revoked = set_password(db.session, user, hash_password(password))
+    record("user.password", target=username, sessions_ended=ended, tokens_revoked=revoked)
+    db.session.commit()
+    click.echo(f"password set for {username}; {ended} session(s) ended, {revoked} token(s) revoked")
+
+
 @users_cli.command("unlock")
 @click.argument("username")
 def users_unlock(username: str) -> None:

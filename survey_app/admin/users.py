@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp
 
 from ..auth.passwords import hash_password, password_problem
-from ..auth.sessions import disable_user
+from ..auth.sessions import disable_user, set_password
 from ..extensions import db
 from ..models import ROLES, County, Team, User
 from ..models.audit import record
@@ -162,8 +162,9 @@ def user_password(user_id: int):
     form = PasswordForm()
     if not form.validate() or _password_problem(form, user.username):
         return _detail(user, password=form, status=422)
-    user.password_hash = hash_password(form.password.data)
-    record("user.password", actor_id=scope.user_id, target=user.username, ip=request.remote_addr)
+    ended, revoked = set_password(db.session, user, hash_password(form.password.data))
+    record("user.password", actor_id=scope.user_id, target=user.username, ip=request.remote_addr,
+           sessions_ended=ended, tokens_revoked=revoked)
     db.session.commit()
     flash(_("已设置新密码。"), "ok")
     return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -102,3 +102,11 @@ def _end(db_session: DBSession, condition: ColumnElement[bool]) -> int:
         update(UserSession).where(condition, UserSession.ended_at.is_(None)).values(ended_at=utcnow())
     )
     return cast(CursorResult, result).rowcount or 0
+
+
+def set_password(db_session: DBSession, user: User, password_hash: str) -> tuple[int, int]:
+    """A new password ends every session of the user and revokes their API and device tokens,
+    in the caller's transaction: whoever knew the old one is out (issue 15).  Returns how many
+    sessions were ended and tokens revoked."""
+    user.password_hash = password_hash
+    return end_sessions(db_session, user), revoke_user_tokens(db_session, user)

@@ -11,7 +11,7 @@ from survey_app.auth.tokens import issue_token
 from survey_app.models import AuditEvent, User, UserSession
 from survey_app.models.types import utcnow
 
-from ..test_auth import login
+from ..test_auth import csrf_token, login
 
 
 def _user(db, username):
@@ -157,3 +157,44 @@ def test_the_cli_disables_a_user_at_once(app, client, programme, db):
     assert result.exit_code == 0 and "disabled team-pj" in result.output
     assert not _logged_in(client)
     assert runner.invoke(args=["users", "disable", "nobody"]).exit_code != 0
+
+
+def _sessions_and_tokens(client, db, username):
+    login(client, username)
+    user = _user(db, username)
+    secrets = [issue_token(db.session, user, kind="device", label="tablet"), issue_token(db.session, user, kind="api")]
+    db.session.commit()
+    assert _logged_in(client)
+    return secrets
+
+
+def _all_out(client, db, secrets):
+    db.session.rollback()  # end this session's read: SQLite would go on showing its snapshot
+    assert not _logged_in(client)
+    for secret in secrets:
+        assert client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_a_password_set_by_the_office_ends_sessions_and_revokes_tokens(app, client, programme, db):
+    """Issue 15: the old password's sessions and tokens kept working."""
+    secrets = _sessions_and_tokens(client, db, "sw-pj1")
+    office = app.test_client()
+    login(office, "admin")
+    user = _user(db, "sw-pj1")
+    page = f"/admin/users/{user.id}"
+    token = csrf_token(office, page)
+    reply = office.post(f"{page}/password", data={"csrf_token": token, "password": "a new long passphrase 2026",
+                                                  "confirm": "a new long passphrase 2026"})
+    assert reply.status_code == 302
+    _all_out(client, db, secrets)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.password"))
+    assert event.detail == {"sessions_ended": 1, "tokens_revoked": 2}
+
+
+def test_the_cli_sets_a_password_and_ends_sessions_and_tokens(app, client, programme, db):
+    secrets = _sessions_and_tokens(client, db, "team-pj")
+    result = app.test_cli_runner().invoke(args=["users", "set-password", "team-pj", "--password-stdin"],
+                                          input="another long passphrase 2026\n")
+    assert result.exit_code == 0 and "1 session(s) ended, 2 token(s) revoked" in result.output, result.output
+    _all_out(client, db, secrets)
+    assert login(client, "team-pj", "another long passphrase 2026").status_code == 302
