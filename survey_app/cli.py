@@ -198,12 +198,11 @@ def users_set_password(username: str, password_stdin: bool) -> None:
 @click.argument("username")
 def users_unlock(username: str) -> None:
     """Lift a login lock at once (a lock otherwise ends when its failures leave the window)."""
-    from .auth.lockout import lock_key
-    from .models.audit import record
+    from .auth.lockout import unlock
 
-    record("login.unlock", target=lock_key(username))
+    key = unlock(username)
     db.session.commit()
-    click.echo(f"unlocked {lock_key(username)}")
+    click.echo(f"unlocked {key}")
 
 
 tokens_cli = AppGroup("tokens", help="API tokens.")

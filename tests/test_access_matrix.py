@@ -118,6 +118,7 @@ POLICY: dict[str, Access] = {
     "admin.user_detail": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}"),
     "admin.user_active": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/active", method="POST"),
     "admin.user_password": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/password", method="POST"),
+    "admin.user_unlock": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/unlock", method="POST"),
     "admin.user_placement": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/placement", method="POST"),
     "admin.places": Access({"admin"}, fixed("/admin/places")),
     "admin.new_place": Access({"admin"}, fixed("/admin/places/site/new")),

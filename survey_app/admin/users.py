@@ -14,6 +14,7 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp
 
+from ..auth.lockout import account_locked, unlock
 from ..auth.passwords import hash_password, password_problem
 from ..auth.sessions import disable_user, set_password
 from ..extensions import db
@@ -119,7 +120,8 @@ def _detail(user: User, placement: PlacementForm | None = None, password: Passwo
     _places(placement)
     active = ActiveForm(data={"active": "1" if not user.active else "0"})
     return render_template("admin/user.html", user=user, placement=placement, password=password or PasswordForm(),
-                           active=active, role_names=ROLE_NAMES, myself=user.id == current_user.id), status
+                           active=active, role_names=ROLE_NAMES, myself=user.id == current_user.id,
+                           locked=account_locked(db.session, user.username), unlock=FlaskForm()), status
 
 
 @bp.get("/users/<int:user_id>")
@@ -167,6 +169,20 @@ def user_password(user_id: int):
            sessions_ended=ended, tokens_revoked=revoked)
     db.session.commit()
     flash(_("已设置新密码。"), "ok")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@login_required
+def user_unlock(user_id: int):
+    """Lift a login lock now (a lock otherwise ends when its failures leave the window)."""
+    scope = _programme_office()
+    user = _user_or_404(user_id)
+    if not FlaskForm().validate():
+        abort(400)
+    unlock(user.username, actor_id=scope.user_id, ip=request.remote_addr)
+    db.session.commit()
+    flash(_("已解除登录锁定。"), "ok")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

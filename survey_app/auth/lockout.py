@@ -4,7 +4,7 @@ it until the oldest of them leaves the window.
 Counted in the database, so every gunicorn worker sees the same count (Flask-Limiter's memory
 storage is per process), with no server to run beside the app.  Failures are counted under the
 name as the login reads it (``login_name``: NFKC, trimmed) and case-folded (``lock_key``), so
-"victim ", "victim\t" and "ＶＩＣＴＩＭ" add up to one lock; an unknown name locks like a real one, so a
+"victim ", "victim" with a tab and its full-width form add up to one lock; an unknown name locks like a real one, so a
 lockout tells nothing about which accounts exist.  The office lifts a lock early with
 ``users unlock`` or the user page: failures before the unlock no longer count.
 """
@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from ..database import DBSession
 from ..models import AuditEvent
+from ..models.audit import record
 from ..models.types import utcnow
 
 
@@ -46,3 +47,10 @@ def account_locked(db_session: DBSession, username: str) -> bool:
         )
     )
     return (failures or 0) >= config["LOGIN_LOCKOUT_FAILURES"]
+
+
+def unlock(username: str, actor_id: int | None = None, ip: str | None = None) -> str:
+    """Lift the lock on a name at once (the caller commits); failures before it stop counting."""
+    key = lock_key(username)
+    record("login.unlock", actor_id=actor_id, target=key, ip=ip)
+    return key

@@ -102,3 +102,25 @@ def test_the_office_lifts_a_lock_at_once_and_it_is_audited(app, client, programm
     assert result.exit_code == 0 and "unlocked admin" in result.output
     assert [e.target for e in _actions(db, "login.unlock")] == ["admin"]
     assert login(client, "admin").status_code == 302
+
+
+def test_the_user_page_shows_a_lock_and_lifts_it(app, client, programme, db, small_limits):
+    import re
+
+    from survey_app.models import User
+
+    for _ in range(3):
+        login(client, "county-pj", "wrong password!!")
+    assert login(client, "county-pj").status_code == 429
+    office = app.test_client()
+    login(office, "admin")
+    user_id = db.session.scalar(select(User.id).where(User.username == "county-pj"))
+    page = office.get(f"/admin/users/{user_id}").get_data(as_text=True)
+    assert 'data-state="locked"' in page
+    token = re.search(r'action="/admin/users/\d+/unlock"[^>]*>.*?name="csrf_token"[^>]*value="([^"]+)"', page, re.S).group(1)
+    assert office.post(f"/admin/users/{user_id}/unlock", data={"csrf_token": token}).status_code == 302
+    db.session.rollback()  # end the test's read: SQLite would go on showing its snapshot
+    (event,) = _actions(db, "login.unlock")
+    assert event.target == "county-pj" and event.actor_id is not None
+    assert 'data-state="locked"' not in office.get(f"/admin/users/{user_id}").get_data(as_text=True)
+    assert login(client, "county-pj").status_code == 302
