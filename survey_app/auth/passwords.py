@@ -1,6 +1,7 @@
 """Password hashing with argon2id at OWASP ASVS 5.0 parameters (m = 19 MiB, t = 2, p = 1)."""
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -14,6 +15,12 @@ MIN_LENGTH = 12
 #: longest accepted: long passphrases are welcome, megabytes to hash are not
 MAX_LENGTH = 128
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt")
+#: words an attacker tries first against this programme's accounts (ASVS V6.2.11): its names, the
+#: province, the demo's password; the user's own name is added per user
+CONTEXT_WORDS = ("sanqu", "三区", "shegong", "社工", "social", "survey", "hunan", "湖南", "minzheng", "民政",
+                 "demo", "password", "passwd", "mima", "密码", "admin", "welcome")
+#: after the context words are taken out, at least this many different characters must be left
+MIN_DISTINCT = 6
 
 
 def hash_password(password: str) -> str:
@@ -41,7 +48,21 @@ def password_problem(password: str, username: str = "") -> str | None:
     if folded in common_passwords():
         return ("这个密码太常见，很容易被猜中，请换一个（可以用一句好记的长句）。"
                 "This password is too common: choose another (a long phrase is easy to remember).")
+    if len(set(_without_context(folded, username))) < MIN_DISTINCT:
+        return ("这个密码太容易猜：去掉用户名、项目名称这类词和重复的字以后，剩下的太少。请换一句好记的长句。"
+                "This password is too easy to guess: without the user name, the programme's names and "
+                "repeats, too little is left. Choose a longer phrase.")
     return None
+
+
+def _without_context(folded: str, username: str) -> str:
+    """The password with the context words and the user name (and its parts) taken out."""
+    words = {*CONTEXT_WORDS, username.strip().casefold()}
+    words |= {part for part in re.split(r"[._\-\s]+", username.casefold()) if len(part) >= 3}
+    for word in sorted(words, key=len, reverse=True):
+        if word:
+            folded = folded.replace(word, "")
+    return folded
 
 
 @cache

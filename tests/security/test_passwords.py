@@ -10,8 +10,9 @@ from survey_app.auth.passwords import MAX_LENGTH, MIN_LENGTH, common_passwords, 
 @pytest.mark.parametrize("password", [
     "a long enough passphrase",
     "我们村的桥修好了2026年",  # Chinese characters count as characters
-    "x" * 11 + "y",
-    "ñ" * MAX_LENGTH,
+    "X7#kP9$mQ2!z",
+    "ñandú y cóndor " * 8,
+    "village-bridge-2026",  # a context word inside a phrase is fine: enough is left
 ])
 def test_long_passwords_of_any_kind_are_accepted(password):
     assert password_problem(password, "county-pj") is None
@@ -26,6 +27,14 @@ def test_long_passwords_of_any_kind_are_accepted(password):
     ("QWERTYUIOP123", "", "too common"),  # case does not make a common password rare
     ("woaini5201314", "", "too common"),
     ("1qaz2wsx3edc", "", "too common"),
+    # issue 15: accepted before
+    ("victim2victim2", "victim", "too easy"),
+    ("1111111111111", "", "too easy"),
+    ("sanqu-demo-2027", "", "too easy"),
+    ("x" * 11 + "y", "", "too easy"),
+    ("ñ" * MAX_LENGTH, "", "too easy"),
+    ("Hunan-Sanqu-2026!", "", "too easy"),
+    ("sw.pj2-sw.pj2-2026", "sw.pj2", "too easy"),
 ])
 def test_weak_passwords_are_refused_with_a_reason(password, username, why):
     problem = password_problem(password, username)
