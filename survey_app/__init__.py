@@ -83,10 +83,10 @@ def _init_extensions(app: Flask) -> None:
 
     register_security_headers(app)
     if app.config["PROXY_COUNT"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        from .proxies import TrustedProxyFix
 
-        n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["PROXY_COUNT"], app.config["TRUSTED_PROXIES"].split(","))
 
 
 def _select_locale() -> str:

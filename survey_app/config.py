@@ -58,6 +58,9 @@ class Config:
         # Behind a reverse proxy (nginx): how many proxies set X-Forwarded-For/-Proto/-Host, so
         # that rate limits see the client's address and Secure cookies see HTTPS.  0: none.
         self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+        # ... and the addresses those headers are taken from (the proxy's own; a client that
+        # reaches the app directly keeps its address whatever it forwards)
+        self.TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1")
         # Staff sessions (seconds): idle and absolute timeouts.  Tablets sync with device tokens,
         # not with this session, so a timeout never stops a sync.
         self.SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
