@@ -37,11 +37,14 @@ def scope_for_token(connection: DriverConnection, secret: str) -> Scope | None:
     return Scope(user_id=user_id, role=role, county_id=county_id, team_id=team_id)
 
 
-def revoke_user_tokens(session: DBSession, user: User, kind: str | None = None) -> int:
-    """Revoke the user's live tokens (of one kind, or all); returns how many."""
+def revoke_user_tokens(session: DBSession, user: User, kind: str | None = None, labels: list[str] | None = None) -> int:
+    """Revoke the user's live tokens (of one kind, or all; of these labels only, for devices
+    named by their ids); returns how many."""
     query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     if kind is not None:
         query = query.where(ApiToken.kind == kind)
+    if labels is not None:
+        query = query.where(ApiToken.label.in_(labels))
     tokens = session.scalars(query).all()
     for token in tokens:
         token.revoked_at = utcnow()

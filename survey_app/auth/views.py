@@ -54,9 +54,10 @@ def _safe_next() -> str | None:
 @bp.post("/logout")
 @login_required
 def logout():
-    # The tablet's sync token goes with the session; what still waits on the tablet syncs after
-    # the next login (the page warns before logging out with anything pending).
-    revoked = revoke_user_tokens(db.session, current_user, kind="device")
+    # This tablet's sync token goes with the session (what still waits on it syncs after the
+    # next login; the page warns before logging out with anything pending).  The user's other
+    # tablets keep theirs: their queues must not be stranded by a logout elsewhere (issue 15).
+    revoked = revoke_user_tokens(db.session, current_user, kind="device", labels=list(session.get("devices", [])))
     record("logout", actor_id=current_user.id, target=current_user.username, ip=request.remote_addr, device_tokens_revoked=revoked)
     end_current_session(db.session)
     db.session.commit()

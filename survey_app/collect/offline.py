@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, jsonify, render_template, request, send_from_directory, url_for
+from flask import current_app, jsonify, render_template, request, send_from_directory, session, url_for
 from flask_login import current_user, login_required
 
 from ..audio.service import recordings_for
@@ -46,6 +46,8 @@ def device():
     if device_id is None:
         return jsonify({"errors": {"device_id": ["must be a UUID"]}}), 422
     secret = issue_token(db.session, current_user, kind="device", label=device_id)
+    # the tablets this login holds: its logout revokes their tokens, not the user's other tablets'
+    session["devices"] = sorted({*session.get("devices", []), device_id})[-8:]
     record("device.token", actor_id=current_user.id, target=device_id)
     db.session.commit()
     return jsonify({"token": secret, "device_id": device_id}), 201

@@ -135,3 +135,15 @@ def test_device_tokens_are_issued_at_login_and_revoked_at_logout(client, db, pro
     assert token.label == DEVICE
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 401
+
+
+def test_a_logout_revokes_only_this_tablets_token(app, client, db, programme, loaded):
+    """Issue 15: logging out on one tablet revoked every tablet's token of the collector."""
+    other_tablet = app.test_client()
+    login(client, "sw-pj1")
+    login(other_tablet, "sw-pj1")
+    mine = client.post("/collect/device", json={"device_id": DEVICE}).get_json()["token"]
+    theirs = other_tablet.post("/collect/device", json={"device_id": str(uuidlib.uuid4())}).get_json()["token"]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {mine}"}).status_code == 401
+    assert client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {theirs}"}).status_code == 200
