@@ -137,6 +137,9 @@ def _stats_request() -> tuple[str, Place] | tuple[Response, int]:
     dashboards."""
     if g.scope.role == "collector":
         return jsonify({"error": "Forbidden", "message": "statistics are for staff, not collectors"}), 403
+    if g.scope.device:
+        # a tablet's token syncs what was collected; figures need a staff API token (issue 15)
+        return jsonify({"error": "Forbidden", "message": "a device token is for collecting, not for statistics"}), 403
     qid = request.args.get("questionnaire", "")
     if db.session.get(Questionnaire, qid) is None:
         return jsonify({"errors": {"questionnaire": ["no such questionnaire"]}}), 422

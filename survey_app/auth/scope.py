@@ -14,6 +14,8 @@ class Scope:
     role: str
     county_id: int | None
     team_id: int | None
+    #: reached through a tablet's device token, which is for collecting only (issue 15)
+    device: bool = False
 
     @classmethod
     def of(cls, user: User) -> Scope:

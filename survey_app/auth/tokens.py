@@ -20,7 +20,7 @@ def issue_token(session: DBSession, user: User, kind: str = "api", label: str = 
 _users, _teams, _tokens = User.__table__, Team.__table__, ApiToken.__table__
 #: built once: this runs on every API request, and building a statement costs more than running it
 _SCOPE_OF_TOKEN = Prepared(
-    select(_users.c.id, _users.c.role, _users.c.county_id, _users.c.team_id, _teams.c.county_id)
+    select(_users.c.id, _users.c.role, _users.c.county_id, _users.c.team_id, _teams.c.county_id, _tokens.c.kind)
     .select_from(_tokens.join(_users, _users.c.id == _tokens.c.user_id).outerjoin(_teams, _teams.c.id == _users.c.team_id))
     .where(_tokens.c.token_hash == bindparam("token_hash"), _tokens.c.revoked_at.is_(None), _users.c.active.is_(True))
 )
@@ -31,10 +31,10 @@ def scope_for_token(connection: DriverConnection, secret: str) -> Scope | None:
     row = connection.first(_SCOPE_OF_TOKEN, {"token_hash": hash_token(secret)})
     if row is None:
         return None
-    user_id, role, county_id, team_id, team_county_id = row
+    user_id, role, county_id, team_id, team_county_id, kind = row
     if role in ("team", "collector"):
         county_id = team_county_id
-    return Scope(user_id=user_id, role=role, county_id=county_id, team_id=team_id)
+    return Scope(user_id=user_id, role=role, county_id=county_id, team_id=team_id, device=kind == "device")
 
 
 def revoke_user_tokens(session: DBSession, user: User, kind: str | None = None, labels: list[str] | None = None) -> int:

@@ -147,3 +147,15 @@ def test_a_logout_revokes_only_this_tablets_token(app, client, db, programme, lo
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     assert client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {mine}"}).status_code == 401
     assert client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {theirs}"}).status_code == 200
+
+
+def test_a_device_token_collects_but_reads_no_statistics(client, db, programme, loaded):
+    """Issue 15: a county's device token kept working on the stats API after its session ended."""
+    login(client, "county-pj")
+    secret = client.post("/collect/device", json={"device_id": DEVICE}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/questionnaires", headers=headers).status_code == 200
+    for path in ("/api/v1/stats/summary?questionnaire=awareness",
+                 "/api/v1/stats/prepost?questionnaire=awareness&index=awareness"):
+        reply = client.get(path, headers=headers)
+        assert reply.status_code == 403 and "device token" in reply.get_json()["message"], path
