@@ -132,7 +132,7 @@ OPENAPI: dict = {
                         _PREPOST,
                     ),
                     "401": _reply("no valid token"),
-                    "403": _reply("county or team outside the caller's scope"),
+                    "403": _reply("county or team outside the caller's scope; a collector, or a tablet's device token (for collecting only)"),
                     "422": _reply("unknown questionnaire, index, county, team, site or round"),
                 },
             }
@@ -150,7 +150,7 @@ OPENAPI: dict = {
                     "200": _reply("{questionnaire, responses: {wave: n}, indices: [{wave, index, n, mean}], refusals: "
                                   "declined consents within the same filters}", {"type": "object"}),
                     "401": _reply("no valid token"),
-                    "403": _reply("county or team outside the caller's scope"),
+                    "403": _reply("county or team outside the caller's scope; a collector, or a tablet's device token (for collecting only)"),
                     "422": _reply("unknown questionnaire, county, team, site or round"),
                 },
             }
