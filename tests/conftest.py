@@ -245,9 +245,9 @@ def sqlite_trace(app: Any) -> Callable[[], Any]:
 @pytest.fixture
 def live_server(app: Any) -> Iterator[str]:
     """The app served over real HTTP by a threaded server on loopback."""
-    from werkzeug.serving import make_server
+    from tests.loopback import make_loopback_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_loopback_server(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -56,9 +56,9 @@ class SwitchableServer:
     def start(self) -> None:
         import threading
 
-        from werkzeug.serving import make_server
+        from tests.loopback import make_loopback_server
 
-        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.server = make_loopback_server(self.app, self.port)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
