@@ -45,12 +45,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers the tables with the metadata)
     from .database import configure_engine
-    from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, compress, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    limiter.init_app(app)
     compress.init_app(app)
 
     @app.after_request
@@ -100,6 +99,8 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .audio.views import bp as audio_bp
     from .audio.views import recordings_bp
+    from .auth.account import bp as account_bp
+    from .auth.account import require_own_password
     from .auth.views import bp as auth_bp
     from .collect import bp as collect_bp
     from .dashboard import bp as dashboard_bp
@@ -112,6 +113,8 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, not cookies: no CSRF exposure
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
+    app.before_request(require_own_password)
     app.register_blueprint(main_bp)
     app.register_blueprint(collect_bp)
     app.register_blueprint(dashboard_bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -171,16 +172,15 @@ def users_disable(username: str) -> None:
 @users_cli.command("set-password")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
-def users_set_password(username: str, password_stdin: bool) -> None:
-    """Set a new password: the user's sessions end and their API and device tokens are revoked."""
+@click.option("--permanent", is_flag=True, help="the user keeps it (default: they must choose their own at the next login)")
+def users_set_password(username: str, password_stdin: bool, permanent: bool) -> None:
+    """Set a new password: the user's sessions end and their API and device tokens are revoked.
+    It is temporary unless --permanent: the user chooses their own at the next login."""
     from .auth.passwords import hash_password, password_problem
     from .auth.sessions import set_password
-    from .models import User
     from .models.audit import record
 
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(f"no user {username!r}")
+    user = _user(username)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -188,21 +188,66 @@ def users_set_password(username: str, password_stdin: bool) -> None:
     problem = password_problem(password, username)
     if problem:
         raise click.ClickException(problem)
-    ended, revoked = set_password(db.session, user, hash_password(password))
-    record("user.password", target=username, sessions_ended=ended, tokens_revoked=revoked)
+    ended, revoked = set_password(db.session, user, hash_password(password), temporary=not permanent)
+    record("user.password", target=username, sessions_ended=ended, tokens_revoked=revoked, temporary=not permanent, via="cli")
     db.session.commit()
-    click.echo(f"password set for {username}; {ended} session(s) ended, {revoked} token(s) revoked")
+    click.echo(f"password set for {username}; {ended} session(s) ended, {revoked} token(s) revoked"
+               + ("" if permanent else "; it is temporary: the user chooses their own at the next login"))
 
 
 @users_cli.command("unlock")
 @click.argument("username")
 def users_unlock(username: str) -> None:
-    """Lift a login lock at once (a lock otherwise ends when its failures leave the window)."""
+    """Lift a login lock at once (a lock otherwise ends on its own, later each time)."""
     from .auth.lockout import unlock
 
-    key = unlock(username)
+    key = unlock(db.session, username, via="cli")
     db.session.commit()
     click.echo(f"unlocked {key}")
+
+
+@users_cli.command("mfa-enroll")
+@click.argument("username")
+def users_mfa_enroll(username: str) -> None:
+    """Give the user a new authenticator secret, in force at once (their old one, if any, ends).
+    Prints ten recovery codes, then the otpauth:// URI alone on the last line: hand it to the
+    user as a QR code (e.g. `qrencode -t ansiutf8`) or open /account to show it."""
+    from .auth import mfa
+    from .models.audit import record
+
+    user = _user(username)
+    uri = mfa.start_enrolment(user)
+    codes = mfa.confirm_enrolment(db.session, user)
+    record("mfa.enrol", target=username, via="cli")
+    db.session.commit()
+    click.echo(f"second factor set for {username}; recovery codes (each works once):")
+    for code in codes:
+        click.echo(f"  {code}")
+    click.echo(uri)
+
+
+@users_cli.command("mfa-reset")
+@click.argument("username")
+def users_mfa_reset(username: str) -> None:
+    """Forget the user's authenticator app (a lost phone) and recovery codes; where their role
+    requires a second factor, they set up a new one at the next login."""
+    from .auth import mfa
+    from .models.audit import record
+
+    user = _user(username)
+    mfa.reset(db.session, user)
+    record("mfa.reset", target=username, via="cli")
+    db.session.commit()
+    click.echo(f"second factor reset for {username}")
+
+
+def _user(username: str) -> Any:
+    from .models import User
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    return user
 
 
 tokens_cli = AppGroup("tokens", help="API tokens.")

@@ -65,14 +65,19 @@ class Config:
         # not with this session, so a timeout never stops a sync.
         self.SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
         self.SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600))
-        # Failed logins: an account locks after LOGIN_LOCKOUT_FAILURES in LOGIN_LOCKOUT_WINDOW
-        # seconds (counted in the audit trail, shared by all workers); an address is throttled by
-        # Flask-Limiter, whose memory storage is per process (redis://... shares it).
+        # Failed logins (auth/lockout.py, counted in the database so every worker sees them):
+        # a name locks after LOGIN_LOCKOUT_FAILURES in LOGIN_LOCKOUT_WINDOW seconds, an address
+        # after LOGIN_LIMIT_PER_ADDRESS; each lock lasts the window, then twice as long each
+        # time, up to LOGIN_LOCKOUT_MAX seconds.
         self.LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", 10))
         self.LOGIN_LOCKOUT_WINDOW = int(os.environ.get("LOGIN_LOCKOUT_WINDOW", 15 * 60))
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-        self.RATELIMIT_HEADERS_ENABLED = False
-        self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+        self.LOGIN_LOCKOUT_MAX = int(os.environ.get("LOGIN_LOCKOUT_MAX", 4 * 3600))
+        self.LOGIN_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_LIMIT_PER_ADDRESS", 30))
+        # Roles that must log in with a second factor (TOTP); the others may choose it.
+        self.MFA_REQUIRED_ROLES = tuple(
+            r.strip() for r in os.environ.get("MFA_REQUIRED_ROLES", "admin,county").split(",") if r.strip())
+        # How long after the right password the second factor may be given (seconds)
+        self.MFA_PENDING_SECONDS = int(os.environ.get("MFA_PENDING_SECONDS", 5 * 60))
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.BABEL_DEFAULT_LOCALE = "zh"
         self.LANGUAGES = ["zh", "en"]

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
-from .models.audit import record
 
 #: what each status means to the person reading the page (werkzeug's own texts are English
 #: and written for developers)
@@ -40,13 +38,6 @@ def register_error_handlers(app: Flask) -> None:
         return render_template(
             "errors/csrf.html", reason=error.description, kept=kept, dropped=dropped, action=request.full_path.rstrip("?"),
         ), 400
-
-    @app.errorhandler(RateLimitExceeded)
-    def rate_limited(error: RateLimitExceeded):
-        # Only the login has limits: record who was throttled, under the name as typed.
-        record("login.ratelimited", target=request.form.get("username", "")[:64], ip=request.remote_addr, limit=str(error.description))
-        db.session.commit()
-        return render_template("errors/ratelimited.html"), 429
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

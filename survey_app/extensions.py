@@ -5,8 +5,6 @@ from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_compress import Compress
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -39,5 +37,3 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 compress = Compress()
-#: limits only where a view asks for one (the login); storage and switches come from the config
-limiter = Limiter(key_func=get_remote_address)

@@ -102,6 +102,9 @@ def make_app(url: str, tmp_path: Path, **extra: Any):
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "QUESTIONNAIRE_DIR": str(ROOT / "questionnaires"),
         "WTF_CSRF_ENABLED": True,
+        # The suite logs in as every role many times a minute; a second factor is asked only
+        # where a test turns it on (tests/security/test_second_factor.py uses the default).
+        "MFA_REQUIRED_ROLES": (),
     }
     config.update(extra)
     (tmp_path / "instance").mkdir(exist_ok=True)

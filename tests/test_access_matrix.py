@@ -76,6 +76,14 @@ POLICY: dict[str, Access] = {
     "auth.login": Access(EVERYONE, fixed("/login"), anonymous="public"),
     "auth.set_language": Access(EVERYONE, fixed("/lang/zh"), anonymous="public"),
     "auth.logout": Access(EVERYONE, fixed("/logout"), method="POST"),
+    # the second factor's page: only a login waiting for its code sees it; anyone else is sent
+    # back to the login (tests/security/test_second_factor.py)
+    "auth.second_factor": Access(EVERYONE, fixed("/login/code")),
+    # one's own account: password, second factor, recovery codes
+    "account.index": Access(EVERYONE, fixed("/account")),
+    "account.password": Access(EVERYONE, fixed("/account/password")),
+    "account.second_factor": Access(EVERYONE, fixed("/account/second-factor")),
+    "account.recovery_codes": Access(EVERYONE, fixed("/account/recovery-codes"), method="POST"),
     # collection: every role may collect (the office and bureaux test the forms too)
     "collect.index": Access(EVERYONE, fixed("/collect/")),
     "collect.form": Access(EVERYONE, fixed("/collect/awareness")),
@@ -119,6 +127,7 @@ POLICY: dict[str, Access] = {
     "admin.user_active": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/active", method="POST"),
     "admin.user_password": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/password", method="POST"),
     "admin.user_unlock": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/unlock", method="POST"),
+    "admin.user_mfa_reset": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/second-factor/reset", method="POST"),
     "admin.user_placement": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/placement", method="POST"),
     "admin.places": Access({"admin"}, fixed("/admin/places")),
     "admin.new_place": Access({"admin"}, fixed("/admin/places/site/new")),

@@ -14,6 +14,7 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp
 
+from ..auth import mfa
 from ..auth.lockout import account_locked, unlock
 from ..auth.passwords import hash_password, password_problem
 from ..auth.sessions import disable_user, set_password
@@ -95,7 +96,7 @@ def new_user():
                 form.username.errors = [_("这个用户名已经有人用了。")]
             if not _password_problem(form, form.username.data) and placed is not None and taken is None:
                 user = User(username=form.username.data, role=form.role.data, county=placed.county, team=placed.team,
-                            password_hash=hash_password(form.password.data))
+                            password_hash=hash_password(form.password.data), password_temporary=True)
                 db.session.add(user)
                 db.session.flush()
                 record("user.create", actor_id=scope.user_id, target=user.username, ip=request.remote_addr, role=user.role,
@@ -121,7 +122,8 @@ def _detail(user: User, placement: PlacementForm | None = None, password: Passwo
     active = ActiveForm(data={"active": "1" if not user.active else "0"})
     return render_template("admin/user.html", user=user, placement=placement, password=password or PasswordForm(),
                            active=active, role_names=ROLE_NAMES, myself=user.id == current_user.id,
-                           locked=account_locked(db.session, user.username), unlock=FlaskForm()), status
+                           locked=account_locked(db.session, user.username), unlock=FlaskForm(),
+                           mfa_enrolled=mfa.enrolled(user)), status
 
 
 @bp.get("/users/<int:user_id>")
@@ -164,9 +166,11 @@ def user_password(user_id: int):
     form = PasswordForm()
     if not form.validate() or _password_problem(form, user.username):
         return _detail(user, password=form, status=422)
-    ended, revoked = set_password(db.session, user, hash_password(form.password.data))
+    # set for someone else, it is temporary: they choose their own at the next login
+    temporary = user.id != scope.user_id
+    ended, revoked = set_password(db.session, user, hash_password(form.password.data), temporary=temporary)
     record("user.password", actor_id=scope.user_id, target=user.username, ip=request.remote_addr,
-           sessions_ended=ended, tokens_revoked=revoked)
+           sessions_ended=ended, tokens_revoked=revoked, temporary=temporary)
     db.session.commit()
     flash(_("已设置新密码。"), "ok")
     return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -180,9 +184,24 @@ def user_unlock(user_id: int):
     user = _user_or_404(user_id)
     if not FlaskForm().validate():
         abort(400)
-    unlock(user.username, actor_id=scope.user_id, ip=request.remote_addr)
+    unlock(db.session, user.username, actor_id=scope.user_id, ip=request.remote_addr)
     db.session.commit()
     flash(_("已解除登录锁定。"), "ok")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/second-factor/reset")
+@login_required
+def user_mfa_reset(user_id: int):
+    """Forget a user's authenticator app (a lost phone): they set it up again at the next login."""
+    scope = _programme_office()
+    user = _user_or_404(user_id)
+    if not FlaskForm().validate():
+        abort(400)
+    mfa.reset(db.session, user)
+    record("mfa.reset", actor_id=scope.user_id, target=user.username, ip=request.remote_addr)
+    db.session.commit()
+    flash(_("已重置手机验证。"), "ok")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

@@ -97,6 +97,15 @@ def disable_user(db_session: DBSession, user: User, actor: User | None = None) -
     return ended, revoked
 
 
+def end_other_sessions(db_session: DBSession, user: User) -> int:
+    """End the user's sessions but this request's (a password changed by its owner)."""
+    secret = session.get(SESSION_KEY)
+    condition = UserSession.user_id == user.id
+    if secret:
+        condition = condition & (UserSession.token_hash != hash_token(secret))
+    return _end(db_session, condition)
+
+
 def _end(db_session: DBSession, condition: ColumnElement[bool]) -> int:
     result = db_session.execute(
         update(UserSession).where(condition, UserSession.ended_at.is_(None)).values(ended_at=utcnow())
@@ -104,9 +113,11 @@ def _end(db_session: DBSession, condition: ColumnElement[bool]) -> int:
     return cast(CursorResult, result).rowcount or 0
 
 
-def set_password(db_session: DBSession, user: User, password_hash: str) -> tuple[int, int]:
-    """A new password ends every session of the user and revokes their API and device tokens,
-    in the caller's transaction: whoever knew the old one is out (issue 15).  Returns how many
-    sessions were ended and tokens revoked."""
+def set_password(db_session: DBSession, user: User, password_hash: str, temporary: bool = True) -> tuple[int, int]:
+    """A password set by the office: it ends every session of the user and revokes their API
+    and device tokens, in the caller's transaction, so whoever knew the old one is out; and it
+    is temporary (the user chooses their own at the next login) unless said otherwise (issue 15).
+    Returns how many sessions were ended and tokens revoked."""
     user.password_hash = password_hash
+    user.password_temporary = temporary
     return end_sessions(db_session, user), revoke_user_tokens(db_session, user)

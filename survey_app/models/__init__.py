@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models, one module per aggregate."""
 from .audit import AuditEvent
 from .followups import MARK_STATUSES, FollowupMark
+from .logins import LoginAttempts, RecoveryCode
 from .programme import SERVICE_DOMAINS, County, Round, Site, Team
 from .questionnaires import Questionnaire, QuestionnaireVersion, RetiredVersion, TeamQuestionnaire
 from .recordings import RECORDING_STATUSES, RECORDING_TYPES, Dialect, Recording
@@ -22,9 +23,11 @@ __all__ = [
     "Dialect",
     "FollowupMark",
     "IndexScore",
+    "LoginAttempts",
     "Questionnaire",
     "QuestionnaireVersion",
     "Recording",
+    "RecoveryCode",
     "Refusal",
     "Response",
     "RetiredVersion",
