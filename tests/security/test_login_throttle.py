@@ -1,6 +1,7 @@
-"""Failed logins: an account locks after repeated failures (counted in the audit trail, so
-across workers) and an address is throttled (Flask-Limiter); both answer 429 and are audited.
-Successes are not counted, and an unknown name is treated like a real one."""
+"""Failed logins: a name locks after repeated failures and an address is throttled, both
+counted in the database (so across workers) and answering 429; the locks are audited, not
+each refused attempt.  Successes are not counted, and an unknown name is treated like a real
+one."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,7 @@ def small_limits(app):
 
 
 def _actions(db, action):
-    db.session.expire_all()
+    db.session.rollback()  # a fresh read: SQLite would go on showing the test's last snapshot
     return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
 
 
@@ -124,3 +125,98 @@ def test_the_user_page_shows_a_lock_and_lifts_it(app, client, programme, db, sma
     assert event.target == "county-pj" and event.actor_id is not None
     assert 'data-state="locked"' not in office.get(f"/admin/users/{user_id}").get_data(as_text=True)
     assert login(client, "county-pj").status_code == 302
+
+
+def _attempt_rows(db):
+    from survey_app.models import LoginAttempts
+
+    db.session.rollback()
+    return {row.key: row for row in db.session.scalars(select(LoginAttempts))}
+
+
+def test_a_flood_is_counted_in_place_not_audited_row_by_row(app, client, programme, db, small_limits):
+    """Issue 15: 300 locked attempts wrote 300 audit rows that can never be deleted."""
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = 10_000
+    for _ in range(200):
+        assert login(client, "admin", "wrong password!!").status_code in (401, 429)
+    actions = [e.action for e in _actions(db, "login.failure")] + [e.action for e in _actions(db, "login.locked")]
+    assert actions.count("login.failure") == 3 and actions.count("login.locked") == 1
+    rows = _attempt_rows(db)
+    assert set(rows) == {"name:admin", "address:127.0.0.1"}
+    assert rows["name:admin"].refused == 197
+    result = app.test_cli_runner().invoke(args=["users", "unlock", "admin"])
+    assert result.exit_code == 0
+    (event,) = _actions(db, "login.unlock")
+    assert event.detail["refused"] == 197 and event.detail["via"] == "cli"
+
+
+def test_each_lock_lasts_twice_the_one_before(client, programme, db, small_limits, monkeypatch):
+    from survey_app.auth import lockout
+
+    window = dt.timedelta(seconds=client.application.config["LOGIN_LOCKOUT_WINDOW"])
+    start = utcnow()
+    monkeypatch.setattr(lockout, "utcnow", lambda: start)
+    for _ in range(3):
+        login(client, "county-pj", "wrong password!!")
+    assert _attempt_rows(db)["name:county-pj"].locked_until == start + window
+    after_first = start + window + dt.timedelta(seconds=1)
+    monkeypatch.setattr(lockout, "utcnow", lambda: after_first)
+    for _ in range(3):
+        assert login(client, "county-pj", "wrong password!!").status_code == 401
+    row = _attempt_rows(db)["name:county-pj"]
+    assert row.locked_until == after_first + 2 * window and row.locks == 2
+    monkeypatch.setattr(lockout, "utcnow", lambda: after_first + window + dt.timedelta(seconds=1))
+    assert login(client, "county-pj").status_code == 429  # the second lock is longer
+    # a lock found over writes what it refused in one audit line
+    monkeypatch.setattr(lockout, "utcnow", lambda: after_first + 2 * window + dt.timedelta(seconds=1))
+    assert login(client, "county-pj").status_code == 302
+    (event,) = _actions(db, "login.flood")
+    assert event.target == "county-pj" and event.detail["refused"] == 1
+
+
+def test_a_browser_that_logged_in_before_is_not_locked_out_by_a_flood(app, programme, db, small_limits):
+    """Issue 15: ten anonymous wrong passwords locked the office out with no way in."""
+    office = app.test_client()
+    assert login(office, "admin").status_code == 302
+    office.post("/logout", data={"csrf_token": _csrf(office)})
+    attacker = app.test_client()
+    for _ in range(5):
+        login(attacker, "admin", "wrong password!!")
+    assert login(attacker, "admin").status_code == 429
+    assert login(office, "admin").status_code == 302  # the office's own browser still gets in
+    office.post("/logout", data={"csrf_token": _csrf(office)})
+    # ... and its own mistakes count apart, against its own limit
+    for _ in range(3):
+        assert login(office, "admin", "wrong password!!").status_code == 401
+    assert login(office, "admin").status_code == 429
+
+
+def test_a_forged_known_browser_cookie_is_ignored(app, programme, db, small_limits):
+    attacker = app.test_client()
+    attacker.set_cookie("known", "eyJuYW1lIjoiYWRtaW4iLCJub25jZSI6IngifQ.forged.signature")
+    for _ in range(3):
+        login(attacker, "admin", "wrong password!!")
+    assert login(attacker, "admin").status_code == 429
+    assert "name:admin" in _attempt_rows(db)
+
+
+def test_the_address_limit_holds_in_every_worker(app, programme, db, small_limits, tmp_path):
+    other_worker = make_app(db.engine.url.render_as_string(hide_password=False), tmp_path, LOGIN_LIMIT_PER_ADDRESS=5)
+    try:
+        for name in ("a1", "a2", "a3"):
+            assert login(app.test_client(), name, "wrong password!!").status_code == 401
+        for name in ("a4", "a5"):
+            assert login(other_worker.test_client(), name, "wrong password!!").status_code == 401
+        assert login(app.test_client(), "team-pj").status_code == 429
+    finally:
+        with other_worker.app_context():
+            from survey_app.extensions import db as _db
+
+            _db.engine.dispose()
+
+
+def _csrf(client):
+    import re
+
+    page = client.get("/").get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
