@@ -10,7 +10,7 @@ import datetime as dt
 import secrets
 from typing import cast
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from sqlalchemy import ColumnElement, CursorResult, select, update
 
 from ..database import DBSession
@@ -29,12 +29,20 @@ def start_session(db_session: DBSession, user: User) -> None:
     """Open a new server-side session for the user and put its secret in a fresh cookie
     session (a new id at every login: no session fixation)."""
     secret = secrets.token_urlsafe(32)
-    session.clear()
+    clear_session()
     db_session.add(UserSession(
         user=user, token_hash=hash_token(secret), ip=request.remote_addr,
         user_agent=request.headers.get("User-Agent", "")[:200],
     ))
     session[SESSION_KEY] = secret
+
+
+def clear_session() -> None:
+    """Empty the cookie session, and forget this request's CSRF token with it: Flask-WTF keeps
+    it in ``g``, and a page rendered after the clear would carry a token its session no longer
+    knows (the code page after the password, the recovery codes after the code)."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 def current_user_of_session(db_session: DBSession, user_id: int) -> User | None:

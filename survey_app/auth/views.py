@@ -23,7 +23,7 @@ from . import lockout, mfa
 from .forms import LoginForm, SecondFactorForm
 from .lockout import Attempt, login_name
 from .passwords import DUMMY_HASH, verify_password
-from .sessions import end_current_session, start_session
+from .sessions import clear_session, end_current_session, start_session
 from .tokens import revoke_user_tokens
 
 bp = Blueprint("auth", __name__)
@@ -98,7 +98,7 @@ def second_factor():
 def _ask_second_factor(user: User):
     """Hold the login until the code is right: nothing but the user's id, for a few minutes."""
     next_path = _safe_next()
-    session.clear()
+    clear_session()
     session[PENDING] = {"user_id": user.id, "at": int(time.time()), "next": next_path}
     if not mfa.enrolled(user):
         mfa.start_enrolment(user)
