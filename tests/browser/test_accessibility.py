@@ -86,6 +86,8 @@ def pages_for(role: str, ids: dict[str, str]) -> list[str]:
              f"/admin/responses/{ids['response']}", "/followups/"]
     collecting = ["/collect/", "/collect/devices", f"/collect/devices/{ids['device']}", "/collect/receipt"]
     studio = ["/audio/", "/audio/coverage"]
+    account = ["/account", "/account/password", "/account/second-factor"]
+    staff += account
     return {
         "admin": [
             *staff, "/admin/users", f"/admin/users/{ids['user']}", "/admin/users/new", "/admin/places",
@@ -95,7 +97,7 @@ def pages_for(role: str, ids: dict[str, str]) -> list[str]:
         ],
         "county-pj": [*staff, *collecting, *studio],
         "team-pj": ["/", "/dashboard/overview", "/dashboard/activity", "/reports/", "/exports/", "/admin/responses", "/followups/"],
-        "sw-pj1": ["/", "/followups/", *collecting, "/audio/"],
+        "sw-pj1": ["/", "/followups/", *collecting, "/audio/", *account],
     }[role]
 
 
@@ -107,6 +109,31 @@ def test_the_login_page(checker, viewport):
     checker.page.click("input[type=submit]")
     checker.page.wait_for_selector("[role=alert]")
     checker.check("/login (wrong password)")
+    checker.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", [TABLET_PORTRAIT], ids=["800x1280"])
+def test_the_second_factor_pages(checker, app, viewport):
+    """The QR code page a bureau's user meets at the first login, a wrong code, the recovery codes."""
+    import pyotp
+
+    app.config["MFA_REQUIRED_ROLES"] = ("admin", "county")
+    page = checker.page
+    page.goto(f"{checker.base}/login")
+    page.fill("input[name=username]", "county-pj")
+    page.fill("input[name=password]", "sanqu-demo-2026")
+    page.click("input[type=submit]")
+    page.wait_for_selector("input[name=otp]")
+    checker.check("/login (second factor, enrolling)")
+    secret = page.inner_text("[data-secret]").replace(" ", "")
+    page.fill("input[name=otp]", "12345x")
+    page.click("input[type=submit]")
+    page.wait_for_selector("[data-error=otp]")
+    checker.check("/login/code (wrong code)")
+    page.fill("input[name=otp]", pyotp.TOTP(secret).now())
+    page.click("input[type=submit]")
+    page.wait_for_selector("[data-recovery-codes]")
+    checker.check("/login/code (recovery codes)")
     checker.assert_clean()
 
 
