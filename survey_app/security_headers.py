@@ -59,8 +59,9 @@ STUDIO_POLICY = CONTENT_SECURITY_POLICY.replace("media-src 'self'", "media-src '
 
 
 def _personal(req: Any) -> bool:
-    """An API reply, or a page for a logged-in user (static files set their own caching)."""
-    if req.path.startswith("/api/"):
+    """An API reply, the login's pages (the code page carries a new authenticator secret), or a
+    page for a logged-in user (static files set their own caching)."""
+    if req.path.startswith(("/api/", "/login")):
         return True
     return req.endpoint != "static" and bool(getattr(current_user, "is_authenticated", False))
 

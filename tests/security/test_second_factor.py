@@ -52,6 +52,7 @@ def test_a_required_role_enrols_at_its_first_login_and_no_session_exists_before(
     assert reply.status_code == 200
     page = reply.get_data(as_text=True)
     assert 'name="otp"' in page and 'data-enrolling="yes"' in page and "<svg" in page
+    assert reply.headers["Cache-Control"] == "no-store"  # the secret stays out of every cache
     secret = re.search(r"<code data-secret>([A-Z2-7 ]+)</code>", page).group(1).replace(" ", "")
     assert secret == _user(db, "county-pj").totp_secret
     # Nothing opens before the code: no session row, no page.
