@@ -73,6 +73,10 @@ class Config:
         self.LOGIN_LOCKOUT_WINDOW = int(os.environ.get("LOGIN_LOCKOUT_WINDOW", 15 * 60))
         self.LOGIN_LOCKOUT_MAX = int(os.environ.get("LOGIN_LOCKOUT_MAX", 4 * 3600))
         self.LOGIN_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_LIMIT_PER_ADDRESS", 30))
+        # Tablets' device tokens: at most this many live per user, each ending this many days
+        # after its last use (weeks without signal must not strand a queue)
+        self.DEVICE_TOKENS_PER_USER = int(os.environ.get("DEVICE_TOKENS_PER_USER", 10))
+        self.DEVICE_TOKEN_IDLE_DAYS = int(os.environ.get("DEVICE_TOKEN_IDLE_DAYS", 30))
         # Roles that must log in with a second factor (TOTP); the others may choose it.
         self.MFA_REQUIRED_ROLES = tuple(
             r.strip() for r in os.environ.get("MFA_REQUIRED_ROLES", "admin,county").split(",") if r.strip())

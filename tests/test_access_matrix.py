@@ -101,6 +101,9 @@ POLICY: dict[str, Access] = {
     "collect.devices": Access(EVERYONE, fixed("/collect/devices")),
     "collect.device_detail": Access(EVERYONE, lambda c: f"/collect/devices/{c.pj_device}",
                                     outside=lambda c: f"/collect/devices/{c.fh_device}", outside_hides=True),
+    # one's own tablets' sync tokens (tests/security/test_device_tokens.py)
+    "collect.revoke_device": Access(EVERYONE, lambda c: f"/collect/devices/{c.pj_device}/revoke", method="POST"),
+    "collect.revoke_all_devices": Access(EVERYONE, fixed("/collect/devices/revoke-all"), method="POST"),
     "collect.import_queue": Access(STAFF, fixed("/collect/import")),
     # dashboards and reports: staff; a place outside the reader's reach is refused
     **{f"dashboard.{page}": Access(STAFF, fixed(f"/dashboard/{page}"), outside=fixed(f"/dashboard/{page}?county=433123"))

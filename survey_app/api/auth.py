@@ -5,12 +5,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, g, jsonify, request
+from flask import Response, abort, g, jsonify, request
 
 from ..auth.scope import Scope
 from ..auth.tokens import scope_for_token
 from ..database import DriverConnection
 from ..extensions import db
+
+#: what a tablet's device token may reach: the collection API, nothing else (issue 15)
+DEVICE_ENDPOINTS = frozenset({
+    "api.list_questionnaires", "api.get_questionnaire", "api.post_submission", "api.post_refusal", "api.followups",
+    "api.device_receipt_view",
+})
 
 
 def authenticate(connection: DriverConnection) -> Scope | None:
@@ -19,7 +25,11 @@ def authenticate(connection: DriverConnection) -> Scope | None:
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
         return None
-    return scope_for_token(connection, secret)
+    scope = scope_for_token(connection, secret)
+    if scope is not None and scope.device and request.endpoint not in DEVICE_ENDPOINTS:
+        abort(403, description="a device token is for collecting only (questionnaires, submissions, refusals, "
+                               "follow-ups, receipts); use a staff API token")
+    return scope
 
 
 def unauthorized() -> Response:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from ..audio.service import recordings_for
 from ..auth.scope import Scope
-from ..auth.tokens import issue_token
+from ..auth.tokens import COLLECTING_ROLES, TooManyDevices, issue_device_token
 from ..database import DriverConnection
 from ..extensions import csrf, db
 from ..instruments import offered_versions, version_ref
@@ -45,7 +45,20 @@ def device():
     device_id = parse_uuid(body.get("device_id"))
     if device_id is None:
         return jsonify({"errors": {"device_id": ["must be a UUID"]}}), 422
-    secret = issue_token(db.session, current_user, kind="device", label=device_id)
+    if current_user.role not in COLLECTING_ROLES:
+        # the office and the bureaux may try the forms, but what they answer is a trial: no
+        # token, so it never enters the data (the page says so)
+        return jsonify({"error": "forbidden", "message": "只有工作队和社工的账号能在平板上采集。"
+                        "Only team and social-worker accounts collect on tablets."}), 403
+    try:
+        secret = issue_device_token(db.session, current_user, device_id)
+    except TooManyDevices:
+        record("device.token_refused", actor_id=current_user.id, target=device_id,
+               limit=current_app.config["DEVICE_TOKENS_PER_USER"])
+        db.session.commit()
+        return jsonify({"error": "too_many_devices", "message":
+                        "这个账号在用的平板太多了。请在“我的平板”页面停用一台不用的平板，再登录。"
+                        "This account has too many tablets in use: revoke an old one on the tablets page, then log in again."}), 409
     # the tablets this login holds: its logout revokes their tokens, not the user's other tablets'
     session["devices"] = sorted({*session.get("devices", []), device_id})[-8:]
     record("device.token", actor_id=current_user.id, target=device_id)

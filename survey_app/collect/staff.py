@@ -2,16 +2,19 @@
 from a tablet that could not sync."""
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 
 from ..auth.scope import Scope
+from ..auth.tokens import device_idle_limit, revoke_user_tokens
 from ..extensions import db
-from ..models import Questionnaire, Response
+from ..models import ApiToken, Questionnaire, Response
 from ..models.audit import record
+from ..models.types import utcnow
 from ..submissions.envelope import parse_uuid
 from ..submissions.imports import ImportFileError, import_items, read_export, summary
 from ..submissions.receipts import device_receipt, within_reach
@@ -28,7 +31,50 @@ def devices():
         Response.device_id.is_not(None), within_reach(Response, scope)
     )
     rows = db.session.execute(query.group_by(Response.device_id).order_by(func.max(Response.received_at).desc())).all()
-    return render_template("collect/devices.html", rows=rows, lang=language())
+    return render_template("collect/devices.html", rows=rows, lang=language(), tokens=_my_tablets(), revoke=FlaskForm())
+
+
+def _my_tablets() -> list[dict]:
+    """The user's tablets and the state of each one's newest sync token (issue 15)."""
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id, ApiToken.kind == "device")
+                                .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+    expiry = device_idle_limit()
+    now = utcnow()
+    newest: dict[str, dict] = {}
+    for token in tokens:
+        if token.label in newest:
+            continue
+        used = token.last_used_at or token.created_at
+        state = "revoked" if token.revoked_at else "expired" if used < now - expiry else "live"
+        newest[token.label] = {"device_id": token.label, "state": state, "created_at": token.created_at,
+                               "last_used_at": token.last_used_at, "expires_at": used + expiry}
+    return list(newest.values())
+
+
+@bp.post("/devices/<device_id>/revoke")
+@login_required
+def revoke_device(device_id: str):
+    """Revoke one of the user's tablets (lost, handed on): its queue waits until someone logs in
+    on it again; the other tablets keep syncing."""
+    if not FlaskForm().validate():
+        abort(400)
+    revoked = revoke_user_tokens(db.session, current_user, kind="device", labels=[device_id])
+    record("device.revoke", actor_id=current_user.id, target=device_id[:64], revoked=revoked)
+    db.session.commit()
+    flash(_("已停用这台平板的同步。"), "ok")
+    return redirect(url_for("collect.devices"))
+
+
+@bp.post("/devices/revoke-all")
+@login_required
+def revoke_all_devices():
+    if not FlaskForm().validate():
+        abort(400)
+    revoked = revoke_user_tokens(db.session, current_user, kind="device")
+    record("device.revoke", actor_id=current_user.id, target="*", revoked=revoked)
+    db.session.commit()
+    flash(_("已停用您所有平板的同步。"), "ok")
+    return redirect(url_for("collect.devices"))
 
 
 @bp.get("/devices/<device_id>")

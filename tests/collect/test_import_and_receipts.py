@@ -150,8 +150,9 @@ def test_a_logout_revokes_only_this_tablets_token(app, client, db, programme, lo
 
 
 def test_a_device_token_collects_but_reads_no_statistics(client, db, programme, loaded):
-    """Issue 15: a county's device token kept working on the stats API after its session ended."""
-    login(client, "county-pj")
+    """Issue 15: a county's device token kept working on the stats API after its session ended.
+    Device tokens now go only to the collecting roles; a team's is refused the same way."""
+    login(client, "team-pj")
     secret = client.post("/collect/device", json={"device_id": DEVICE}).get_json()["token"]
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/questionnaires", headers=headers).status_code == 200

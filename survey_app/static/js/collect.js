@@ -622,13 +622,16 @@
   /* ---- the pending count, storage, log-in ------------------------------------------------ */
   var indicator = document.getElementById("sync-indicator");
   function refreshCount() {
-    return Promise.all([Sync.counts(), Store.meta("needs_login")]).then(function (r) {
+    return Promise.all([Sync.counts(), Store.meta("needs_login"), Store.meta("device_problem")]).then(function (r) {
       var c = r[0];
       indicator.dataset.pendingCount = String(c.pending + c.review);
       indicator.querySelector(".n").textContent = String(c.pending + c.review);
       indicator.querySelector(".review").hidden = !c.review;
       indicator.querySelector(".review .m").textContent = String(c.review);
       document.getElementById("relogin").hidden = !r[1];
+      var problem = document.getElementById("device-problem");
+      problem.hidden = !r[2];
+      problem.textContent = r[2] || "";
     });
   }
   function checkStorage() {

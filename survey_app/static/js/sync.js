@@ -41,10 +41,18 @@
         body: JSON.stringify({ device_id: id }),
       }).then(function (r) {
         noteClock(r);
+        if (r.status === 403 || r.status === 409) {
+          // not a collecting account, or too many tablets: logging in again will not help, so
+          // the server's own words are shown instead (the queue waits, nothing is dropped)
+          return r.json().catch(function () { return {}; }).then(function (body) {
+            return Store.setMeta("device_problem", body.message || String(r.status));
+          }).then(function () { return null; });
+        }
         if (r.status === 401 || r.redirected || !r.ok) return Store.setMeta("needs_login", true).then(function () { return null; });
         return r.json().then(function (body) {
           return Store.setMeta("device_token", body.token)
             .then(function () { return Store.setMeta("needs_login", false); })
+            .then(function () { return Store.setMeta("device_problem", null); })
             .then(function () { return body.token; });
         });
       });
