@@ -3,6 +3,8 @@ characters, no composition rules."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from survey_app.auth.passwords import MAX_LENGTH, MIN_LENGTH, common_passwords, password_problem
 
@@ -29,7 +31,7 @@ def test_long_passwords_of_any_kind_are_accepted(password):
     ("1qaz2wsx3edc", "", "too common"),
     # issue 15: accepted before
     ("victim2victim2", "victim", "too easy"),
-    ("1111111111111", "", "too easy"),
+    ("1111111111111", "", "data breach"),
     ("sanqu-demo-2027", "", "too easy"),
     ("x" * 11 + "y", "", "too easy"),
     ("ñ" * MAX_LENGTH, "", "too easy"),
@@ -54,3 +56,39 @@ def test_the_cli_applies_the_rules(app, programme):
     assert common.exit_code != 0 and "too common" in common.output
     same = runner.invoke(args=["users", "create", "wanglei-admin", "--role", "admin", "--password-stdin"], input="wanglei-admin\n")
     assert same.exit_code != 0 and "username" in same.output
+
+
+# -- the breached list and the strength estimate (issue 15, ASVS V6.2.4, V6.2.12) -------------
+
+def test_the_breached_list_is_bundled_and_fits_the_policy():
+    from survey_app.auth.passwords import breached_passwords
+
+    listed = breached_passwords()
+    assert len(listed) >= 700 and all(len(p) >= MIN_LENGTH for p in listed)
+    assert {"000000000000", "qwertyuiopasdfghjkl"} & listed
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_any_breached_password_is_refused_however_it_is_cased_or_padded(data):
+    from survey_app.auth.passwords import breached_passwords
+
+    password = data.draw(st.sampled_from(sorted(breached_passwords())))
+    typed = data.draw(st.sampled_from([password, password.upper(), password.title(), f" {password} "]))
+    assert password_problem(typed[:MAX_LENGTH], "county-pj") is not None
+
+
+@pytest.mark.parametrize("password", [
+    "iloveyou12345", "password1234!", "qwertyuiop123", "abcdefghijkl", "1234567890abc", "Passw0rd2026!",
+    "aaaaaaaaaaaaaaaa1", "asdfghjkl;'123", "summer2026summer2026", "county-pj2026", "johnsmith1985",
+])
+def test_guessable_passwords_are_refused_by_the_estimate(password):
+    assert password_problem(password, "county-pj") is not None
+
+
+@pytest.mark.parametrize("password", [
+    "山里的溪水流得很慢 1958", "correct horse battery staple", "the ferry leaves at nine from Fenghuang",
+    "苗寨的鼓声传得很远，过了河还听得见", "a new long passphrase 2026",
+])
+def test_good_phrases_pass_the_estimate(password):
+    assert password_problem(password, "county-pj") is None
