@@ -7,7 +7,6 @@ once, kept as salted SHA-256.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import time
@@ -20,6 +19,7 @@ from sqlalchemy import delete, select
 from ..database import DBSession
 from ..models import RecoveryCode, User
 from ..models.types import utcnow
+from .passwords import hash_password, verify_password
 
 ISSUER = "Sanqu Survey"
 #: steps either side of now that are accepted: a phone's clock a little off still works
@@ -90,7 +90,7 @@ def new_recovery_codes(db_session: DBSession, user: User) -> list[str]:
     codes = []
     for _ in range(RECOVERY_CODES):
         raw = "".join(secrets.choice(_ALPHABET) for _ in range(10))
-        db_session.add(RecoveryCode(user_id=user.id, code_hash=_code_hash(user.id, raw)))
+        db_session.add(RecoveryCode(user_id=user.id, code_hash=hash_password(raw)))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     return codes
 
@@ -100,12 +100,12 @@ def use_recovery_code(db_session: DBSession, user: User, typed: str) -> bool:
     raw = "".join(ch for ch in typed.lower() if ch.isalnum())
     if len(raw) != 10:
         return False
-    row = db_session.scalar(select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _code_hash(user.id, raw), RecoveryCode.used_at.is_(None)))
-    if row is None:
-        return False
-    row.used_at = utcnow()
-    return True
+    # at most ten hashes to try, and only after the right password
+    for row in db_session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))):
+        if verify_password(row.code_hash, raw):
+            row.used_at = utcnow()
+            return True
+    return False
 
 
 def recovery_codes_left(db_session: DBSession, user: User) -> int:
@@ -118,7 +118,3 @@ def reset(db_session: DBSession, user: User) -> None:
     user.totp_enabled_at = None
     user.totp_last_step = None
     db_session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-
-
-def _code_hash(user_id: int, raw: str) -> str:
-    return hashlib.sha256(f"{user_id}:{raw}".encode()).hexdigest()

@@ -34,11 +34,11 @@ class LoginAttempts(Model):
 
 class RecoveryCode(Model):
     """A one-time code that stands in for the authenticator app (a lost phone); only its
-    SHA-256, salted with the user's id, is kept."""
+    argon2id hash is kept."""
 
     __tablename__ = "recovery_codes"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
