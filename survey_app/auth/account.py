@@ -13,7 +13,7 @@ from ..models import User
 from ..models.audit import record
 from ..redirects import safe_path
 from . import mfa
-from .forms import PasswordChangeForm, SecondFactorForm
+from .forms import EnrolForm, PasswordChangeForm, SecondFactorForm
 from .passwords import hash_password, password_problem, verify_password
 from .sessions import end_other_sessions
 from .tokens import revoke_user_tokens
@@ -95,10 +95,12 @@ def second_factor():
     user = _me()
     if mfa.enrolled(user):
         return redirect(url_for("account.index"))
-    form = SecondFactorForm()
+    form = EnrolForm()
     if request.method == "GET" or user.totp_secret is None:
         mfa.start_enrolment(user)
         db.session.commit()
+    elif form.validate_on_submit() and not verify_password(user.password_hash, form.current.data):
+        form.current.errors = ["现在的密码不对。The current password is wrong."]
     elif form.validate_on_submit() and mfa.check_totp(user, form.otp.data):
         codes = mfa.confirm_enrolment(db.session, user)
         record("mfa.enrol", actor_id=user.id, target=user.username, ip=request.remote_addr, at="account")

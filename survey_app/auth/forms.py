@@ -15,6 +15,12 @@ class SecondFactorForm(FlaskForm):
     submit = SubmitField("确认 Confirm")
 
 
+class EnrolForm(SecondFactorForm):
+    # the password again before a factor is added (ASVS 7.5.1): a borrowed session must not
+    # tie the account to someone else's phone
+    current = PasswordField("现在的密码 Current password", validators=[DataRequired(message="请填写现在的密码"), Length(max=128)])
+
+
 class PasswordChangeForm(FlaskForm):
     current = PasswordField("现在的密码 Current password", validators=[DataRequired(message="请填写现在的密码"), Length(max=128)])
     otp = StringField("验证码 Code", validators=[Length(max=32)])

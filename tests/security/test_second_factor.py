@@ -140,7 +140,10 @@ def test_other_roles_may_choose_it_on_their_account_page(client, programme, db, 
     page = client.get("/account/second-factor").get_data(as_text=True)
     secret = re.search(r"<code data-secret>([A-Z2-7 ]+)</code>", page).group(1).replace(" ", "")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    reply = client.post("/account/second-factor", data={"otp": _code(secret), "csrf_token": token})
+    # the password again first: a borrowed session cannot tie the account to another phone
+    refused = client.post("/account/second-factor", data={"otp": _code(secret), "csrf_token": token, "current": "not it at all"})
+    assert refused.status_code == 422 and _user(db, "team-pj").totp_enabled_at is None
+    reply = client.post("/account/second-factor", data={"otp": _code(secret), "csrf_token": token, "current": PASSWORD})
     assert reply.status_code == 200 and len(re.findall(r"<li><code>", reply.get_data(as_text=True))) == 10
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     reply = login(client, "team-pj")
