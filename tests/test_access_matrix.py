@@ -84,6 +84,8 @@ POLICY: dict[str, Access] = {
     "account.password": Access(EVERYONE, fixed("/account/password")),
     "account.second_factor": Access(EVERYONE, fixed("/account/second-factor")),
     "account.recovery_codes": Access(EVERYONE, fixed("/account/recovery-codes"), method="POST"),
+    # sent without the password: 422, the session stays (tests/security/test_sessions.py)
+    "account.end_sessions": Access(EVERYONE, fixed("/account/sessions/end"), method="POST"),
     # collection: every role may collect (the office and bureaux test the forms too)
     "collect.index": Access(EVERYONE, fixed("/collect/")),
     "collect.form": Access(EVERYONE, fixed("/collect/awareness")),

@@ -13,9 +13,9 @@ from ..models import User
 from ..models.audit import record
 from ..redirects import safe_path
 from . import mfa
-from .forms import EnrolForm, PasswordChangeForm, SecondFactorForm
+from .forms import EndSessionsForm, EnrolForm, PasswordChangeForm, SecondFactorForm
 from .passwords import hash_password, password_problem, verify_password
-from .sessions import end_other_sessions
+from .sessions import end_other_sessions, live_sessions
 from .tokens import revoke_user_tokens
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -42,10 +42,29 @@ def _me() -> User:
 
 @bp.get("")
 @login_required
-def index():
+def index(end_form: EndSessionsForm | None = None, status: int = 200):
     return render_template("account/index.html", enrolled=mfa.enrolled(current_user), required=mfa.required(current_user),
                            codes_left=mfa.recovery_codes_left(db.session, current_user) if mfa.enrolled(current_user) else 0,
-                           codes_form=SecondFactorForm())
+                           codes_form=SecondFactorForm(), sessions=live_sessions(db.session, _me()),
+                           end_form=end_form or EndSessionsForm()), status
+
+
+@bp.post("/sessions/end")
+@login_required
+def end_sessions():
+    """Log out every other browser of this user (ASVS 7.5.2), the password asked again."""
+    user = _me()
+    form = EndSessionsForm()
+    if not form.validate_on_submit():
+        return index(form, 422)
+    if not verify_password(user.password_hash, form.current.data):
+        form.current.errors = ["现在的密码不对。The current password is wrong."]
+        return index(form, 422)
+    ended = end_other_sessions(db.session, user)
+    record("session.end_others", actor_id=user.id, target=user.username, ip=request.remote_addr, sessions_ended=ended)
+    db.session.commit()
+    flash(f"已退出其他 {ended} 处登录。Logged out of {ended} other session(s).", "ok")
+    return redirect(url_for("account.index"))
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -28,3 +28,8 @@ class PasswordChangeForm(FlaskForm):
     confirm = PasswordField("再输一次新密码 New password again",
                             validators=[EqualTo("new", message="两次输入的新密码不一样")])
     submit = SubmitField("修改密码 Change password")
+
+
+class EndSessionsForm(FlaskForm):
+    current = PasswordField("现在的密码 Current password", validators=[DataRequired(message="请填写现在的密码"), Length(max=128)])
+    submit = SubmitField("退出其他所有登录 Log out everywhere else")

@@ -105,6 +105,16 @@ def disable_user(db_session: DBSession, user: User, actor: User | None = None) -
     return ended, revoked
 
 
+def live_sessions(db_session: DBSession, user: User) -> list[dict]:
+    """The user's sessions that have not ended, newest first, this request's marked."""
+    secret = session.get(SESSION_KEY)
+    here = hash_token(secret) if secret else None
+    rows = db_session.scalars(select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                              .order_by(UserSession.last_seen_at.desc())).all()
+    return [{"created_at": r.created_at, "last_seen_at": r.last_seen_at, "ip": r.ip, "user_agent": r.user_agent,
+             "this": r.token_hash == here} for r in rows]
+
+
 def end_other_sessions(db_session: DBSession, user: User) -> int:
     """End the user's sessions but this request's (a password changed by its owner)."""
     secret = session.get(SESSION_KEY)

@@ -198,3 +198,21 @@ def test_the_cli_sets_a_password_and_ends_sessions_and_tokens(app, client, progr
     assert result.exit_code == 0 and "1 session(s) ended, 2 token(s) revoked" in result.output, result.output
     _all_out(client, db, secrets)
     assert login(client, "team-pj", "another long passphrase 2026").status_code == 302
+
+
+def test_a_user_sees_their_sessions_and_ends_the_others_with_the_password(app, client, programme, db):
+    """ASVS 7.5.2: view the active sessions, and end them having re-entered the password."""
+    import re
+
+    elsewhere = app.test_client()
+    login(elsewhere, "team-pj")
+    login(client, "team-pj")
+    page = client.get("/account").get_data(as_text=True)
+    assert 'data-sessions="2"' in page and "data-this-session" in page
+    token = re.search(r'action="/account/sessions/end".*?name="csrf_token"[^>]*value="([^"]+)"', page, re.S).group(1)
+    refused = client.post("/account/sessions/end", data={"csrf_token": token, "current": "not my password at all"})
+    assert refused.status_code == 422 and _logged_in(elsewhere)
+    assert client.post("/account/sessions/end", data={"csrf_token": token, "current": "sanqu-demo-2026"}).status_code == 302
+    assert not _logged_in(elsewhere) and _logged_in(client)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "session.end_others"))
+    assert event.detail == {"sessions_ended": 1}
