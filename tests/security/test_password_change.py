@@ -111,3 +111,22 @@ def test_an_enrolled_user_gives_the_second_factor_to_change_it(app, client, prog
     assert client.post("/login/code", data={"otp": pyotp.TOTP(secret).now(), "csrf_token": token}).status_code == 302
     assert _change(client).status_code == 422  # no code
     assert _change(client, otp=pyotp.TOTP(secret).at(time.time() + 30)).status_code == 302
+
+
+def test_the_password_is_checked_exactly_as_typed(client, programme):
+    """ASVS 6.2.8: no trimming, no case folding, no truncation."""
+    for typed in (PASSWORD + " ", " " + PASSWORD, PASSWORD.upper(), PASSWORD[:-1]):
+        assert login(client, "sw-pj1", typed).status_code == 401, typed
+    assert login(client, "sw-pj1", PASSWORD).status_code == 302
+
+
+def test_password_fields_are_masked_and_pasting_is_not_blocked(client, programme):
+    """ASVS 6.2.6, 6.2.7: type=password everywhere a password is typed; nothing blocks paste or
+    a password manager (no handler, no autocomplete=off)."""
+    pages = [client.get("/login").get_data(as_text=True)]
+    login(client, "sw-pj1")
+    pages += [client.get(path).get_data(as_text=True) for path in ("/account/password", "/account", "/account/second-factor")]
+    for page in pages:
+        fields = re.findall(r"<input[^>]*name=\"(?:password|current|new|confirm)\"[^>]*>", page)
+        assert fields and all('type="password"' in f for f in fields)
+        assert "onpaste" not in page and 'autocomplete="off"' not in page
