@@ -140,10 +140,12 @@ def failed(db_session: DBSession, attempt: Attempt) -> None:
 
 
 def succeeded(db_session: DBSession, attempt: Attempt) -> None:
-    """A full login (password and second factor): the name's and this browser's counts start
-    again, and counters quiet for a day are dropped."""
+    """A full login (password and second factor): the name's count (or this known browser's)
+    starts again, and counters quiet for a day are dropped."""
     now = utcnow()
-    keys = ["name:" + attempt.name] + (["known:" + attempt.known] if attempt.known else [])
+    # A known browser clears its own count only: the name's lock, if a flood holds one, stays
+    # for the strangers.
+    keys = ["known:" + attempt.known] if attempt.known else ["name:" + attempt.name]
     for row in db_session.execute(select(LoginAttempts).where(LoginAttempts.key.in_(keys), LoginAttempts.refused > 0)).scalars():
         _summarise(db_session, row.key, row.refused, "login")
     db_session.execute(delete(LoginAttempts).where(LoginAttempts.key.in_(keys)))

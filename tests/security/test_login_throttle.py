@@ -184,6 +184,7 @@ def test_a_browser_that_logged_in_before_is_not_locked_out_by_a_flood(app, progr
         login(attacker, "admin", "wrong password!!")
     assert login(attacker, "admin").status_code == 429
     assert login(office, "admin").status_code == 302  # the office's own browser still gets in
+    assert login(attacker, "admin").status_code == 429  # and its login does not lift the strangers' lock
     office.post("/logout", data={"csrf_token": _csrf(office)})
     # ... and its own mistakes count apart, against its own limit
     for _ in range(3):
