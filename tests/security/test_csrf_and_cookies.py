@@ -84,7 +84,7 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(engine_name, tmp_path, m
         assert reply.status_code == 302
         cookie = _set_cookie(reply, "__Host-session")  # the prefix: Secure, this host only, Path=/
         assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/;" in cookie and "Domain" not in cookie
-        assert reply.headers["Strict-Transport-Security"].startswith("max-age=")
+        assert reply.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
         from sqlalchemy import select
 
         from survey_app.models import UserSession

@@ -20,7 +20,7 @@ def test_pages_forbid_inline_script_and_framing(client, programme):
         csp = _directives(reply.headers["Content-Security-Policy"])
         assert csp["script-src"] == ["'self'"], path
         assert "'unsafe-inline'" not in csp["style-src"] and "'unsafe-eval'" not in csp["script-src"]
-        assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"]
+        assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'none'"]
         assert reply.headers["X-Content-Type-Options"] == "nosniff"
         assert reply.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
         assert reply.headers["X-Frame-Options"] == "DENY"
