@@ -36,6 +36,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_error_handlers(app)
 
+    from .denials import register_denial_log
+
+    register_denial_log(app)
+
     from .cli import register_cli
 
     register_cli(app)

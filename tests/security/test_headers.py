@@ -69,3 +69,19 @@ def test_personal_pages_and_api_replies_are_never_cached(client, programme, toke
     static = client.get("/static/css/app.css")
     static.close()  # a file response: close it, or the file handle outlives the test
     assert static.headers.get("Cache-Control") != "no-store"
+
+
+def test_refused_access_is_audited(app, client, programme, db, token_for):
+    """ASVS 16.3.2: a 403 to a known caller leaves an audit line, from a page or the API."""
+    from sqlalchemy import select
+
+    from survey_app.models import AuditEvent
+
+    login(client, "sw-pj1")
+    assert client.get("/admin/users").status_code == 403
+    token = token_for("sw-pj1")
+    assert client.get("/api/v1/stats/summary?questionnaire=awareness", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    db.session.rollback()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied").order_by(AuditEvent.id)).all()
+    assert [e.target for e in events] == ["/admin/users", "/api/v1/stats/summary"]
+    assert all(e.actor_id is not None and e.ip == "127.0.0.1" for e in events)
