@@ -58,6 +58,7 @@ def test_a_submission_that_fits_the_document_is_not_refused_for_its_shape(case):
 @given(case=operation("/submissions").as_strategy(generation_mode=GenerationMode.NEGATIVE))
 def test_a_submission_that_does_not_fit_is_refused(case):
     assume(isinstance(case.body, dict))  # anything else is refused before the envelope
+    assume(_breaks(schema.SUBMISSION, case.body))
     assert parse_envelope(case.body).errors, case.body
 
 
@@ -72,4 +73,14 @@ def test_a_refusal_that_fits_the_document_is_not_refused_for_its_shape(case):
 @SETTINGS
 @given(case=operation("/refusals").as_strategy(generation_mode=GenerationMode.NEGATIVE))
 def test_a_refusal_that_does_not_fit_is_refused(case):
+    assume(_breaks(schema.REFUSAL, case.body))
     assert refusal_errors(case.body), case.body
+
+
+def _breaks(document: dict[str, Any], body: Any) -> bool:
+    """Whether the body really breaks the published schema: schemathesis's negative mode now and
+    then mutates something outside the body, leaving a body that fits (seen in CI: a refusal
+    with every field right)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    return not Draft202012Validator(document, format_checker=FormatChecker()).is_valid(body)
