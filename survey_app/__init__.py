@@ -19,6 +19,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder="static",
         instance_path=Config().INSTANCE_PATH if not (config and "INSTANCE_PATH" in config) else config["INSTANCE_PATH"],
     )
+    from .signing import SessionInterface
+
+    app.session_interface = SessionInterface()
     app.config.from_mapping(Config().as_dict())
     if config:
         app.config.from_mapping(config)

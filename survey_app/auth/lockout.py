@@ -39,6 +39,7 @@ from ..database import DBSession
 from ..models import LoginAttempts
 from ..models.audit import record
 from ..models.types import utcnow
+from ..signing import serializer
 
 #: how long a known-browser cookie is honoured
 KNOWN_FOR = dt.timedelta(days=180)
@@ -184,7 +185,7 @@ def _summarise(db_session: DBSession, key: str, count: int, why: str) -> None:
 # --- the known-browser cookie -------------------------------------------------------------
 
 def _serializer(app: Flask) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(app.secret_key or "", salt="known-login")
+    return serializer(app.secret_key or "", "known-login")
 
 
 def _cookie_name(app: Flask) -> str:

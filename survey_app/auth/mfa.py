@@ -3,7 +3,7 @@
 
 A code works once: the last time step used is kept, so a code seen over a shoulder or in a
 log cannot be replayed within its 90 seconds.  Recovery codes are random (about 50 bits), shown
-once, kept as salted SHA-256.
+once, kept as argon2id hashes like passwords (ASVS 6.5.2: under 112 bits).
 """
 from __future__ import annotations
 

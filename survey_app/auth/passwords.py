@@ -40,6 +40,15 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return False
 
 
+def needs_rehash(stored_hash: str) -> bool:
+    """Whether a hash was made with other parameters than today's: it is made again at the next
+    login, when the password is at hand (crypto agility, ASVS 11.2.2)."""
+    try:
+        return HASHER.check_needs_rehash(stored_hash)
+    except InvalidHashError:
+        return True
+
+
 def password_problem(password: str, username: str = "") -> str | None:
     """Why this password may not be chosen, in Chinese and English, or None (ASVS V6.2): at
     least 12 and at most 128 characters, any characters (no composition rules), not the user

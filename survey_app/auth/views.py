@@ -22,7 +22,7 @@ from ..redirects import safe_path
 from . import lockout, mfa
 from .forms import LoginForm, SecondFactorForm
 from .lockout import Attempt, login_name
-from .passwords import DUMMY_HASH, verify_password
+from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from .sessions import clear_session, end_current_session, start_session
 from .tokens import revoke_user_tokens
 
@@ -45,6 +45,10 @@ def login():
         user = db.session.scalar(select(User).where(User.username == login_name(form.username.data)))
         valid = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
         if user is not None and valid and user.active:
+            if needs_rehash(user.password_hash):
+                # the hashing parameters were raised since this password was set (ASVS 11.2.2)
+                user.password_hash = hash_password(form.password.data)
+                db.session.commit()
             if mfa.enrolled(user) or mfa.required(user):
                 return _ask_second_factor(user)
             return _finish(user, attempt, "password")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import AuditEvent
@@ -34,6 +35,22 @@ def test_the_office_reads_and_filters_the_trail(client, db, programme):
     assert rows(page) == ["export"] and "awareness &lt;script&gt;" in page
     reply = client.get("/admin/audit?since=yesterday")
     assert reply.status_code == 422 and "日期应写成" in reply.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("payload", ["%", "_", "' OR '1'='1", "x' OR 1=1 --", "\\", "%' UNION SELECT username FROM users --"])
+def test_filter_text_is_data_not_sql_or_a_pattern(client, db, programme, payload):
+    """SQL injection and LIKE wildcards (ASVS 1.2.4): the filters are bound parameters, and a
+    target filter matches its text literally, so ``%`` or ``_`` do not turn into "everything"."""
+    record("export", actor_id=None, target="awareness", format="csv")
+    record("export", actor_id=None, target=f"odd {payload} name", format="csv")
+    db.session.commit()
+    login(client, "admin")
+    assert len(rows(client.get("/admin/audit?action=export").get_data(as_text=True))) == 2
+    for key in ("target", "actor", "action"):
+        reply = client.get("/admin/audit", query_string={key: payload})
+        assert reply.status_code in (200, 422), (key, reply.status_code)
+        found = rows(reply.get_data(as_text=True))
+        assert found == (["export"] if key == "target" else []), (key, found)
 
 
 def test_the_trail_pages_by_id(client, db, programme):

@@ -46,6 +46,20 @@ def test_scope_and_bad_requests(client, db, programme, loaded, token_for):
     assert client.get("/api/v1/stats/prepost?questionnaire=awareness&index=awareness").status_code == 401
 
 
+def test_a_repeated_parameter_is_judged_and_used_as_one_value(client, db, programme, loaded, token_for):
+    """HTTP parameter pollution (ASVS 15.3.7): the scope check and the query read the same (first)
+    value, so a second county never widens what is read."""
+    make_responses(db)
+    pj = {"Authorization": f"Bearer {token_for('county-pj')}"}
+    base = "/api/v1/stats/prepost?questionnaire=awareness&index=awareness"
+    own = client.get(f"{base}&county=430626", headers=pj)
+    assert client.get(f"{base}&county=430626&county=433123", headers=pj).get_json() == own.get_json()
+    assert client.get(f"{base}&county=433123&county=430626", headers=pj).status_code == 403
+    admin = {"Authorization": f"Bearer {token_for('admin')}"}
+    assert (client.get(f"{base}&county=430626&county=433123", headers=admin).get_json()
+            == client.get(f"{base}&county=430626", headers=admin).get_json())
+
+
 def test_fewer_than_five_pairs_show_no_figures(client, db, programme, loaded, token_for):
     admin = {"Authorization": f"Bearer {token_for('admin')}"}
     body = client.get("/api/v1/stats/prepost?questionnaire=awareness&index=awareness", headers=admin).get_json()

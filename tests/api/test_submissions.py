@@ -149,6 +149,16 @@ def test_no_token_or_bad_token_is_401(client, programme):
     assert post(client, {"Authorization": "Basic abc"}, awareness()).status_code == 401
 
 
+def test_a_token_in_the_url_is_not_read(client, token_for):
+    """Tokens travel in the Authorization header only (ASVS 14.2.1): one in the query string or
+    the body would end up in proxy logs and browser history."""
+    secret = token_for("sw-pj1")
+    for name in ("token", "access_token", "api_key"):
+        assert client.post(f"/api/v1/submissions?{name}={secret}", json=awareness()).status_code == 401
+    assert client.post("/api/v1/submissions", json={**awareness(), "token": secret}).status_code == 401
+    assert post(client, {"Authorization": f"Bearer {secret}"}, awareness()).status_code == 201
+
+
 def test_revoked_token_and_disabled_user_are_401(client, token_for, db):
     from survey_app.auth.tokens import revoke_user_tokens
     from survey_app.models import User

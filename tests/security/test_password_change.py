@@ -10,6 +10,7 @@ import time
 import pyotp
 from sqlalchemy import select
 
+from survey_app.auth.passwords import verify_password
 from survey_app.auth.tokens import issue_token
 from survey_app.models import ApiToken, AuditEvent, User
 
@@ -130,3 +131,20 @@ def test_password_fields_are_masked_and_pasting_is_not_blocked(client, programme
         fields = re.findall(r"<input[^>]*name=\"(?:password|current|new|confirm)\"[^>]*>", page)
         assert fields and all('type="password"' in f for f in fields)
         assert "onpaste" not in page and 'autocomplete="off"' not in page
+
+
+def test_fields_the_form_does_not_have_change_nothing(client, programme, db):
+    """Mass assignment (ASVS 15.3.3): the form binds its own fields only."""
+    before = _user(db, "sw-pj1")
+    role, county, team, name = before.role, before.county_id, before.team_id, before.username
+    assert login(client, "sw-pj1").status_code == 302
+    token = csrf_token(client, "/account/password")
+    reply = client.post("/account/password", data={
+        "csrf_token": token, "current": PASSWORD, "otp": "", "new": NEW, "confirm": NEW,
+        "role": "admin", "county_id": "1", "team_id": "", "username": "admin", "is_active": "1", "password_temporary": "1",
+        "totp_secret": "JBSWY3DPEHPK3PXP"})
+    assert reply.status_code in (302, 303)
+    after = _user(db, "sw-pj1")
+    assert (after.role, after.county_id, after.team_id, after.username) == (role, county, team, name)
+    assert not after.password_temporary and after.totp_secret is None
+    assert verify_password(after.password_hash, NEW)

@@ -92,3 +92,25 @@ def test_guessable_passwords_are_refused_by_the_estimate(password):
 ])
 def test_good_phrases_pass_the_estimate(password):
     assert password_problem(password, "county-pj") is None
+
+
+def test_a_hash_with_older_parameters_is_made_again_at_the_next_login(client, programme, db):
+    """Crypto agility (ASVS 11.2.2): raising the argon2 parameters reaches every account as it
+    logs in, without a reset."""
+    from argon2 import PasswordHasher
+    from sqlalchemy import select
+
+    from survey_app.auth.passwords import HASHER, verify_password
+    from survey_app.models import User
+
+    from ..test_auth import PASSWORD, login
+
+    user = db.session.scalar(select(User).where(User.username == "sw-pj1"))
+    user.password_hash = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+    db.session.commit()
+    assert HASHER.check_needs_rehash(user.password_hash)
+    assert login(client, "sw-pj1").status_code == 302
+    db.session.rollback()
+    stored = db.session.scalar(select(User.password_hash).where(User.username == "sw-pj1"))
+    assert f"m={HASHER.memory_cost},t={HASHER.time_cost},p={HASHER.parallelism}" in stored
+    assert not HASHER.check_needs_rehash(stored) and verify_password(stored, PASSWORD)
