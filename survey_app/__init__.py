@@ -51,9 +51,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers the tables with the metadata)
-    from .database import configure_engine
+    from .database import configure_engine, engine_options
     from .extensions import babel, compress, csrf, db, login_manager, migrate
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config, operator=_run_by_hand())
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -73,7 +75,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "请先登录。"
     babel.init_app(app, locale_selector=_select_locale)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, busy_timeout=app.config["DATABASE_BUSY_TIMEOUT"])
 
     @app.context_processor
     def _language() -> dict[str, str]:
@@ -131,3 +133,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(followups_bp)
     app.register_blueprint(audio_bp)
     app.register_blueprint(recordings_bp)
+
+
+def _run_by_hand() -> bool:
+    """Whether the app was made for a `flask` command (click's context is open) rather than to
+    serve requests."""
+    import click
+
+    return click.get_current_context(silent=True) is not None

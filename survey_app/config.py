@@ -87,6 +87,16 @@ class Config:
         self.LANGUAGES = ["zh", "en"]
         self.WTF_CSRF_TIME_LIMIT = 3600
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+        # Database outages (seconds): a request gives up and answers 503 with Retry-After
+        # instead of hanging.  Connecting (PostgreSQL), waiting for a pooled connection, one
+        # statement (PostgreSQL; not for commands run by hand), waiting for a lock (SQLite's
+        # busy timeout, PostgreSQL's lock_timeout).
+        self.DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", 5))
+        self.DATABASE_POOL_TIMEOUT = float(os.environ.get("DATABASE_POOL_TIMEOUT", 10))
+        self.DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", 30))
+        self.DATABASE_BUSY_TIMEOUT = float(os.environ.get("DATABASE_BUSY_TIMEOUT", 10))
+        # What a 503 tells clients (tablets back off at least this long)
+        self.RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", 30))
         # PIPL: days free-text answers are kept (`flask purge-free-text`); unset keeps them
         retention = os.environ.get("FREE_TEXT_RETENTION_DAYS", "").strip()
         self.FREE_TEXT_RETENTION_DAYS = int(retention) if retention else None

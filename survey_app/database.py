@@ -1,5 +1,6 @@
-"""Engine behaviour per database (SQLite gets WAL, a busy timeout and foreign keys), and the
-driver-level connection that the submission path runs its few statements on."""
+"""Engine behaviour per database (SQLite gets WAL, a busy timeout and foreign keys; PostgreSQL
+connect, statement and lock timeouts), and the driver-level connection that the submission path
+runs its few statements on."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,7 +13,26 @@ from sqlalchemy.orm import Session, scoped_session
 DBSession = Session | scoped_session[Any]
 
 
-def configure_engine(engine: Engine) -> None:
+def engine_options(url: str, config: dict[str, Any], operator: bool = False) -> dict[str, Any]:
+    """SQLAlchemy engine options with the timeouts that turn a database outage into a prompt 503
+    instead of a request hanging for minutes (issue 16): connecting, waiting for a pooled
+    connection, a statement, a lock.  ``operator``: a command run by hand (migrations, backup,
+    restore, a report from the CLI) is not cut short by the statement timeout."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if url.startswith("sqlite"):
+        return options
+    options.setdefault("pool_timeout", config["DATABASE_POOL_TIMEOUT"])
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", config["DATABASE_CONNECT_TIMEOUT"])
+    if url.startswith("postgresql"):
+        statement = 0 if operator else config["DATABASE_STATEMENT_TIMEOUT"]
+        settings = f"-c statement_timeout={int(statement * 1000)} -c lock_timeout={int(config['DATABASE_BUSY_TIMEOUT'] * 1000)}"
+        connect_args["options"] = f"{settings} {connect_args['options']}" if connect_args.get("options") else settings
+    options["connect_args"] = connect_args
+    return options
+
+
+def configure_engine(engine: Engine, busy_timeout: float = 10) -> None:
     if engine.dialect.name == "postgresql":
         # One multi-row INSERT for a submission's answers instead of psycopg's row-by-row
         # pipeline (psycopg2's dialect does this by default; psycopg 3's does not).
@@ -27,7 +47,7 @@ def configure_engine(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

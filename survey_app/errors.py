@@ -1,18 +1,21 @@
 """Error pages and JSON errors: bad input gets a clear 4xx, never a 500 page with a trace."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import contextlib
+
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from .extensions import db
+from .outages import unavailable
 
 #: what each status means to the person reading the page (werkzeug's own texts are English
 #: and written for developers)
 TITLES = {
     400: _l("请求有误"), 403: _l("无权访问"), 404: _l("找不到这个页面"), 405: _l("不能这样打开这个地址"),
-    410: _l("已停用"), 413: _l("上传的内容太大"), 422: _l("内容有误"),
+    410: _l("已停用"), 413: _l("上传的内容太大"), 422: _l("内容有误"), 503: _l("暂时无法服务"),
 }
 MESSAGES = {
     400: _l("发送的内容不完整或有误。请返回上一页再试一次。"),
@@ -22,6 +25,7 @@ MESSAGES = {
     410: _l("这个内容已停用。"),
     413: _l("上传的内容超过了允许的大小。"),
     422: _l("发送的内容没有通过检查。请返回上一页修改。"),
+    503: _l("数据库暂时连不上或太忙，这次什么也没有保存。请稍等一会儿再试；平板上的问卷会留在平板上，稍后自动发送。"),
 }
 
 
@@ -55,6 +59,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        if unavailable(error):
+            return _unavailable(app, error)
         db.session.rollback()
         app.logger.exception("unhandled error on %s", request.path)
         if _wants_json():
@@ -84,3 +90,18 @@ def _kept_fields() -> tuple[list[tuple[str, str]], bool]:
             continue
         kept.append((name, value))
     return kept, dropped
+
+
+def _unavailable(app: Flask, error: Exception):
+    """503 with Retry-After: nothing was stored, try again later.  The page must not reach for the
+    database again (the user, the session): the request is answered as for an anonymous visitor."""
+    first_line = (str(error).splitlines() or [type(error).__name__])[0][:300]
+    app.logger.warning("database unavailable on %s: %s", request.path, first_line)
+    with contextlib.suppress(Exception):  # the connection may be gone: the pool drops it
+        db.session.rollback()
+    g._login_user = app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+    headers = {"Retry-After": str(app.config["RETRY_AFTER_SECONDS"]), "Cache-Control": "no-store"}
+    if _wants_json():
+        return jsonify({"error": "Service Unavailable", "message": str(MESSAGES[503]),
+                        "message_en": "The database cannot be reached or is too busy; nothing was stored. Try again later."}), 503, headers
+    return render_template("errors/http.html", error=ServiceUnavailable(), title=TITLES[503], message=MESSAGES[503]), 503, headers

@@ -172,6 +172,23 @@ def programme(app: Any, loaded: Any) -> Any:
 
 
 @pytest.fixture
+def stamped(app: Any) -> Iterator[None]:
+    """The test database marked as migrated to the code's head (the suite builds tables with
+    ``create_all``), as a deployed one is: ``/readyz`` then answers 200."""
+    from survey_app.health import code_heads
+
+    with _db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+        conn.execute(text("DELETE FROM alembic_version"))
+        for head in code_heads():
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
+    yield
+    _db.session.remove()
+    with _db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+
+
+@pytest.fixture
 def token_for(app: Any, programme: Any) -> Callable[[str], str]:
     from sqlalchemy import select
 

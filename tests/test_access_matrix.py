@@ -73,6 +73,7 @@ POLICY: dict[str, Access] = {
     "static": Access(EVERYONE, fixed("/static/css/app.css"), anonymous="public"),
     "main.home": Access(EVERYONE, fixed("/")),
     "main.healthz": Access(EVERYONE, fixed("/healthz"), anonymous="public"),
+    "main.readyz": Access(EVERYONE, fixed("/readyz"), anonymous="public"),
     "auth.login": Access(EVERYONE, fixed("/login"), anonymous="public"),
     "auth.set_language": Access(EVERYONE, fixed("/lang/zh"), anonymous="public"),
     "auth.logout": Access(EVERYONE, fixed("/logout"), method="POST"),
@@ -187,7 +188,7 @@ POLICY: dict[str, Access] = {
 
 
 @pytest.fixture
-def ctx(db, programme):
+def ctx(db, programme, stamped):
     from survey_app.demo.seed import seed_responses
 
     seed_responses(db.session, 120, seed=9)

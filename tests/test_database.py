@@ -12,7 +12,7 @@ sqlite_only = pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
 def test_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(db):
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10000
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 

@@ -216,3 +216,17 @@ for _path, _item in OPENAPI["paths"].items():
         _operation["responses"].setdefault(
             "422", _reply("invalid: errors by field (a parameter holding a NUL character; for /questionnaires/{id} "
                           "a version that is not a whole number from 1)"))
+
+# Every operation that reads the database answers 503 with Retry-After while the database is out
+# of reach or too busy (survey_app/outages.py): nothing was stored; a client tries again later.
+_UNAVAILABLE = {
+    "description": "the database is out of reach or too busy; nothing was stored: try again after Retry-After seconds",
+    "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}, "description": "seconds to wait"}},
+    "content": {"application/json": {"schema": {
+        "type": "object", "required": ["error", "message"],
+        "properties": {"error": {"const": "Service Unavailable"}, "message": {"type": "string"}, "message_en": {"type": "string"}}}}},
+}
+for _path, _item in OPENAPI["paths"].items():
+    if _path != "/openapi.json":
+        for _operation in _item.values():
+            _operation["responses"]["503"] = _UNAVAILABLE

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..auth.scope import Scope
 from ..extensions import db
+from ..health import readiness
 from ..instruments import current_versions
 from ..models import County, Response, Team
 from ..questionnaires import check_folder
@@ -48,3 +49,12 @@ def home():
 def healthz():
     """Liveness for load balancers and the ingest benchmark's baseline: no database, no session."""
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: 200 when the database answers and its schema is the code's, else 503."""
+    checks = readiness(db.engine)
+    if all(v == "ok" for v in checks.values()):
+        return {"status": "ok", "checks": checks}
+    return {"status": "unavailable", "checks": checks}, 503, {"Retry-After": str(current_app.config["RETRY_AFTER_SECONDS"])}

@@ -468,3 +468,58 @@ def test_a_battery_of_twelve_statements_is_three_screens_of_four(context, server
         answer_screen(page)
         go_next(page)
     assert seen == [[f"aw{i}" for i in range(k, k + 4)] for k in (1, 5, 9)]
+
+
+def test_a_database_outage_keeps_the_queue_asks_no_login_and_waits_what_the_server_asks(context, server, app, programme, loaded,
+                                                                                        db):
+    """Issue 16: while the database cannot take a write, the server answers 503 with Retry-After;
+    the tablet keeps the item, does not ask the collector to log in again, waits at least that
+    long, and delivers it once the database is back."""
+    import datetime as dt
+    import sqlite3
+
+    from sqlalchemy import event, make_url
+
+    page = context.new_page()
+    log_in(page, server.base)
+    open_form(page, server.base)
+    page.wait_for_function("() => SanquStore.meta('device_token').then(Boolean)")
+    app.config["RETRY_AFTER_SECONDS"] = 6
+    with app.app_context():
+        db.engine.dispose()
+
+        @event.listens_for(db.engine, "connect")
+        def _short_busy_timeout(dbapi_connection, _record):
+            dbapi_connection.execute("PRAGMA busy_timeout = 200")
+
+    holder = sqlite3.connect(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        fill_and_submit(page, "PJ-OUT01")
+        item = _first_in_queue_when(page, lambda i: i.get("last_error") == "HTTP 503")
+        assert item["state"] == "pending" and item["attempts"] == 1
+        queued_ms = dt.datetime.fromisoformat(item["queued_at"].replace("Z", "+00:00")).timestamp() * 1000
+        assert item["next_at"] - queued_ms >= 6000  # the server's Retry-After, not the first 2 s step
+        assert not page.evaluate("SanquStore.meta('needs_login')")
+        assert pending(page) == 1 and rows(db) == 0
+    finally:
+        holder.rollback()
+        holder.close()
+    page.wait_for_function("() => document.querySelector('#sync-indicator').dataset.pendingCount === '0'", timeout=60000)
+    assert rows(db) == 1
+    assert [s["status"] for s in page.evaluate("SanquStore.all('sent')")] == ["created"]
+
+
+def _first_in_queue_when(page, condition, seconds: float = 30):
+    """The first queued item once ``condition`` holds of it (IndexedDB is read by promise, which
+    wait_for_function would take as true at once)."""
+    import time
+
+    end = time.monotonic() + seconds
+    while True:
+        queue = page.evaluate("SanquStore.all('queue')")
+        if queue and condition(queue[0]):
+            return queue[0]
+        assert time.monotonic() < end, queue
+        page.wait_for_timeout(100)
+

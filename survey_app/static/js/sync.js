@@ -1,7 +1,8 @@
 /* Sends the device's queue to the server, one item at a time.  An item leaves the device only
    after a 201 (created) or a 200 (already there); 409, 422 and 403 keep it, flagged for review
    with the server's message; 401 keeps the whole queue and asks the collector to log in again;
-   anything else (no network, 5xx, a dropped connection) is retried later with backoff.  The
+   anything else (no network, 5xx such as a 503 while the database is out of reach, a dropped
+   connection) is retried later with backoff, never sooner than the server's Retry-After.  The
    uuid made when the interview started makes every retry safe: the server never stores twice. */
 (function (root) {
   "use strict";
@@ -48,6 +49,9 @@
             return Store.setMeta("device_problem", body.message || String(r.status));
           }).then(function () { return null; });
         }
+        // The server or its database is down or busy (503, 5xx, 429): as good as no signal.
+        // Logging in again would not help, so nobody is asked to; the timer tries again.
+        if (r.status >= 500 || r.status === 429) return null;
         if (r.status === 401 || r.redirected || !r.ok) return Store.setMeta("needs_login", true).then(function () { return null; });
         return r.json().then(function (body) {
           return Store.setMeta("device_token", body.token)
@@ -88,7 +92,10 @@
       body: JSON.stringify(item.body),
     }).then(function (r) {
       noteClock(r);
-      return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
+      var wait = Number(r.headers.get("Retry-After"));  // seconds; a date form is read as none
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        return { status: r.status, body: body, retryAfter: isFinite(wait) && wait > 0 ? wait : 0 };
+      });
     });
   }
 
@@ -119,12 +126,15 @@
       item.message = reply.body.errors || reply.body.status || ("HTTP " + s);
       return Store.put("queue", item).then(function () { return "next"; });
     }
-    return backoff(item, "HTTP " + s);
+    return backoff(item, "HTTP " + s, reply.retryAfter);
   }
 
-  function backoff(item, why) {
+  /* Try the item again later: twice as long after each failure, at least what the server asked
+     for (Retry-After, as a 503 says while its database is out of reach), at most five minutes. */
+  function backoff(item, why, retryAfterSeconds) {
     item.attempts = (item.attempts || 0) + 1;
-    item.next_at = Date.now() + Math.min(MAX_BACKOFF_MS, 2000 * Math.pow(2, item.attempts - 1));
+    var wait = Math.max(2000 * Math.pow(2, item.attempts - 1), (retryAfterSeconds || 0) * 1000);
+    item.next_at = Date.now() + Math.min(MAX_BACKOFF_MS, wait);
     item.last_error = why;
     return Store.put("queue", item).then(function () { return "backoff"; });
   }
