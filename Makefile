@@ -7,8 +7,9 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-# Debian's packages the tests need: a browser for Playwright, poppler for PDF checks.
-TEST_DEBS := chromium poppler-utils
+# Debian's packages the tests need: a browser for Playwright, poppler for PDF checks,
+# postgresql-client for backups of PostgreSQL (pg_dump, pg_restore).
+TEST_DEBS := chromium poppler-utils postgresql-client
 # pytest-xdist workers for `make test` (auto: one a core); TEST_WORKERS=0 runs in one process
 TEST_WORKERS ?= auto
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -56,6 +57,7 @@ system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v pg_dump >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing with apt:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \

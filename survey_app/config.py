@@ -95,6 +95,8 @@ class Config:
         self.DATABASE_POOL_TIMEOUT = float(os.environ.get("DATABASE_POOL_TIMEOUT", 10))
         self.DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", 30))
         self.DATABASE_BUSY_TIMEOUT = float(os.environ.get("DATABASE_BUSY_TIMEOUT", 10))
+        # Days a tablet keeps what it delivered, to send again whatever a restore took back
+        self.TABLET_KEEP_DAYS = int(os.environ.get("TABLET_KEEP_DAYS", 60))
         # What a 503 tells clients (tablets back off at least this long)
         self.RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", 30))
         # PIPL: days free-text answers are kept (`flask purge-free-text`); unset keeps them

@@ -68,6 +68,20 @@
         });
       });
     },
+    /* The server no longer holds a delivered item (a restore): back into the queue, out of the
+       sent log, in one transaction; its uuid makes the resend safe. */
+    requeue: function (item) {
+      return open().then(function (db) {
+        return new Promise(function (resolve, reject) {
+          var tx = db.transaction(["queue", "sent"], "readwrite");
+          tx.objectStore("queue").put(item);
+          tx.objectStore("sent").delete(item.uuid);
+          tx.oncomplete = function () { resolve(); };
+          tx.onerror = function () { reject(tx.error); };
+          tx.onabort = function () { reject(tx.error || new Error("transaction aborted")); };
+        });
+      });
+    },
     meta: function (key) { return Store.get("meta", key); },
     setMeta: function (key, value) { return Store.put("meta", value, key); },
   };

@@ -103,9 +103,49 @@
      respondent code, so that a code used on this tablet is recognised when it comes again. */
   function sentRecord(item, status) {
     var b = item.body, record = { uuid: item.uuid, kind: item.kind, questionnaire: b.questionnaire, status: status,
-                                  at: new Date().toISOString() };
+                                  at: new Date().toISOString(), body: b };
     ["county", "wave", "respondent_code", "completed_at"].forEach(function (k) { if (b[k]) record[k] = b[k]; });
     return record;
+  }
+
+  /* Refill after a restore (issue 16).  The body of every delivered item is kept for KEEP_DAYS
+     after delivery; now and then the tablet asks the server what it holds from this tablet (its
+     receipt) and queues again, under the same uuid, whatever the server no longer holds: a
+     restore from last night's backup loses nothing the tablets still carry, and a resend of
+     what the server has is a harmless duplicate.  Older bodies are dropped (the record stays). */
+  var REFILL_EVERY_MS = 5 * 60 * 1000, lastRefill = 0;
+  function keepDays() {
+    var el = root.document && root.document.getElementById("sync-indicator");
+    var days = el ? Number(el.dataset.keepDays) : NaN;
+    return isFinite(days) && days >= 0 ? days : 60;
+  }
+  function refill(force) {
+    if (!force && Date.now() - lastRefill < REFILL_EVERY_MS) return Promise.resolve(0);
+    var oldest = Date.now() - keepDays() * 86400000;
+    return Store.all("sent").then(function (sent) {
+      var kept = [], expired = [];
+      sent.forEach(function (r) { if (r.body) (Date.parse(r.at) >= oldest ? kept : expired).push(r); });
+      return Promise.all(expired.map(function (r) { delete r.body; return Store.put("sent", r); })).then(function () {
+        if (!kept.length) { lastRefill = Date.now(); return 0; }
+        return Promise.all([deviceId(), Store.meta("device_token")]).then(function (v) {
+          if (!v[1]) return 0;
+          return fetch("/api/v1/devices/" + v[0] + "/receipt", {
+            headers: { "Authorization": "Bearer " + v[1] }, credentials: "omit", cache: "no-store",
+          }).then(function (r) {
+            if (!r.ok) return 0;  // no signal, a busy server, a revoked token: next time
+            return r.json().then(function (body) {
+              lastRefill = Date.now();
+              var held = new Set((body.received || []).map(function (x) { return x.uuid; }));
+              var missing = kept.filter(function (rec) { return !held.has(rec.uuid); });
+              return Promise.all(missing.map(function (rec) {
+                return Store.requeue({ uuid: rec.uuid, kind: rec.kind, body: rec.body, state: "pending",
+                                       queued_at: new Date().toISOString(), attempts: 0, refilled: true });
+              })).then(function () { return missing.length; });
+            });
+          });
+        });
+      });
+    }).catch(function () { return 0; });
   }
 
   function handle(item, reply) {
@@ -212,7 +252,7 @@
     }).catch(function () { return null; });
   }
 
-  var ranListeners = [];
+  var ranListeners = [], forceRefill = true;  // the first run of a page compares at once
   var Sync = {
     clockProblem: clockProblem,
     run: function () {
@@ -220,6 +260,8 @@
         fresh = false;
         delivered = 0;
         running = loop().catch(function () { /* retried by the timer */ })
+          .then(function () { return refill(forceRefill); })
+          .then(function (n) { forceRefill = false; return n ? loop() : null; }).catch(function () {})
           .then(scheduleRetry).catch(function () {})
           .then(function () {
             var n = delivered;
