@@ -8,21 +8,26 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 # Debian's packages the tests need: a browser for Playwright, poppler for PDF checks,
-# postgresql-client for backups of PostgreSQL (pg_dump, pg_restore).
-TEST_DEBS := chromium poppler-utils postgresql-client
+# postgresql-client for backups of PostgreSQL (pg_dump, pg_restore), nginx for the front.
+TEST_DEBS := chromium poppler-utils postgresql-client nginx
 # pytest-xdist workers for `make test` (auto: one a core); TEST_WORKERS=0 runs in one process
 TEST_WORKERS ?= auto
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast install install-dev system-deps db demo check lint bench clean messages
+.PHONY: run serve test test-fast install install-dev system-deps serve-deps db demo check lint bench drill clean messages
 
 run: install db demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
 	$(BIN)/gunicorn --workers 2 --worker-class gthread --threads 4 --bind $(HOST):$(PORT) \
 	  --access-logfile - --graceful-timeout 5 --no-control-socket wsgi:app
 
+# The production shape on this machine: nginx in front of gunicorn (deploy/nginx/), so tablets
+# on a slow network cannot hold the app's workers; the same demo database as `make run`.
+serve: install serve-deps db demo
+	$(BIN)/python -m deploy.front --port $(PORT)
+
 test: install-dev system-deps node_modules/.installed
-	$(BIN)/ruff check survey_app tests scripts benchmarks
+	$(BIN)/ruff check survey_app tests scripts benchmarks deploy
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
@@ -58,10 +63,15 @@ system-deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v pg_dump >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing with apt:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+serve-deps:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { echo "installing with apt: nginx"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
 
 db: install
 	$(FLASK) db upgrade
@@ -75,8 +85,12 @@ check: install
 	$(FLASK) questionnaires check
 
 lint: install-dev
-	$(BIN)/ruff check survey_app tests scripts benchmarks
+	$(BIN)/ruff check survey_app tests scripts benchmarks deploy
 	$(BIN)/mypy
+
+# Reliability drills (issue 16): bounded, loopback only, a few minutes; figures to docs/BENCHMARKS.md
+drill: install-dev system-deps
+	$(BIN)/python benchmarks/drill.py --write-docs
 
 bench: install-dev
 	$(BIN)/python benchmarks/ingest.py --write-docs

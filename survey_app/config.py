@@ -60,7 +60,8 @@ class Config:
         self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
         # ... and the addresses those headers are taken from (the proxy's own; a client that
         # reaches the app directly keeps its address whatever it forwards)
-        self.TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1")
+        # ("unix": the proxy connects over a Unix socket, as deploy/ sets it up)
+        self.TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1,unix")
         # Staff sessions (seconds): idle and absolute timeouts.  Tablets sync with device tokens,
         # not with this session, so a timeout never stops a sync.
         self.SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))

@@ -17,9 +17,15 @@ class TrustedProxyFix:
     def __init__(self, app: Callable[..., Any], count: int, trusted: Iterable[str]) -> None:
         self.app = app
         self.fixed = ProxyFix(app, x_for=count, x_proto=count, x_host=count)
-        self.trusted = [ipaddress.ip_network(t.strip(), strict=False) for t in trusted if t.strip()]
+        names = [t.strip() for t in trusted if t.strip()]
+        # "unix": the proxy reaches the app on a Unix socket (the deployment's), whose peer has no
+        # address; only processes allowed to open the socket file can be that peer
+        self.unix = "unix" in names
+        self.trusted = [ipaddress.ip_network(t, strict=False) for t in names if t != "unix"]
 
     def _is_trusted(self, peer: str) -> bool:
+        if peer == "":
+            return self.unix
         try:
             address = ipaddress.ip_address(peer)
         except ValueError:

@@ -39,3 +39,21 @@ def test_the_forwarded_address_counts_only_from_the_proxy(behind_nginx, db, peer
     db.session.rollback()
     (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failure")).all()
     assert event.ip == seen
+
+
+@pytest.mark.parametrize(("trusted", "seen"), [
+    ("127.0.0.1,::1,unix", "203.0.113.7"),  # the deployment: nginx on the app's Unix socket
+    ("127.0.0.1,::1", None),                 # a socket peer not named trusted: the header is ignored
+])
+def test_a_unix_socket_peer_is_trusted_only_when_named(app, db, programme, tmp_path, trusted, seen):
+    proxied = make_app(db.engine.url.render_as_string(hide_password=False), tmp_path, PROXY_COUNT=1, TRUSTED_PROXIES=trusted)
+    try:
+        _failed_login_from(proxied, "", "203.0.113.7")  # gunicorn's REMOTE_ADDR on a Unix socket
+    finally:
+        with proxied.app_context():
+            from survey_app.extensions import db as _db
+
+            _db.engine.dispose()
+    db.session.rollback()
+    (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failure")).all()
+    assert event.ip == seen or (seen is None and event.ip in ("", None))
