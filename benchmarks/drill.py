@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/drill.py [--only slow-clients] [--write-docs]      (make drill)
 
-slow-clients  fifty sockets send a request's header or body a byte a second (tablets on 2G) while
+slow-clients  fifty sockets send a request's header a line a second, or its body a byte a second
+              (tablets on 2G; a socket cut by the server is opened again), while
               one client submits in a loop for a fixed time: once straight to gunicorn as `make
               run` starts it, once through nginx as `make serve` and a deployment run it.  The
               latencies of the normal client's submissions are reported; every submission the
@@ -13,6 +14,7 @@ Exit status 0 when every check held (the latencies are reported, not judged: a d
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 import tempfile
@@ -39,19 +41,27 @@ PACE = 20  # submissions a second from the normal client
 @dataclass
 class Leg:
     name: str
+    gap: float = 0.0
     latencies: list[float] = field(default_factory=list)
     failures: dict[str, int] = field(default_factory=dict)
     acknowledged: int = 0
     attempted: int = 0
+    stored_at: list[float] = field(default_factory=list)  # when each acknowledged one came back
+
+    def longest_gap(self, start: float, end: float) -> float:
+        """The longest stretch with no submission stored: what the other tablets felt."""
+        marks = [start, *self.stored_at, end]
+        return max(b - a for a, b in itertools.pairwise(marks))
 
     def line(self) -> str:
         done = sorted(self.latencies)
-        if not done:
-            return f"| {self.name} | 0 | {sum(self.failures.values())} | — | — | — |"
-        p95 = done[min(len(done) - 1, int(0.95 * len(done)))]
+        gap = f"{self.gap:.1f} s"
         failed = ", ".join(f"{n} {why}" for why, n in sorted(self.failures.items())) or "0"
+        if not done:
+            return f"| {self.name} | 0 | {failed} | — | — | — | {gap} |"
+        p95 = done[min(len(done) - 1, int(0.95 * len(done)))]
         median, slowest = statistics.median(done) * 1000, done[-1] * 1000
-        return f"| {self.name} | {len(done)} | {failed} | {median:.0f} ms | {p95 * 1000:.0f} ms | {slowest:.0f} ms |"
+        return f"| {self.name} | {len(done)} | {failed} | {median:.0f} ms | {p95 * 1000:.0f} ms | {slowest:.0f} ms | {gap} |"
 
 
 def submit_for(base: str, token: str, maker: SubmissionMaker, seconds: float, leg: Leg) -> None:
@@ -59,7 +69,8 @@ def submit_for(base: str, token: str, maker: SubmissionMaker, seconds: float, le
 
     rng = random.Random(7)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    end = time.monotonic() + seconds
+    began = time.monotonic()
+    end = began + seconds
     with requests.Session() as http:
         while time.monotonic() < end:
             body = maker.make(rng)
@@ -73,10 +84,12 @@ def submit_for(base: str, token: str, maker: SubmissionMaker, seconds: float, le
             if reply.status_code == 201:
                 leg.latencies.append(time.perf_counter() - start)
                 leg.acknowledged += 1
+                leg.stored_at.append(time.monotonic())
             else:
                 leg.failures[f"HTTP {reply.status_code}"] = leg.failures.get(f"HTTP {reply.status_code}", 0) + 1
             # paced as a few tablets syncing (PACE a second), not as fast as the loopback allows
             time.sleep(max(0.0, 1 / PACE - (time.perf_counter() - start)))
+    leg.gap = leg.longest_gap(began, time.monotonic())
 
 
 def slow_clients(engine: str, pg_url: str) -> tuple[list[Leg], list[str]]:
@@ -121,11 +134,12 @@ def slow_clients(engine: str, pg_url: str) -> tuple[list[Leg], list[str]]:
 
 def markdown(engine: str, legs: list[Leg], problems: list[str]) -> str:
     lines = [
-        f"Slow clients on {engine}: {SLOW_SOCKETS} sockets sending a header or a body a byte a second, while one client "
+        f"Slow clients on {engine}: {SLOW_SOCKETS} sockets sending a header a line a second or a body a byte a second (a "
+        f"socket the server cuts is opened again), while one client "
         f"submits {PACE} a second for {SECONDS:.0f} s (each request given up after {REQUEST_TIMEOUT:.0f} s).",
         "",
-        "| Server | Submissions stored | Failed | Median | p95 | Slowest |",
-        "|---|---|---|---|---|---|",
+        "| Server | Submissions stored | Failed | Median | p95 | Slowest | Longest time with none stored |",
+        "|---|---|---|---|---|---|---|",
         *[leg.line() for leg in legs],
         "",
         *machine_facts(),
@@ -145,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if front_module.nginx_binary() is None:
         print("nginx is not installed (Debian: apt install nginx)", file=sys.stderr)
         return 1
-    print("| Server | Submissions stored | Failed | Median | p95 | Slowest |\n|---|---|---|---|---|---|", flush=True)
+    print("| Server | Submissions stored | Failed | Median | p95 | Slowest | Longest time with none stored |", flush=True)
     legs, problems = slow_clients(args.engine, args.pg_url)
     if args.write_docs:
         replace_section("drill-slow-clients", "Drill: slow clients (`benchmarks/drill.py`)", markdown(args.engine, legs, problems))

@@ -104,6 +104,8 @@ class Config:
         retention = os.environ.get("FREE_TEXT_RETENTION_DAYS", "").strip()
         self.FREE_TEXT_RETENTION_DAYS = int(retention) if retention else None
 
+        # Where report PDFs are kept (a cache); several app servers share one folder
+        self.REPORTS_DIR = os.environ.get("REPORTS_DIR") or None
         # Who issues the assessment reports: printed on every report's cover
         self.REPORT_ISSUER = os.environ.get("REPORT_ISSUER", "湖南省民政厅 三区计划项目办")
 

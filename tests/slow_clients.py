@@ -28,10 +28,17 @@ class SlowClients:
             t.join(timeout=5)
 
     def _one(self, i: int) -> None:
+        # a socket the server hangs up on is opened again: the pressure lasts as long as the drill
+        while not self._stop.is_set():
+            if not self._session(i):
+                return
+
+    def _session(self, i: int) -> bool:
+        """One slow request; False when the server cannot even be reached."""
         try:
-            s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=30)
         except OSError:
-            return
+            return False
         with s:
             if i % 2:  # the header whole, then the body a byte at a time
                 head = f"POST {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
@@ -43,8 +50,9 @@ class SlowClients:
                 s.sendall(head.encode())
                 for piece in pieces:
                     if self._stop.wait(self.gap):
-                        return
+                        return True
                     s.sendall(piece)
             except OSError:
                 with self._lock:
                     self.cut += 1
+        return True
