@@ -8,61 +8,16 @@ import io
 import json
 import os
 import tarfile
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, make_url, select, text
 
 from survey_app.extensions import db as _db
 from survey_app.models import AuditEvent, Response
 
 from .api.payloads import awareness
-from .conftest import database_url, make_app
-
-
-@pytest.fixture
-def migrated(engine_name: str, tmp_path: Path) -> Iterator[Any]:
-    """An app on a database of its own, migrated to the code's head, with the demo programme
-    and the instruments; PostgreSQL: a database made for the test and dropped after it."""
-    from survey_app.auth.tokens import issue_token
-    from survey_app.demo.seed import seed_programme
-    from survey_app.instruments import load_folder
-    from survey_app.models import User
-
-    url = database_url(engine_name, tmp_path)
-    made = None
-    if engine_name == "postgresql":
-        made = f"sanqu_backup_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{made}"'))
-        admin.dispose()
-        url = make_url(url).set(database=made).render_as_string(hide_password=False)
-    app = make_app(url, tmp_path)
-    try:
-        with app.app_context():
-            upgrade()
-            load_folder(_db.session, Path(__file__).resolve().parent.parent / "questionnaires")
-            seed_programme(_db.session)
-            _db.session.commit()
-            user = _db.session.scalar(select(User).where(User.username == "admin"))
-            app.config["TEST_TOKEN"] = issue_token(_db.session, user)
-            _db.session.commit()
-            _db.session.remove()
-        yield app
-    finally:
-        with app.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
-        if made:
-            admin = create_engine(database_url(engine_name, tmp_path), isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{made}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def _submit(app, code: str) -> str:
