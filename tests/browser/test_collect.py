@@ -483,7 +483,11 @@ def test_a_database_outage_keeps_the_queue_asks_no_login_and_waits_what_the_serv
     page = context.new_page()
     log_in(page, server.base)
     open_form(page, server.base)
-    page.wait_for_function("() => SanquStore.meta('device_token').then(Boolean)")
+    for _ in range(300):  # the token first (IndexedDB answers by promise: polled from here)
+        if page.evaluate("SanquStore.meta('device_token')"):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate("SanquStore.meta('device_token')"), "no device token was issued"
     app.config["RETRY_AFTER_SECONDS"] = 6
     with app.app_context():
         db.engine.dispose()
