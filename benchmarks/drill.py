@@ -94,17 +94,22 @@ def submit_for(base: str, token: str, maker: SubmissionMaker, seconds: float, le
     leg.gap = leg.longest_gap(began, time.monotonic())
 
 
+def _prepared(engine: str, workdir: Path, pg_url: str) -> tuple[str, dict[str, str], str]:
+    url = prepare_database(engine, workdir, pg_url)
+    env = app_env(url, workdir)
+    flask(env, "db", "upgrade")
+    flask(env, "questionnaires", "load")
+    flask(env, "seed-demo", "--responses", "0")
+    token = flask(env, "tokens", "issue", "admin").strip().splitlines()[-1].strip()
+    return url, env, token
+
+
 def slow_clients(engine: str, pg_url: str) -> tuple[list[Leg], list[str]]:
     problems: list[str] = []
     legs: list[Leg] = []
     with tempfile.TemporaryDirectory(prefix="sanqu-drill-") as tmp:
         workdir = Path(tmp)
-        url = prepare_database(engine, workdir, pg_url)
-        env = app_env(url, workdir)
-        flask(env, "db", "upgrade")
-        flask(env, "questionnaires", "load")
-        flask(env, "seed-demo", "--responses", "0")
-        token = flask(env, "tokens", "issue", "admin").strip().splitlines()[-1].strip()
+        url, env, token = _prepared(engine, workdir, pg_url)
         for name in ("gunicorn alone (make run)", "nginx in front (make serve)"):
             leg = Leg(name)
             if name.startswith("nginx"):
@@ -200,16 +205,6 @@ def _judge(outcome: Outcome, fleet: Fleet, url: str, drained: bool) -> Outcome:
     if any(k.startswith("5") and k not in ("503",) for k in outcome.seen):
         outcome.problems.append("a 5xx other than 503")
     return outcome
-
-
-def _prepared(engine: str, workdir: Path, pg_url: str) -> tuple[str, dict[str, str], str]:
-    url = prepare_database(engine, workdir, pg_url)
-    env = app_env(url, workdir)
-    flask(env, "db", "upgrade")
-    flask(env, "questionnaires", "load")
-    flask(env, "seed-demo", "--responses", "0")
-    token = flask(env, "tokens", "issue", "admin").strip().splitlines()[-1].strip()
-    return url, env, token
 
 
 def _fleet(base: str, token: str, server_base) -> Fleet:

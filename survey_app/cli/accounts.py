@@ -22,7 +22,7 @@ users_cli = AppGroup("users", help="Staff accounts.")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 def users_create(username: str, role: str, county_code: str | None, team_code: str | None, password_stdin: bool) -> None:
     """Create a staff account."""
-    from ..auth.passwords import hash_password, password_problem
+    from ..auth.passwords import hash_password
     from ..models import County, Team, User
     from ..models.audit import record
 
@@ -41,13 +41,7 @@ def users_create(username: str, role: str, county_code: str | None, team_code: s
         team = db.session.scalar(select(Team).where(Team.code == team_code))
         if team is None:
             raise click.ClickException(f"no team with code {team_code!r}")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problem = password_problem(password, username)
-    if problem:
-        raise click.ClickException(problem)
+    password = _new_password(username, password_stdin)
     user = User(username=username, role=role, county=county, team=team, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
@@ -79,18 +73,12 @@ def users_disable(username: str) -> None:
 def users_set_password(username: str, password_stdin: bool, permanent: bool) -> None:
     """Set a new password: the user's sessions end and their API and device tokens are revoked.
     It is temporary unless --permanent: the user chooses their own at the next login."""
-    from ..auth.passwords import hash_password, password_problem
+    from ..auth.passwords import hash_password
     from ..auth.sessions import set_password
     from ..models.audit import record
 
     user = _user(username)
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problem = password_problem(password, username)
-    if problem:
-        raise click.ClickException(problem)
+    password = _new_password(username, password_stdin)
     ended, revoked = set_password(db.session, user, hash_password(password), temporary=not permanent)
     record("user.password", target=username, sessions_ended=ended, tokens_revoked=revoked, temporary=not permanent, via="cli")
     db.session.commit()
@@ -142,6 +130,21 @@ def users_mfa_reset(username: str) -> None:
     record("mfa.reset", target=username, via="cli")
     db.session.commit()
     click.echo(f"second factor reset for {username}")
+
+
+def _new_password(username: str, from_stdin: bool) -> str:
+    """A password typed twice at the prompt, or one line of standard input, checked against the
+    policy (the same rules as the admin pages)."""
+    from ..auth.passwords import password_problem
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password, username)
+    if problem:
+        raise click.ClickException(problem)
+    return password
 
 
 def _user(username: str) -> Any:
