@@ -55,7 +55,7 @@ def _init_extensions(app: Flask) -> None:
     from .extensions import babel, compress, csrf, db, login_manager, migrate
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-        app.config["SQLALCHEMY_DATABASE_URI"], app.config, operator=_run_by_hand())
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config, operator=_run_by_hand() or bool(app.config.get("REPORT_CHILD")))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -100,12 +100,18 @@ class Config:
         self.TABLET_KEEP_DAYS = int(os.environ.get("TABLET_KEEP_DAYS", 60))
         # What a 503 tells clients (tablets back off at least this long)
         self.RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", 30))
-        # PIPL: days free-text answers are kept (`flask purge-free-text`); unset keeps them
+        # PIPL: days free-text answers are kept (the report worker purges daily; `flask
+        # purge-free-text` by hand); unset keeps them
         retention = os.environ.get("FREE_TEXT_RETENTION_DAYS", "").strip()
         self.FREE_TEXT_RETENTION_DAYS = int(retention) if retention else None
 
-        # Where report PDFs are kept (a cache); several app servers share one folder
-        self.REPORTS_DIR = os.environ.get("REPORTS_DIR") or None
+        # Report builds (run by `flask --app wsgi worker`): the time limit of one attempt, how
+        # many more attempts after a crash or a time-out, and the pause before each
+        self.REPORT_TIME_LIMIT = float(os.environ.get("REPORT_TIME_LIMIT", 600))
+        self.REPORT_RETRIES = int(os.environ.get("REPORT_RETRIES", 1))
+        self.REPORT_RETRY_DELAY = int(os.environ.get("REPORT_RETRY_DELAY", 30))
+        # The function that makes a report's PDF (module:function; tests name their own)
+        self.REPORT_BUILDER = os.environ.get("REPORT_BUILDER", "survey_app.reports.build:report_pdf")
         # Who issues the assessment reports: printed on every report's cover
         self.REPORT_ISSUER = os.environ.get("REPORT_ISSUER", "湖南省民政厅 三区计划项目办")
 

@@ -1,6 +1,8 @@
 """Readiness (`/readyz`): can this app server do its work now?  The database answers and its
-schema is the one the code expects.  Liveness (`/healthz`) asks nothing of the database, so a
-load balancer does not restart app servers for the database's outage.  No Flask here."""
+schema is the one the code expects; and, for the operator, whether a report worker is alive
+(its absence delays reports but not collection, so it does not take the server out).  Liveness
+(`/healthz`) asks nothing of the database, so a load balancer does not restart app servers for
+the database's outage.  No Flask here."""
 from __future__ import annotations
 
 from functools import cache
@@ -40,3 +42,21 @@ def readiness(engine: Engine) -> dict[str, str]:
     if stored != expected:
         return {"database": "ok", "migrations": f"at {', '.join(sorted(stored)) or 'none'}, the code needs {', '.join(sorted(expected))}"}
     return {"database": "ok", "migrations": "ok"}
+
+
+#: the checks that decide whether an app server can serve (the others only inform)
+SERVING = ("database", "migrations")
+
+
+def report_worker(engine: Engine) -> str:
+    """``ok`` when a report worker beat within the last minute, else what to do about it."""
+    from .reports.queue import BEAT_STALE_SECONDS, workers_alive
+
+    try:
+        with engine.connect() as conn:
+            alive = workers_alive(conn)
+    except exc.SQLAlchemyError:
+        return "unknown"
+    if alive:
+        return "ok"
+    return f"no report worker beat in the last {BEAT_STALE_SECONDS} s: reports wait; start `flask --app wsgi worker`"

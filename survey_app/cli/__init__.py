@@ -5,11 +5,11 @@ from flask import Flask
 
 from .accounts import tokens_cli, users_cli
 from .data import export, import_submissions, purge_free_text, report, seed_demo
-from .operations import backup, restore
+from .operations import backup, restore, worker
 from .questionnaires import questionnaires_cli
 
 
 def register_cli(app: Flask) -> None:
     for command in (questionnaires_cli, users_cli, tokens_cli, seed_demo, import_submissions, report, purge_free_text, export,
-                    backup, restore):
+                    backup, restore, worker):
         app.cli.add_command(command)

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
+from ..files import write_atomic
 
 
 @click.command("seed-demo")
@@ -87,13 +88,20 @@ def report(scope_text: str, round_year: int | None, out: str) -> None:
         raise click.ClickException(f"{what}: {exc}") from None
     except ValueError as exc:
         raise click.ClickException(f"{scope_text!r}: {exc}") from None
-    started = jobs.start(request, office)
+    started = jobs.start(request)
     db.session.rollback()  # the data version's read: no transaction held while the report is made
-    folder = jobs.reports_dir(current_app)
-    job = jobs.wait(folder, started.key)
+    if started.state == "queued":
+        # Built here, now, with the same time limit as a worker's (a worker may have claimed it first).
+        from ..reports.runner import run_job
+
+        run_job(current_app._get_current_object(), started.key, started.run, retry=False)  # type: ignore[attr-defined]
+    job = jobs.wait(db.session, started.key)
     if job is None or job.state != "done":
         raise click.ClickException(job.error if job else "the report job vanished; try again")
-    jobs.write_atomic(Path(out), jobs.pdf_path(folder, job.key).read_bytes())
+    pdf = jobs.pdf_of(db.session, job.key)
+    if pdf is None:
+        raise click.ClickException("the report was deleted as an old copy meanwhile; try again")
+    write_atomic(Path(out), pdf)
     record("report.download", target=request.text, round=request.round_year, key=job.key, via="cli")
     db.session.commit()
     click.echo(str(Path(out)))
@@ -104,22 +112,15 @@ def report(scope_text: str, round_year: int | None, out: str) -> None:
               help="keep free text this many days after a response arrived (default: FREE_TEXT_RETENTION_DAYS)")
 def purge_free_text(days: int | None) -> None:
     """Delete free-text answers older than the retention period; scores and choices stay.  Run it
-    daily (cron or a systemd timer): docs/SECURITY.md."""
-    import datetime as dt
-
-    from ..models.audit import record
-    from ..submissions.retention import purge_free_text as purge
+    daily: the report worker does at 03:17 China time (docs/SECURITY.md)."""
+    from ..submissions.retention import purge_and_record
 
     days = days if days is not None else current_app.config.get("FREE_TEXT_RETENTION_DAYS")
     if days is None:
         raise click.ClickException("no retention period: set FREE_TEXT_RETENTION_DAYS or pass --days N")
     if days < 0:
         raise click.ClickException("--days must be 0 or more")
-    before = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
-    done = purge(db.session, before)
-    record("retention.purge", target="free text", days=days, before=before.isoformat(), responses=done.responses,
-           answers=done.answers)
-    db.session.commit()
+    done, before = purge_and_record(db.session, days, via="cli")
     click.echo(f"free text deleted from {done.responses} responses ({done.answers} answers) received before {before:%Y-%m-%d %H:%M} UTC")
 
 

@@ -1,11 +1,13 @@
 """`flask --app wsgi backup --out FILE` and `restore FILE --yes`: the whole database in one file
-and back (contract in shared/DESIGN.md; the schedule in docs/DEPLOYMENT.md)."""
+and back (contract in shared/DESIGN.md; the schedule in docs/DEPLOYMENT.md); `worker`, the
+report worker."""
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
 import click
+from flask import current_app
 
 from ..extensions import db
 
@@ -58,3 +60,19 @@ def restore(file: str, yes: bool) -> None:
 
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {table}" for table, n in counts.items())
+
+
+@click.command("worker")
+@click.option("--threads", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="reports built at once by this process (each in a child process of its own)")
+@click.option("--poll", type=click.FloatRange(0.1, 60), default=1.0, show_default=True,
+              help="longest pause, in seconds, between looks at an empty queue")
+def worker(threads: int, poll: float) -> None:
+    """The report worker: builds the PDF reports people ask for, and purges old free text daily
+    (FREE_TEXT_RETENTION_DAYS).  Runs until SIGTERM or Ctrl-C, finishing the builds at work."""
+    import logging
+
+    from ..reports.queue import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    Worker(current_app._get_current_object(), workers=threads, poll=poll).run()  # type: ignore[attr-defined]

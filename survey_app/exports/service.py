@@ -4,9 +4,7 @@ the file's sheets and name, and the audit record.  No Flask here."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from sqlalchemy.engine import Engine
 from ..analysis.figures import PlaceError, place_for
 from ..auth.scope import Scope
 from ..database import DBSession
+from ..files import replace_atomically
 from ..models import County, Team
 from ..models.audit import record
 from ..submissions.envelope import CST
@@ -130,9 +129,9 @@ def write_file(engine: Engine, export: Export, fmt: str, out: Path, now: dt.date
     sees half a file."""
     data = data_rows(engine, export, chunk)
     if fmt == "csv":
-        _atomic(out, lambda path: _write_chunks(path, csv_chunks(export.layout.header, data)))
+        replace_atomically(out, lambda path: _write_chunks(path, csv_chunks(export.layout.header, data)))
     else:
-        _atomic(out, lambda path: write_xlsx(path, [
+        replace_atomically(out, lambda path: write_xlsx(path, [
             ("data", export.layout.header, data),
             ("codebook", codebook.HEADER, codebook.rows(export.layout)),
             ("about", ["", ""], about_rows(export, now)),
@@ -141,20 +140,9 @@ def write_file(engine: Engine, export: Export, fmt: str, out: Path, now: dt.date
 
 def write_codebook(layout: Layout, fmt: str, out: Path) -> None:
     if fmt == "csv":
-        _atomic(out, lambda path: _write_chunks(path, csv_chunks(codebook.HEADER, codebook.rows(layout))))
+        replace_atomically(out, lambda path: _write_chunks(path, csv_chunks(codebook.HEADER, codebook.rows(layout))))
     else:
-        _atomic(out, lambda path: write_xlsx(path, [("codebook", codebook.HEADER, codebook.rows(layout))]))
-
-
-def _atomic(out: Path, write: Any) -> None:
-    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    os.close(fd)
-    try:
-        write(Path(name))
-        os.replace(name, out)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+        replace_atomically(out, lambda path: write_xlsx(path, [("codebook", codebook.HEADER, codebook.rows(layout))]))
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..auth.scope import Scope
 from ..extensions import db
-from ..health import readiness
+from ..health import SERVING, readiness, report_worker
 from ..instruments import current_versions
 from ..models import County, Response, Team
 from ..questionnaires import check_folder
@@ -53,8 +53,11 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Readiness: 200 when the database answers and its schema is the code's, else 503."""
+    """Readiness: 200 when the database answers and its schema is the code's, else 503.  The
+    report worker's state is told but does not decide: without it reports wait, but tablets can
+    still deliver."""
     checks = readiness(db.engine)
-    if all(v == "ok" for v in checks.values()):
+    if all(checks[name] == "ok" for name in SERVING):
+        checks["report_worker"] = report_worker(db.engine)
         return {"status": "ok", "checks": checks}
     return {"status": "unavailable", "checks": checks}, 503, {"Retry-After": str(current_app.config["RETRY_AFTER_SECONDS"])}

@@ -5,11 +5,13 @@ from .logins import LoginAttempts, RecoveryCode
 from .programme import SERVICE_DOMAINS, County, Round, Site, Team
 from .questionnaires import Questionnaire, QuestionnaireVersion, RetiredVersion, TeamQuestionnaire
 from .recordings import RECORDING_STATUSES, RECORDING_TYPES, Dialect, Recording
+from .reports import JOB_STATES, ReportFile, ReportJob, WorkerBeat
 from .responses import WAVES, Answer, IndexScore, Refusal, Response
 from .sessions import UserSession
 from .users import ROLES, ApiToken, User, hash_token
 
 __all__ = [
+    "JOB_STATES",
     "MARK_STATUSES",
     "RECORDING_STATUSES",
     "RECORDING_TYPES",
@@ -29,6 +31,8 @@ __all__ = [
     "Recording",
     "RecoveryCode",
     "Refusal",
+    "ReportFile",
+    "ReportJob",
     "Response",
     "RetiredVersion",
     "Round",
@@ -37,5 +41,6 @@ __all__ = [
     "TeamQuestionnaire",
     "User",
     "UserSession",
+    "WorkerBeat",
     "hash_token",
 ]

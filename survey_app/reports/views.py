@@ -2,10 +2,11 @@
 reader's scope against the report the job makes: knowing a job's key is not permission."""
 from __future__ import annotations
 
+import io
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -86,17 +87,17 @@ def index():
         except ValueError:
             abort(422)
         authorize(report, scope)
-        job = jobs.start(report, scope)
+        job = jobs.start(report)
         audit(STARTED, scope, report.text, round=report.round_year, key=job.key, state=job.state)
         return redirect(url_for(".job", key=job.key))
     allowed = {value for rows in form.scope.choices.values() for value, _label in rows}
-    recent = jobs.recent(jobs.reports_dir(current_app), None if scope.is_programme else allowed)
+    recent = jobs.recent(db.session, None if scope.is_programme else allowed)
     return render_template("reports/index.html", form=form, recent=recent), 400 if form.errors else 200
 
 
 def _job(key: str) -> jobs.Job:
     scope = reader_scope()
-    job = jobs.read(jobs.reports_dir(current_app), key)
+    job = jobs.read(db.session, key)
     if job is None:
         abort(404)
     try:
@@ -135,10 +136,10 @@ def download(key: str):
     found = _job(key)
     if found.state != "done":
         abort(404)
-    try:
-        reply = send_file(jobs.pdf_path(jobs.reports_dir(current_app), key), mimetype="application/pdf", max_age=0)
-    except FileNotFoundError:
+    pdf = jobs.pdf_of(db.session, key)
+    if pdf is None:
         abort(404)  # deleted as an old copy since the page was shown
+    reply = send_file(io.BytesIO(pdf), mimetype="application/pdf", max_age=0)
     reply.headers["Content-Disposition"] = content_disposition(found.file_name, found.ascii_name)
     reply.headers["Cache-Control"] = "private, no-store"
     audit(DOWNLOADED, Scope.of(current_user), found.request, round=found.round_year, key=key)

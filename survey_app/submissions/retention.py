@@ -54,3 +54,15 @@ def purge_free_text(session: DBSession, received_before: dt.datetime, batch: int
             answers += cast(CursorResult[Any], gone).rowcount or 0
             responses += 1
         session.commit()
+
+
+def purge_and_record(session: DBSession, days: int, via: str) -> tuple[Purged, dt.datetime]:
+    """The purge of free text older than ``days``, audited; the CLI and the worker's daily task."""
+    from ..models.audit import record
+
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    done = purge_free_text(session, before)
+    record("retention.purge", target="free text", days=days, before=before.isoformat(), responses=done.responses,
+           answers=done.answers, via=via)
+    session.commit()
+    return done, before

@@ -1,101 +1,119 @@
-"""Report jobs: the cache key follows the data, a finished report is found instead of rebuilt, a
-second start joins the job at work (also one another worker started), a failure becomes a state
-with a message, and a job whose worker died can be started again."""
+"""Report jobs on the queue: the cache key follows the data, a finished report is found instead
+of built again, a second start joins the job at work, a build runs in the report worker's child
+process with a time limit and retries, a failure becomes a state with a message, and a job whose
+worker died can be started again.  Builds here are real worker runs (tests/reports/builders.py)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
-import subprocess
-import sys
-import threading
 import time
 import uuid as uuidlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
-from survey_app.auth.scope import Scope
-from survey_app.models import County, Refusal, Response
-from survey_app.reports import jobs
+from survey_app.models import County, Refusal, ReportJob, Response
+from survey_app.models.reports import huey_task
+from survey_app.reports import jobs, versions
+from survey_app.reports.queue import Worker
 from survey_app.reports.request import ReportRequest
 
-OFFICE = Scope(user_id=1, role="admin", county_id=None, team_id=None)
 PJ = ReportRequest.parse("county:430626")
 
 
-class FakeBuilder:
-    """Counts its calls; can wait for a gate (to hold a job at work) or fail."""
+class Builds:
+    """What the test's builds did, as told by tests/reports/builders.py through files."""
 
-    def __init__(self, fail: Exception | None = None, gate: threading.Event | None = None, output: bytes | None = None) -> None:
-        self.calls: list[str] = []
-        self.fail, self.gate, self.output = fail, gate, output
-        self.started = threading.Event()
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
-    def __call__(self, session, request, scope, progress) -> bytes:
-        self.calls.append(request.text)
-        progress(0.5, "绘制图表")
-        self.started.set()
-        if self.gate is not None:
-            self.gate.wait(timeout=120)  # a guard against a hung test, not a timing
-        if self.fail is not None:
-            raise self.fail
-        return self.output if self.output is not None else b"%PDF-1.7\n% fake " + request.text.encode() + b"\n%%EOF\n"
+    @property
+    def calls(self) -> list[str]:
+        path = self.folder / "calls"
+        return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
+    def wait_started(self, timeout: float = 60) -> bool:
+        deadline = time.monotonic() + timeout  # a guard against a hung test, not a timing
+        while not (self.folder / "started").exists():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
-def use_reports(app, tmp_path: Path, monkeypatch, builder: FakeBuilder | None = None) -> Path:
-    """Reports under the test's own folder, built by ``builder``."""
-    folder = tmp_path / "reports"
-    app.config["REPORTS_DIR"] = str(folder)
-    if builder is not None:
-        monkeypatch.setattr(jobs, "build_pdf", builder)
-    return folder
+    def open_gate(self) -> None:
+        (self.folder / "gate").touch()
 
 
-def settle() -> None:
-    """Wait for every job this process still runs: one left running would outlive the test's
-    builder and database."""
-    for item in list(jobs._owned.values()):
-        if item.future is not None:
-            item.future.result(timeout=120)
+def use_reports(app, tmp_path: Path, builder: str = "fake", **settings) -> Builds:
+    """Reports built by one of tests/reports/builders.py, quickly retried."""
+    folder = tmp_path / "builds"
+    folder.mkdir(exist_ok=True)
+    app.config.update(REPORT_BUILDER=f"tests.reports.builders:{builder}", REPORT_TEST_DIR=str(folder),
+                      REPORT_RETRY_DELAY=0, **settings)
+    return Builds(folder)
 
 
 @pytest.fixture
-def fake(app, programme, tmp_path, monkeypatch) -> Iterator[FakeBuilder]:
-    builder = FakeBuilder()
-    use_reports(app, tmp_path, monkeypatch, builder)
-    yield builder
-    settle()
+def worker(app) -> Iterator[Worker]:
+    """A report worker on the test's database, as `flask --app wsgi worker` runs it (its threads
+    in this process, its builds in child processes)."""
+    running = Worker(app, poll=0.2).start()
+    yield running
+    running.stop()
 
 
-def folder_of(app) -> Path:
-    return jobs.reports_dir(app)
+@pytest.fixture
+def fake(app, programme, tmp_path) -> Builds:
+    return use_reports(app, tmp_path)
 
 
 def version(db, app) -> str:
     db.session.rollback()
-    return jobs.data_version(db.session.connection(), jobs.targets_file(app))
+    return versions.data_version(db.session.connection(), versions.targets_file(app))
 
 
-def test_a_finished_report_is_returned_at_once_without_building_again(app, db, fake):
-    job = jobs.start(PJ, OFFICE)
+def finished(db, key: str) -> jobs.Job:
+    job = jobs.wait(db.session, key)
+    assert job is not None
+    return job
+
+
+def test_a_finished_report_is_returned_at_once_without_building_again(app, db, fake, worker):
+    job = jobs.start(PJ)
     assert job.state == "queued" and job.file_name.startswith("平江县-评估报告-")
-    done = jobs.wait(folder_of(app), job.key)
-    assert done.state == "done" and done.progress == 1.0 and done.step == "完成"
-    pdf = jobs.pdf_path(folder_of(app), job.key).read_bytes()
+    done = finished(db, job.key)
+    assert done.state == "done" and done.progress == 1.0 and done.step == "完成" and done.attempts == 1
+    pdf = jobs.pdf_of(db.session, job.key)
     assert pdf == b"%PDF-1.7\n% fake county:430626\n%%EOF\n" and done.size == len(pdf)
 
-    again = jobs.start(PJ, OFFICE)
+    again = jobs.start(PJ)
     assert (again.key, again.state) == (job.key, "done")
     assert fake.calls == ["county:430626"]  # not built twice
     # Another report (or round) is another job.
     for other in (ReportRequest.parse("county:430626", 2026), ReportRequest.parse("team:PJ01")):
-        started = jobs.start(other, OFFICE)
-        assert started.key != job.key and jobs.wait(folder_of(app), started.key).state == "done"
+        started = jobs.start(other)
+        assert started.key != job.key and finished(db, started.key).state == "done"
     assert fake.calls == ["county:430626", "county:430626", "team:PJ01"]
+
+
+def test_a_start_queues_its_task_in_the_same_transaction_and_a_joining_start_queues_none(app, db, fake):
+    def tasks() -> int:
+        db.session.rollback()
+        return db.session.scalar(select(func.count()).select_from(huey_task))
+
+    first = jobs.start(PJ)
+    assert tasks() == 1
+    assert jobs.start(PJ).key == first.key and tasks() == 1  # joined: no second task
+    # A worker that comes later finds it waiting.
+    running = Worker(app, poll=0.2).start()
+    try:
+        assert finished(db, first.key).state == "done"
+    finally:
+        running.stop()
+    assert tasks() == 0 and fake.calls == ["county:430626"]
 
 
 def test_the_data_version_follows_what_the_report_shows(app, db, programme, tmp_path):
@@ -161,127 +179,175 @@ def test_the_data_version_is_one_query(app, db, programme, count_queries):
         from survey_app.extensions import db as served
 
         with served.engine.connect() as connection:
-            jobs.data_version(connection)  # the engine's first connection runs its own set-up
+            versions.data_version(connection)  # the engine's first connection runs its own set-up
             with count_queries() as statements:
-                jobs.data_version(connection)
+                versions.data_version(connection)
     assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT")
 
 
-def test_changed_data_makes_a_new_job(app, db, fake):
+def test_changed_data_makes_a_new_job(app, db, fake, worker):
     from survey_app.demo.seed import seed_responses
 
-    first = jobs.wait(folder_of(app), jobs.start(PJ, OFFICE).key)
+    first = finished(db, jobs.start(PJ).key)
     seed_responses(db.session, 1, seed=9)
     db.session.commit()
-    second = jobs.start(PJ, OFFICE)
+    second = jobs.start(PJ)
     assert second.key != first.key and second.state == "queued"
-    assert jobs.wait(folder_of(app), second.key).state == "done"
+    assert finished(db, second.key).state == "done"
     assert fake.calls == ["county:430626", "county:430626"]
 
 
-def test_two_starts_of_the_same_report_make_one_job(app, db, programme, tmp_path, monkeypatch):
-    gate = threading.Event()
-    builder = FakeBuilder(gate=gate)
-    folder = use_reports(app, tmp_path, monkeypatch, builder)
+def test_two_starts_of_the_same_report_make_one_job(app, db, programme, tmp_path, worker):
+    builds = use_reports(app, tmp_path, REPORT_TEST_GATED=True)
     try:
-        first = jobs.start(PJ, OFFICE)
-        assert builder.started.wait(timeout=60)
-        running = jobs.read(folder, first.key)
+        first = jobs.start(PJ)
+        assert builds.wait_started()
+        db.session.rollback()
+        running = jobs.read(db.session, first.key)
         assert (running.state, running.progress, running.step) == ("running", 0.5, "绘制图表")
-        second = jobs.start(PJ, OFFICE)
+        second = jobs.start(PJ)
         assert second.key == first.key and second.state == "running"
     finally:
-        gate.set()
-    assert jobs.wait(folder, first.key).state == "done"
-    assert builder.calls == ["county:430626"]
+        builds.open_gate()
+    assert finished(db, first.key).state == "done"
+    assert builds.calls == ["county:430626"]
 
 
-def write_status(folder: Path, key: str, **fields) -> None:
-    now = time.time()
-    status = {"key": key, "request": "county:430626", "round_year": None, "state": "running", "title": "平江县 · 全部年度",
-              "file_name": "平江县-评估报告-全部年度.pdf", "ascii_name": "sanqu-report-county-430626-all-rounds.pdf",
-              "progress": 0.3, "step": "绘制图表", "created": now, "heartbeat": now, "pid": os.getppid(),
-              "host": os.uname().nodename, "run": "another-worker"}
-    status.update(fields)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{key}.json").write_text(json.dumps(status, ensure_ascii=False), encoding="utf-8")
+def age(db, key: str, **fields) -> None:
+    """Make a job look as if its worker went silent (or nobody picked it up) long ago."""
+    db.session.execute(update(ReportJob).where(ReportJob.key == key).values(**fields))
+    db.session.commit()
 
 
-def current_key(db, app) -> str:
-    return jobs.cache_key(PJ, version(db, app))
-
-
-def test_a_job_another_worker_is_running_is_joined(app, db, fake):
-    folder = folder_of(app)
-    key = current_key(db, app)
-    write_status(folder, key)  # a live process (our parent) with a fresh heartbeat
-    job = jobs.start(PJ, OFFICE)
-    assert (job.key, job.state, job.run) == (key, "running", "another-worker")
-    assert fake.calls == []
-
-
-@pytest.mark.parametrize("why", ["silent", "dead"])
-def test_a_job_whose_worker_stopped_can_be_started_again(app, db, fake, why):
-    folder = folder_of(app)
-    key = current_key(db, app)
-    if why == "silent":
-        write_status(folder, key, heartbeat=time.time() - jobs.STALE_SECONDS - 1)
+@pytest.mark.parametrize("how", ["running, its worker silent", "queued, never picked up"])
+def test_a_job_nobody_is_at_can_be_started_again(app, db, fake, how):
+    job = jobs.start(PJ)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=jobs.QUEUED_SECONDS + 1)
+    if how.startswith("running"):
+        age(db, job.key, state="running", heartbeat_at=long_ago)
+        message = jobs.STALE_MESSAGE
     else:
-        gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
-        write_status(folder, key, pid=int(gone.stdout))
-    shown = jobs.read(folder, key)
-    assert (shown.state, shown.error) == ("failed", jobs.STALE_MESSAGE)
-    job = jobs.start(PJ, OFFICE)
-    assert job.key == key and job.run != "another-worker"
-    assert jobs.wait(folder, key).state == "done" and fake.calls == ["county:430626"]
+        age(db, job.key, created_at=long_ago)
+        message = jobs.UNCLAIMED_MESSAGE
+    shown = jobs.read(db.session, job.key)
+    assert (shown.state, shown.error) == ("failed", message)
+    again = jobs.start(PJ)
+    assert again.key == job.key and again.run != job.run and again.state == "queued"
+    running = Worker(app, poll=0.2).start()
+    try:
+        assert finished(db, job.key).state == "done"
+    finally:
+        running.stop()
+    assert fake.calls == ["county:430626"]  # the old task found its run replaced and did nothing
 
 
-def test_a_failing_builder_leaves_a_failed_job_with_a_message(app, db, programme, tmp_path, monkeypatch, caplog):
-    builder = FakeBuilder(fail=RuntimeError("kaleido crashed"))
-    folder = use_reports(app, tmp_path, monkeypatch, builder)
+def test_a_replaced_run_changes_nothing(app, db, fake):
+    job = jobs.start(PJ)
+    with db.engine.begin() as connection:
+        assert jobs.claim(connection, job.key, "another-run", "test:1") is None
+        assert jobs.claim(connection, job.key, job.run, "test:1") is not None
+        assert not jobs.beat(connection, job.key, "another-run", 0.9, "x")
+        assert not jobs.finish(connection, job.key, "another-run", b"%PDF")
+        assert not jobs.fail(connection, job.key, "another-run", "x")
+        assert jobs.beat(connection, job.key, job.run, 0.25, "绘制图表")
+    db.session.rollback()
+    shown = jobs.read(db.session, job.key)
+    assert (shown.state, shown.progress, shown.step) == ("running", 0.25, "绘制图表")
+
+
+def test_a_failing_builder_is_tried_again_then_fails_with_a_message(app, db, programme, tmp_path, worker, caplog):
+    builds = use_reports(app, tmp_path, REPORT_TEST_FAIL="kaleido crashed", REPORT_RETRIES=1)
     with caplog.at_level(logging.ERROR):
-        job = jobs.wait(folder, jobs.start(PJ, OFFICE).key)
-    assert (job.state, job.error) == ("failed", jobs.FAILED_MESSAGE)
-    assert not jobs.pdf_path(folder, job.key).exists()
-    logged = [r for r in caplog.records if "failed" in r.getMessage()]
-    assert logged and "kaleido crashed" in str(logged[0].exc_info[1])
+        job = finished(db, jobs.start(PJ).key)
+    assert (job.state, job.error, job.attempts) == ("failed", jobs.FAILED_MESSAGE, 2)
+    assert jobs.pdf_of(db.session, job.key) is None
+    assert builds.calls == ["county:430626", "county:430626"]
+    logged = [r.getMessage() for r in caplog.records if "report job" in r.getMessage()]
+    assert logged and "kaleido crashed" in logged[0]  # the child's traceback, in the worker's log
     # Starting it again tries again (the failure may have passed).
-    builder.fail = None
-    assert jobs.wait(folder, jobs.start(PJ, OFFICE).key).state == "done"
-    assert len(builder.calls) == 2
+    app.config["REPORT_TEST_FAIL"] = ""
+    assert finished(db, jobs.start(PJ).key).state == "done"
+    assert len(builds.calls) == 3
 
 
-def test_something_else_than_a_pdf_is_a_failure(app, db, programme, tmp_path, monkeypatch):
-    folder = use_reports(app, tmp_path, monkeypatch, FakeBuilder(output=b"<html>not a pdf</html>"))
-    job = jobs.wait(folder, jobs.start(PJ, OFFICE).key)
-    assert job.state == "failed" and not jobs.pdf_path(folder, job.key).exists()
+def test_a_build_killed_outright_is_tried_again(app, db, programme, tmp_path, worker):
+    builds = use_reports(app, tmp_path, "killed_once", REPORT_RETRIES=1)
+    job = finished(db, jobs.start(PJ).key)
+    assert (job.state, job.attempts) == ("done", 2) and builds.calls == ["county:430626"] * 2
+    assert jobs.pdf_of(db.session, job.key).startswith(b"%PDF")
 
 
-def test_only_the_newest_reports_are_kept(tmp_path):
-    folder = tmp_path / "reports"
+def test_a_hung_chart_render_is_ended_by_the_time_limit(app, db, programme, tmp_path, worker):
+    # long enough for the child to start its build on a loaded machine; the build never ends
+    builds = use_reports(app, tmp_path, "hung", REPORT_TIME_LIMIT=10, REPORT_RETRIES=0)
+    job = finished(db, jobs.start(PJ).key)
+    assert (job.state, job.error) == ("failed", jobs.TIMEOUT_MESSAGE)
+    assert builds.calls == ["county:430626"]
+    # The renderer it started (as Chromium is) went with it: the whole process group is killed.
+    renderer = int((builds.folder / "renderer.pid").read_text(encoding="utf-8"))
+    assert not _alive(renderer)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")  # a zombie not yet reaped by init counts as gone
+    return not (status.exists() and "State:\tZ" in status.read_text())
+
+
+def test_something_else_than_a_pdf_is_a_failure(app, db, programme, tmp_path, worker):
+    use_reports(app, tmp_path, REPORT_TEST_OUTPUT="<html>not a pdf</html>", REPORT_RETRIES=0)
+    job = finished(db, jobs.start(PJ).key)
+    assert job.state == "failed" and jobs.pdf_of(db.session, job.key) is None
+
+
+def test_a_place_gone_fails_at_once_without_retrying(app, db, programme, tmp_path, worker):
+    builds = use_reports(app, tmp_path, REPORT_RETRIES=3)
+    job = jobs.start(ReportRequest.parse("team:PJ01"))
+    from survey_app.models import Team
+
+    db.session.execute(update(Team).where(Team.code == "PJ01").values(code="PJ99"))
+    db.session.commit()
+    app.config["REPORT_BUILDER"] = "survey_app.reports.build:report_pdf"  # the real one looks the team up
+    done = finished(db, job.key)
+    assert (done.state, done.error, done.attempts) == ("failed", jobs.PLACE_MESSAGES[422], 1)
+    assert builds.calls == []
+
+
+def add_job(db, key: str, state: str, created: float, request: str = "county:430626") -> None:
+    db.session.add(ReportJob(key=key, request=request, round_year=None, state=state, title="t", file_name="f.pdf",
+                             ascii_name="f.pdf", run="r", created_at=dt.datetime.fromtimestamp(created, dt.UTC)))
+    db.session.flush()
+
+
+def test_only_the_newest_reports_are_kept(app, db):
     keys = [f"{i:064x}" for i in range(6)]
     for i, key in enumerate(keys[:5]):
-        write_status(folder, key, state="done", created=1000.0 + i)
-        (folder / f"{key}.pdf").write_bytes(b"%PDF")
-    write_status(folder, keys[5], state="done", created=1.0, request="county:433123")  # another report
-    gone = jobs.prune(folder, "county:430626", None, keep=3)
+        add_job(db, key, "done", 1000.0 + i)
+    add_job(db, keys[5], "done", 1.0, request="county:433123")  # another report
+    db.session.commit()
+    with db.engine.begin() as connection:
+        gone = jobs.prune(connection, "county:430626", None, keep=3)
     assert sorted(gone) == keys[:2]
-    assert sorted(p.stem for p in folder.glob("*.pdf")) == keys[2:5]
-    assert sorted(p.stem for p in folder.glob("*.json")) == keys[2:]  # the other report's stays
+    assert sorted(db.session.scalars(select(ReportJob.key))) == keys[2:]  # the other report's stays
 
 
-def test_a_job_at_work_is_never_pruned(tmp_path):
-    folder = tmp_path / "reports"
-    write_status(folder, "a" * 64, state="running", created=1.0)  # oldest, but at work
+def test_a_job_at_work_is_never_pruned(app, db):
+    add_job(db, "a" * 64, "running", 1.0)  # oldest, but at work
     for i in range(3):
-        write_status(folder, f"{i:064x}", state="done", created=100.0 + i)
-    assert jobs.prune(folder, "county:430626", None, keep=1) == [f"{1:064x}", f"{0:064x}"]
-    assert (folder / ("a" * 64 + ".json")).exists()
+        add_job(db, f"{i:064x}", "done", 100.0 + i)
+    db.session.commit()
+    with db.engine.begin() as connection:
+        assert jobs.prune(connection, "county:430626", None, keep=1) == [f"{1:064x}", f"{0:064x}"]
+    assert db.session.scalar(select(ReportJob).where(ReportJob.key == "a" * 64)) is not None
 
 
-def test_keys_are_checked_before_any_file_is_read(tmp_path):
-    folder = tmp_path / "reports"
-    write_status(folder, "b" * 64)
-    assert jobs.read(folder, "../" + "b" * 61) is None
-    assert jobs.read(folder, "B" * 64) is None
-    assert jobs.read(folder, "b" * 64).request == "county:430626"
+def test_keys_are_checked_before_anything_is_read(app, db):
+    add_job(db, "b" * 64, "done", 1.0)
+    db.session.commit()
+    assert jobs.read(db.session, "' OR 1=1 --" + "b" * 53) is None
+    assert jobs.read(db.session, "B" * 64) is None
+    assert jobs.read(db.session, "b" * 64).request == "county:430626"
+    assert jobs.pdf_of(db.session, "../" + "b" * 61) is None

@@ -1,0 +1,73 @@
+"""The child process that builds one report (reports/runner.py starts it, one per attempt).
+
+It reads ``{"config", "key", "run"}`` as JSON on standard input, makes the app with that
+configuration, builds the PDF with the builder named by ``REPORT_BUILDER`` and stores it with the
+job's final state.  Exit 0: the job's state is final (done, or failed for a place the reader may
+not see); exit 3: the builder failed and the worker decides whether to try again.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from typing import Any
+
+from ..analysis.figures import PlaceError
+from ..auth.scope import Scope
+
+#: reports show the same whoever asked for them; the reader's scope was checked at the start
+OFFICE = Scope(user_id=0, role="admin", county_id=None, team_id=None)
+
+
+def builder(name: str) -> Any:
+    """``module:function`` -> the function; tests name their own builders."""
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def main() -> int:
+    payload = json.loads(sys.stdin.buffer.read())
+    from .. import create_app
+
+    app = create_app({**payload["config"], "REPORT_CHILD": True})
+    key, run = payload["key"], payload["run"]
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..models import ReportJob
+    from . import jobs
+    from .request import ReportRequest
+    from .runner import BUILD_FAILED
+
+    with app.app_context():
+        row = db.session.scalar(select(ReportJob).where(ReportJob.key == key, ReportJob.run == run))
+        if row is None or row.state != "running":
+            return 0  # replaced meanwhile: nothing of ours to do
+        request = ReportRequest.parse(row.request, row.round_year)
+
+        def progress(fraction: float, step: str) -> None:
+            with db.engine.begin() as connection:
+                jobs.beat(connection, key, run, fraction, step)
+
+        try:
+            pdf = builder(app.config["REPORT_BUILDER"])(db.session, request, OFFICE, progress)
+        except PlaceError as exc:
+            db.session.rollback()
+            with db.engine.begin() as connection:
+                jobs.fail(connection, key, run, jobs.PLACE_MESSAGES.get(exc.status, jobs.FAILED_MESSAGE))
+            return 0
+        except Exception:
+            app.logger.exception("report job %s (%s, round %s): the build failed", key, row.request, row.round_year)
+            return BUILD_FAILED
+        finally:
+            db.session.remove()
+        if not isinstance(pdf, bytes) or not pdf.startswith(b"%PDF"):
+            app.logger.error("report job %s: the builder returned %s, not a PDF", key, type(pdf).__name__)
+            return BUILD_FAILED
+        with db.engine.begin() as connection:
+            jobs.finish(connection, key, run, pdf)
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

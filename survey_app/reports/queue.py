@@ -1,0 +1,196 @@
+"""The task queue: Huey on its SQL storage in the project's own database (SQLite or PostgreSQL),
+read by the report worker (`flask --app wsgi worker`).  Two kinds of task: a report build, put on
+the queue by a start in the same transaction as its job (reports/jobs.py), and the daily purge of
+old free text.  docs/ARCHITECTURE.md, "Report jobs on a queue", says why Huey and why here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+from typing import Any, cast
+
+from flask import Flask
+from huey import crontab
+from huey.api import Huey
+from huey.contrib.sql_huey import SqlStorage
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.engine import Connection, make_url
+
+from ..extensions import db
+from ..models.reports import WorkerBeat, huey_task
+from ..models.types import utcnow
+
+QUEUE_NAME = "sanqu"
+#: how often a worker says it is alive, and when /readyz stops believing it
+BEAT_SECONDS = 15
+BEAT_STALE_SECONDS = 60
+#: the daily purge of free text, at 03:17 China time (UTC+8, no summer time): 19:17 UTC
+PURGE_AT = {"hour": "19", "minute": "17"}
+
+BEATS = cast(Table, WorkerBeat.__table__)
+log = logging.getLogger(__name__)
+
+
+class Storage(SqlStorage):
+    """Huey's SQL storage on our tables (``huey_*``, made by migration 0013, never by Huey)."""
+
+    def create_models(self) -> Any:
+        models = super().create_models()
+        for model in models:
+            model._meta.set_table_name("huey_" + model._meta.table_name)
+        return models
+
+
+def peewee_database(url: str, config: dict[str, Any]) -> Any:
+    """The app's database as peewee sees it (Huey's storage speaks peewee): a pool, so that a
+    stopping worker can close the connections of all its threads at once."""
+    from playhouse.pool import PooledSqliteDatabase
+    from playhouse.postgres_ext import PooledPsycopg3Database
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        busy = int(config["DATABASE_BUSY_TIMEOUT"] * 1000)
+        return PooledSqliteDatabase(parsed.database, max_connections=16, timeout=config["DATABASE_POOL_TIMEOUT"],
+                                    pragmas={"journal_mode": "wal", "busy_timeout": busy, "foreign_keys": 1})
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(f"the report queue supports SQLite and PostgreSQL, not {parsed.get_backend_name()}")
+    return PooledPsycopg3Database(
+        parsed.database, max_connections=16, timeout=config["DATABASE_POOL_TIMEOUT"], user=parsed.username,
+        password=parsed.password, host=parsed.host, port=parsed.port, connect_timeout=config["DATABASE_CONNECT_TIMEOUT"],
+        **{k: v for k, v in parsed.query.items() if isinstance(v, str)})
+
+
+def queue_of(app: Flask) -> Huey:
+    """This app's queue, made once (its database is connected only when a worker reads it)."""
+    found = app.extensions.get("report_queue")
+    if found is None:
+        found = _make(app)
+        app.extensions["report_queue"] = found
+    return found
+
+
+def _make(app: Flask) -> Huey:
+    huey = Huey(QUEUE_NAME, results=False, storage_class=Storage, create_tables=False, utc=True,
+                database=peewee_database(app.config["SQLALCHEMY_DATABASE_URI"], app.config))
+
+    @huey.task(name="build_report")
+    def build_report(key: str, run: str) -> None:
+        from .runner import run_job
+
+        if run_job(app, key, run) == "queued":  # another attempt, after a pause
+            build_report.schedule(args=(key, run), delay=float(app.config["REPORT_RETRY_DELAY"]))
+
+    @huey.periodic_task(crontab(**PURGE_AT), name="purge_free_text")
+    def purge_free_text() -> None:
+        with app.app_context():
+            days = app.config.get("FREE_TEXT_RETENTION_DAYS")
+            if days is None:
+                return
+            from ..submissions.retention import purge_and_record
+
+            purge_and_record(db.session, int(days), via="worker")
+
+    @huey.on_shutdown()
+    def _close() -> None:
+        huey.storage.close()
+
+    app.extensions["report_build"] = build_report
+    return huey
+
+
+def enqueue_build(app: Flask, connection: Connection, key: str, run: str) -> None:
+    """Put a build on the queue through the caller's connection, in its transaction: the job and
+    its task are written together or not at all."""
+    huey = queue_of(app)
+    task = app.extensions["report_build"].s(key, run)
+    connection.execute(insert(huey_task).values(queue=huey.name, data=huey.serialize_task(task), priority=0.0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Workers
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Beat:
+    """A thread that keeps this worker's row in ``worker_beats`` fresh, and deletes it on stop."""
+
+    def __init__(self, app: Flask, name: str | None = None, every: float = BEAT_SECONDS) -> None:
+        self.app, self.name, self.every = app, name or worker_name(), every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="worker-beat", daemon=True)
+
+    def start(self) -> Beat:
+        self.beat()
+        self._thread.start()
+        return self
+
+    def beat(self) -> None:
+        with self.app.app_context(), db.engine.begin() as connection:
+            now = utcnow()
+            connection.execute(delete(BEATS).where(BEATS.c.name == self.name))
+            connection.execute(insert(BEATS).values(name=self.name, started_at=now, beat_at=now))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                self.beat()
+            except Exception:  # an outage: the next beat may work; /readyz tells the operator meanwhile
+                log.warning("worker heartbeat failed", exc_info=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.every + 5)
+        with self.app.app_context(), db.engine.begin() as connection:
+            connection.execute(delete(BEATS).where(BEATS.c.name == self.name))
+
+
+def workers_alive(connection: Connection, now: dt.datetime | None = None) -> int:
+    now = now or utcnow()
+    c = BEATS.c
+    return len(connection.execute(select(c.name).where(c.beat_at >= now - dt.timedelta(seconds=BEAT_STALE_SECONDS))).all())
+
+
+class Worker:
+    """Huey's consumer and the heartbeat, started and stopped together; ``run`` blocks (the CLI),
+    ``start``/``stop`` do not (tests, drills)."""
+
+    def __init__(self, app: Flask, workers: int = 1, poll: float = 1.0) -> None:
+        self.app = app
+        self.huey = queue_of(app)
+        self.consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                                  initial_delay=0.1, max_delay=poll, backoff=1.5, check_worker_health=True)
+        self.beat = Beat(app)
+
+    def run(self) -> None:
+        self.beat.start()
+        try:
+            self.consumer.run()  # until SIGTERM or SIGINT: a running build is finished first
+        finally:
+            self._close()
+
+    def start(self) -> Worker:
+        self.beat.start()
+        # Not consumer.start(): that takes over the process's signals, which a test runner owns.
+        self.consumer.scheduler.start()
+        for _name, thread in self.consumer.worker_threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.consumer.stop_flag.set()
+        for _name, thread in self.consumer.worker_threads:
+            thread.join(timeout=120)
+        self.consumer.scheduler.join(timeout=30)
+        self._close()
+
+    def _close(self) -> None:
+        try:
+            self.beat.stop()
+        finally:
+            self.huey.storage.database.close_all()
