@@ -1,7 +1,7 @@
-"""Two app servers, one PostgreSQL (issue 16): what one server knows, the other knows, because it
-is in the database or in the shared report folder: a session made on one is good on the other, a
-login lock made through one holds on the other, and a report started on one is followed and
-downloaded from the other."""
+"""Two app servers and a report worker, one PostgreSQL (issue 16): what one server knows, the
+other knows, because it is in the database: a session made on one is good on the other, a login
+lock made through one holds on the other, and a report started on one, built by the worker, is
+followed and downloaded from the other."""
 from __future__ import annotations
 
 import os
@@ -25,10 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def two_servers(migrated, tmp_path: Path) -> Iterator[tuple[str, str]]:
     env = {**os.environ, "DATABASE_URL": migrated.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "one-key-for-every-server",
-           "SANQU_INSTANCE": str(tmp_path / "instance"), "REPORTS_DIR": str(tmp_path / "shared-reports"),
-           "MFA_REQUIRED_ROLES": "", "LOGIN_LOCKOUT_FAILURES": "3"}
+           "SANQU_INSTANCE": str(tmp_path / "instance"), "MFA_REQUIRED_ROLES": "", "LOGIN_LOCKOUT_FAILURES": "3"}
     servers, bases = [], []
     try:
+        log = (tmp_path / "worker.log").open("wb")
+        servers.append((subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--poll", "0.2"], cwd=ROOT,
+                                         env={**env, "SANQU_INSTANCE": str(tmp_path / "instance-worker")},
+                                         stdout=log, stderr=subprocess.STDOUT), log))
         for name in ("a", "b"):
             port = free_port()
             log = (tmp_path / f"server-{name}.log").open("wb")
@@ -83,7 +86,11 @@ def test_a_session_a_lock_and_a_report_are_the_same_on_both_servers(two_servers)
         assert _login(stranger, a, "county-pj", "not the password at all").status_code == 401
     assert _login(requests.Session(), b, "county-pj", PASSWORD).status_code == 429
 
-    # a report started on A is followed and downloaded from B
+    # a report started on A, built by the worker, is followed and downloaded from B
+    end = time.monotonic() + 60  # the worker starts alongside the servers
+    while requests.get(f"{b}/readyz", timeout=10).json()["checks"]["report_worker"] != "ok":
+        assert time.monotonic() < end, "the report worker never beat"
+        time.sleep(0.2)
     token = _csrf(http, f"{a}/reports/")
     started = http.post(f"{a}/reports/", data={"scope": "county:430626", "round": "", "csrf_token": token}, allow_redirects=False,
                         timeout=30)

@@ -98,6 +98,7 @@ def _make(app: Flask) -> Huey:
         huey.storage.close()
 
     app.extensions["report_build"] = build_report
+    app.extensions["report_purge"] = purge_free_text
     return huey
 
 

@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
 from survey_app.models import AuditEvent
-from tests.reports.test_jobs import FakeBuilder, settle, use_reports
+from tests.reports.test_jobs import Builds, use_reports
 
 
 @pytest.fixture
-def fake(app, programme, tmp_path, monkeypatch) -> Iterator[FakeBuilder]:
-    builder = FakeBuilder()
-    use_reports(app, tmp_path, monkeypatch, builder)
-    yield builder
-    settle()
+def fake(app, programme, tmp_path) -> Builds:
+    """The test builder; no report worker runs: the command builds the report itself."""
+    return use_reports(app, tmp_path)
 
 
 def report(app, *args: str):
@@ -63,13 +60,14 @@ def test_bad_scope_code_or_round_exits_1_with_the_reason(app, fake, tmp_path, ar
     assert not out.exists() and fake.calls == []
 
 
-def test_a_failed_report_exits_1_with_its_message(app, programme, tmp_path, monkeypatch):
+def test_a_failed_report_exits_1_with_its_message(app, programme, tmp_path):
     from survey_app.reports import jobs
 
-    use_reports(app, tmp_path, monkeypatch, FakeBuilder(fail=RuntimeError("no chromium")))
+    builds = use_reports(app, tmp_path, REPORT_TEST_FAIL="no chromium", REPORT_RETRIES=2)
     out = tmp_path / "x.pdf"
     result = report(app, "--scope", "programme", "--out", str(out))
     assert result.exit_code == 1 and jobs.FAILED_MESSAGE in result.output and not out.exists()
+    assert builds.calls == ["programme"]  # someone is waiting at the terminal: no second attempt
 
 
 def _real_builder():
@@ -86,7 +84,6 @@ def test_a_real_county_report_end_to_end(app, db, programme, tmp_path):
     from survey_app.demo.seed import seed_responses
 
     _real_builder()
-    use_reports(app, tmp_path, None)
     seed_responses(db.session, 400, seed=21)
     db.session.commit()
     out = tmp_path / "平江县.pdf"

@@ -9,7 +9,6 @@ import logging
 import os
 import time
 import uuid as uuidlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,15 +53,6 @@ def use_reports(app, tmp_path: Path, builder: str = "fake", **settings) -> Build
     app.config.update(REPORT_BUILDER=f"tests.reports.builders:{builder}", REPORT_TEST_DIR=str(folder),
                       REPORT_RETRY_DELAY=0, **settings)
     return Builds(folder)
-
-
-@pytest.fixture
-def worker(app) -> Iterator[Worker]:
-    """A report worker on the test's database, as `flask --app wsgi worker` runs it (its threads
-    in this process, its builds in child processes)."""
-    running = Worker(app, poll=0.2).start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
@@ -351,3 +341,35 @@ def test_keys_are_checked_before_anything_is_read(app, db):
     assert jobs.read(db.session, "B" * 64) is None
     assert jobs.read(db.session, "b" * 64).request == "county:430626"
     assert jobs.pdf_of(db.session, "../" + "b" * 61) is None
+
+
+def test_readyz_tells_whether_a_report_worker_is_alive(app, stamped):
+    client = app.test_client()
+    assert client.get("/readyz").get_json()["checks"]["report_worker"].startswith("no report worker")
+    running = Worker(app, poll=0.2).start()
+    try:
+        reply = client.get("/readyz")
+        assert reply.status_code == 200 and reply.get_json()["checks"]["report_worker"] == "ok"
+    finally:
+        running.stop()
+    reply = client.get("/readyz")
+    assert reply.status_code == 200 and reply.get_json()["checks"]["report_worker"].startswith("no report worker")
+
+
+def test_the_worker_purges_old_free_text_daily(app, db, programme):
+    from survey_app.models import AuditEvent
+    from survey_app.reports.queue import PURGE_AT, queue_of
+
+    queue_of(app)
+    purge = app.extensions["report_purge"]
+    # 03:17 China time is 19:17 UTC, once a day (Huey runs with UTC times)
+    assert PURGE_AT == {"hour": "19", "minute": "17"}
+    assert purge.s().validate_datetime(dt.datetime(2026, 12, 5, 19, 17))
+    assert not purge.s().validate_datetime(dt.datetime(2026, 12, 5, 3, 17))
+    purge.call_local()  # unset retention: nothing is purged, nothing recorded
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "retention.purge")) == 0
+    app.config["FREE_TEXT_RETENTION_DAYS"] = 30
+    purge.call_local()
+    db.session.rollback()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "retention.purge"))
+    assert event.detail["via"] == "worker" and event.detail["days"] == 30

@@ -3,8 +3,6 @@ with its Chinese name; another county's job is 403 even with its key; failures s
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -12,16 +10,14 @@ from sqlalchemy import select
 
 from survey_app.models import AuditEvent
 from survey_app.reports import jobs
-from tests.reports.test_jobs import FakeBuilder, settle, use_reports
+from tests.reports.test_jobs import Builds, use_reports
 from tests.test_auth import csrf_token, login
 
 
 @pytest.fixture
-def fake(app, programme, tmp_path, monkeypatch) -> Iterator[FakeBuilder]:
-    builder = FakeBuilder()
-    use_reports(app, tmp_path, monkeypatch, builder)
-    yield builder
-    settle()
+def fake(app, programme, tmp_path, worker) -> Builds:
+    """Reports built by the test builder, with a report worker running."""
+    return use_reports(app, tmp_path)
 
 
 def start(client, scope: str, round_year: str = ""):
@@ -34,7 +30,9 @@ def started_key(reply) -> str:
 
 
 def finish(app, key: str) -> jobs.Job:
-    return jobs.wait(jobs.reports_dir(app), key)
+    from survey_app.extensions import db
+
+    return jobs.wait(db.session, key)
 
 
 def options(page: str) -> list[str]:
@@ -100,6 +98,7 @@ def test_a_county_report_from_start_to_download(client, fake, app, db):
     # The same report of the same data: the stored job at once, not built again.
     assert started_key(start(client, "county:430626", "2026")) == key
     assert fake.calls == ["county:430626"]
+    db.session.rollback()  # a fresh snapshot: finish() read the job in this session
     events = db.session.execute(select(AuditEvent.action, AuditEvent.target, AuditEvent.detail).where(
         AuditEvent.action.like("report.%")).order_by(AuditEvent.id)).all()
     assert [(a, t) for a, t, _ in events] == [("report.start", "county:430626"), ("report.download", "county:430626"),
@@ -108,20 +107,18 @@ def test_a_county_report_from_start_to_download(client, fake, app, db):
     assert events[2][2]["state"] == "done"
 
 
-def test_the_page_follows_a_running_job(client, app, programme, tmp_path, monkeypatch):
-    gate = threading.Event()
-    builder = FakeBuilder(gate=gate)
-    use_reports(app, tmp_path, monkeypatch, builder)
+def test_the_page_follows_a_running_job(client, app, programme, tmp_path, worker):
+    builder = use_reports(app, tmp_path, REPORT_TEST_GATED=True)
     login(client, "admin")
     try:
         key = started_key(start(client, "programme"))
-        assert builder.started.wait(timeout=60)
+        assert builder.wait_started()
         page = client.get(f"/reports/jobs/{key}").get_data(as_text=True)
         status = client.get(f"/reports/jobs/{key}.json").get_json()
         # a second start (another tab, another worker's request) joins it
         assert started_key(start(client, "programme")) == key
     finally:
-        gate.set()
+        builder.open_gate()
     assert 'data-state="running"' in page and 'value="0.5"' in page and "绘制图表" in page
     assert '<noscript><meta http-equiv="refresh"' in page  # without JavaScript the page reloads itself
     assert 'src="/static/js/report_job.js"' in page
@@ -130,9 +127,8 @@ def test_the_page_follows_a_running_job(client, app, programme, tmp_path, monkey
     assert finish(app, key).state == "done" and builder.calls == ["programme"]
 
 
-def test_a_failed_job_shows_its_message_and_can_be_restarted(client, app, programme, tmp_path, monkeypatch):
-    builder = FakeBuilder(fail=RuntimeError("WeasyPrint ran out of memory"))
-    use_reports(app, tmp_path, monkeypatch, builder)
+def test_a_failed_job_shows_its_message_and_can_be_restarted(client, app, programme, tmp_path, worker):
+    use_reports(app, tmp_path, REPORT_TEST_FAIL="WeasyPrint ran out of memory", REPORT_RETRIES=0)
     login(client, "county-pj")
     key = started_key(start(client, "county:430626"))
     finish(app, key)
@@ -143,7 +139,7 @@ def test_a_failed_job_shows_its_message_and_can_be_restarted(client, app, progra
     assert 'data-action="restart"' in page and 'name="scope" value="county:430626"' in page
     assert client.get(f"/reports/jobs/{key}.json").get_json()["error"] == jobs.FAILED_MESSAGE
     assert client.get(f"/reports/jobs/{key}.pdf").status_code == 404
-    builder.fail = None
+    app.config["REPORT_TEST_FAIL"] = ""
     assert started_key(start(client, "county:430626")) == key  # tried again under the same name
     assert finish(app, key).state == "done"
 
