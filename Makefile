@@ -16,8 +16,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run serve test test-fast install install-dev system-deps serve-deps db demo check lint bench drill clean messages
 
+# The report worker (PDF reports, the daily purge) runs beside the app server and stops with it.
 run: install db demo
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops; the report worker runs alongside)"
+	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --worker-class gthread --threads 4 --bind $(HOST):$(PORT) \
 	  --access-logfile - --graceful-timeout 5 --no-control-socket wsgi:app
 

@@ -1,5 +1,5 @@
 """The production shape on one machine: gunicorn behind nginx, with the project's nginx settings
-(deploy/nginx/).  `make serve` runs it in the foreground; the tests and `make drill` start and
+(deploy/nginx/), and the report worker.  `make serve` runs it in the foreground; the tests and `make drill` start and
 stop it.  Nothing here needs root: nginx runs with its files in a folder of its own.
 
     python -m deploy.front --port 5000
@@ -107,9 +107,9 @@ class Front:
 
 def start(port: int | None = None, env: dict[str, str] | None = None, runtime: Path | None = None,
           gunicorn_args: list[str] | None = None, unix_socket: bool = False,
-          conf: Callable[[Front, str], str] | None = None) -> Front:
-    """Start gunicorn (on a loopback port, or on a Unix socket as deployed) and nginx before it;
-    returns when both answer.  ``conf(front, upstream)`` gives another nginx.conf than the local
+          conf: Callable[[Front, str], str] | None = None, worker: bool = False) -> Front:
+    """Start gunicorn (on a loopback port, or on a Unix socket as deployed) and nginx before it,
+    and the report worker if asked; returns when both servers answer.  ``conf(front, upstream)`` gives another nginx.conf than the local
     front's (a test runs the deployment's own site file so)."""
     nginx = nginx_binary()
     if nginx is None:
@@ -132,6 +132,9 @@ def start(port: int | None = None, env: dict[str, str] | None = None, runtime: P
             [nginx, "-p", str(runtime), "-e", str(runtime / "error.log"), "-c", str(path), "-g", "daemon off;"],
             stdout=log, stderr=subprocess.STDOUT))
         _wait_for_socket(("127.0.0.1", front.port), front.processes[1])
+        if worker:
+            front.processes.append(subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT,
+                                                    env=app_env, stdout=log, stderr=subprocess.STDOUT))
     except BaseException:
         front.stop()
         raise
@@ -168,8 +171,8 @@ def main() -> None:
     # `kill` and a closed terminal stop it as Ctrl-C does: nginx and gunicorn go with it
     for stop_signal in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop_signal, _interrupt)
-    front = start(args.port, runtime=ROOT / "instance" / "front")
-    print(f"Serving on {front.base}  (nginx in front of gunicorn; Ctrl-C stops)", flush=True)
+    front = start(args.port, runtime=ROOT / "instance" / "front", worker=True)
+    print(f"Serving on {front.base}  (nginx in front of gunicorn, and the report worker; Ctrl-C stops)", flush=True)
     try:
         while all(p.poll() is None for p in front.processes):
             time.sleep(0.5)

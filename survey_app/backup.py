@@ -3,8 +3,8 @@ the database itself (SQLite's online backup, or `pg_dump` in its custom format).
 says which engine and which schema revision the file holds, so a restore refuses a file that does
 not fit this installation before it touches anything.  No Flask here.
 
-What is not in the file: the report PDFs (a cache, built again on request from the data) and the
-instance folder's secret key (kept apart, like any secret: docs/DEPLOYMENT.md)."""
+The report jobs, their PDFs and the queue are tables like any other, so they are in the file.
+What is not: the instance folder's secret key (kept apart, like any secret: docs/DEPLOYMENT.md)."""
 from __future__ import annotations
 
 import datetime as dt
