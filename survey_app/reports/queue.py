@@ -57,10 +57,12 @@ def peewee_database(url: str, config: dict[str, Any]) -> Any:
                                     pragmas={"journal_mode": "wal", "busy_timeout": busy, "foreign_keys": 1})
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(f"the report queue supports SQLite and PostgreSQL, not {parsed.get_backend_name()}")
-    return PooledPsycopg3Database(
-        parsed.database, max_connections=16, timeout=config["DATABASE_POOL_TIMEOUT"], user=parsed.username,
-        password=parsed.password, host=parsed.host, port=parsed.port, connect_timeout=config["DATABASE_CONNECT_TIMEOUT"],
-        **{k: v for k, v in parsed.query.items() if isinstance(v, str)})
+    # libpq's parameters as in the URL: its query may name the host (a Unix socket's folder), sslmode...
+    params: dict[str, Any] = {"user": parsed.username, "password": parsed.password, "host": parsed.host, "port": parsed.port,
+                              "connect_timeout": config["DATABASE_CONNECT_TIMEOUT"]}
+    params.update({k: v for k, v in parsed.query.items() if isinstance(v, str)})
+    return PooledPsycopg3Database(parsed.database, max_connections=16, timeout=config["DATABASE_POOL_TIMEOUT"],
+                                  **{k: v for k, v in params.items() if v is not None})
 
 
 def queue_of(app: Flask) -> Huey:
