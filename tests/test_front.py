@@ -4,6 +4,8 @@ app from the proxy, never from the client's own X-Forwarded-For."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -127,20 +129,45 @@ def _deployment_site(front, upstream: str, http_port: int, cert: Path, key: Path
     return front_module.main_conf(front.runtime, site)
 
 
-def test_the_deployment_site_serves_over_tls_on_a_unix_socket(tmp_path):
-    """The files an operator installs (nginx site, gunicorn on a Unix socket, the example
-    settings): pages and API over TLS 1.2+ only, plain HTTP moves pages and refuses the API, the
-    session cookie is Secure and __Host-, and the app sees nginx's client address."""
-    import http.client
-    import shutil
-    import ssl
-    import subprocess
+DEBIAN_NGINX_CONF = Path("/etc/nginx/nginx.conf")
 
+
+def _throwaway_certificate(tmp_path: Path) -> tuple[Path, Path]:
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj",
                     "/CN=localhost", "-days", "1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.skipif(not DEBIAN_NGINX_CONF.is_file(), reason="no /etc/nginx/nginx.conf (nginx from Debian's package)")
+def test_the_site_passes_nginx_t_inside_debians_own_nginx_conf(tmp_path):
+    """As docs/DEPLOYMENT.md installs it: the site in sites-enabled under the package's
+    nginx.conf, whose http {} already sets gzip, ssl_protocols and more.  A directive given twice
+    in one context stops nginx, which a main configuration of our own would never show."""
+    main = DEBIAN_NGINX_CONF.read_text()
+    assert "include /etc/nginx/sites-enabled/*;" in main, "Debian's nginx.conf changed: update this test"
+    cert, key = _throwaway_certificate(tmp_path)
+    site = (front_module.NGINX_DIR / "sanqu-site.conf").read_text()
+    for old, new in [("/opt/sanqu", str(front_module.ROOT)), ("/etc/ssl/sanqu/fullchain.pem", str(cert)),
+                     ("/etc/ssl/sanqu/privkey.pem", str(key))]:
+        site = site.replace(old, new)
+    (tmp_path / "sanqu").write_text(site)
+    (tmp_path / "nginx.conf").write_text(main.replace("include /etc/nginx/sites-enabled/*;", f"include {tmp_path / 'sanqu'};"))
+    checked = subprocess.run([front_module.nginx_binary(), "-t", "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")],
+                             capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_the_deployment_site_serves_over_tls_on_a_unix_socket(tmp_path):
+    """The files an operator installs (nginx site, gunicorn on a Unix socket, the example
+    settings): pages and API over TLS 1.2+ only, plain HTTP moves pages and refuses the API, the
+    session cookie is Secure and __Host-, and the app sees nginx's client address."""
+    import http.client
+    import ssl
+
+    cert, key = _throwaway_certificate(tmp_path)
     url = f"sqlite:///{tmp_path / 'site.db'}"
     app = make_app(url, tmp_path)
     with app.app_context():
