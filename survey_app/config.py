@@ -34,6 +34,10 @@ class Config:
         self.QUESTIONNAIRE_DIR = os.environ.get("QUESTIONNAIRE_DIR", str(ROOT / "questionnaires"))
         # A submission is a few KB; 1 MB leaves room for long free text and refuses abuse.
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+        # A gzip body (tablets on a weak link) may inflate to this much, no more (zip bombs)
+        self.MAX_INFLATED_LENGTH = int(os.environ.get("MAX_INFLATED_LENGTH", 8 * 1024 * 1024))
+        # Submissions in one POST /api/v1/submissions/batch
+        self.BATCH_MAX_ITEMS = int(os.environ.get("BATCH_MAX_ITEMS", 100))
         self.SESSION_COOKIE_HTTPONLY = True
         # Pages, scripts and styles go compressed (brotli, else gzip) to tablets on a weak
         # signal; replies under 500 bytes (every submission's) are not worth the CPU.

@@ -174,6 +174,7 @@ POLICY: dict[str, Access] = {
     "api.get_questionnaire": Access(EVERYONE, fixed("/api/v1/questionnaires/awareness"), anonymous="api", api=True),
     "api.post_submission": Access(EVERYONE, fixed("/api/v1/submissions"), method="POST", anonymous="api", api=True),
     "api.post_refusal": Access(EVERYONE, fixed("/api/v1/refusals"), method="POST", anonymous="api", api=True),
+    "api.post_submission_batch": Access(EVERYONE, fixed("/api/v1/submissions/batch"), method="POST", anonymous="api", api=True),
     "api.device_receipt_view": Access(EVERYONE, lambda c: f"/api/v1/devices/{c.pj_device}/receipt", anonymous="api", api=True,
                                       outside=lambda c: f"/api/v1/devices/{c.fh_device}/receipt", outside_hides=True),
     "api.stats_prepost": Access(STAFF, fixed("/api/v1/stats/prepost?questionnaire=awareness&index=awareness"),

@@ -17,6 +17,8 @@ _ERRORS = {
 }
 
 
+_GZIP = {"name": "Content-Encoding", "in": "header", "required": False, "schema": {"type": "string", "enum": ["gzip", "identity"]},
+         "description": "gzip: the body is gzip-compressed (it may inflate to MAX_INFLATED_LENGTH, 8 MB by default)"}
 _SITE = {"name": "site", "in": "query", "required": False, "schema": {"type": "string"}, "description": "a village's code"}
 _ROUND = {"name": "round", "in": "query", "required": False, "schema": {"type": "integer"},
           "description": "a round's year; a follow-up belongs to its baseline's round"}
@@ -85,17 +87,38 @@ OPENAPI: dict = {
         "/submissions": {
             "post": {
                 "summary": "Submit one response (idempotent on uuid)",
+                "parameters": [_GZIP],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Submission"}}}},
                 "responses": {
                     "201": _reply("stored: {uuid, status: created, warnings?}"),
                     "200": _reply("the same uuid with the same content was already stored: {status: duplicate}"),
-                    "400": _reply("the body is not JSON"),
+                    "400": _reply("the body is not JSON, or not valid gzip"),
                     "401": _reply("no valid token"),
                     "403": _reply("county or team outside the token owner's scope"),
                     "409": _reply("the same uuid was stored with other content; the stored response is unchanged"),
-                    "413": _reply("body larger than the limit (1 MB by default)"),
-                    "415": _reply("not application/json"),
+                    "413": _reply("body larger than the limit (1 MB by default), or a gzip body that inflates past MAX_INFLATED_LENGTH"),
+                    "415": _reply("not application/json, or a Content-Encoding other than gzip"),
                     "422": _reply("invalid: errors by question id or field"),
+                },
+            }
+        },
+        "/submissions/batch": {
+            "post": {
+                "summary": "Submit several responses at once (a tablet's queue); each item is judged, stored and answered "
+                "as POST /submissions would (idempotent on uuid), so some may be stored while others are refused",
+                "parameters": [_GZIP],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["items"],
+                    "properties": {"items": {"type": "array", "minItems": 1, "maxItems": 100,
+                                             "items": {"$ref": "#/components/schemas/Submission"}}}}}}},
+                "responses": {
+                    "200": _reply("{results: [{uuid, status: created|duplicate|conflict|invalid|forbidden, http_status, "
+                                  "errors?, warnings?}]}, one per item in order", {"type": "object"}),
+                    "400": _reply("the body is not JSON, or not valid gzip"),
+                    "401": _reply("no valid token"),
+                    "413": _reply("body larger than the limit, or a gzip body that inflates past MAX_INFLATED_LENGTH"),
+                    "415": _reply("not application/json, or a Content-Encoding other than gzip"),
+                    "422": _reply("items is not a list of 1 to 100 submissions"),
                 },
             }
         },
@@ -197,7 +220,7 @@ OPENAPI: dict = {
                 "responses": {
                     "201": _reply("counted: {uuid, status: created}"),
                     "200": _reply("this uuid was already counted: {status: duplicate}"),
-                    "400": _reply("the body is not JSON"),
+                    "400": _reply("the body is not JSON, or not valid gzip"),
                     "401": _reply("no valid token"),
                     "403": _reply("county or team outside the token owner's scope"),
                     "413": _reply("body larger than the limit"),

@@ -1,9 +1,7 @@
 """The HTTP API, /api/v1 (contract in shared/DESIGN.md, described at /api/v1/openapi.json)."""
 from __future__ import annotations
 
-import json
-
-from flask import Response, abort, g, jsonify, request
+from flask import Response, abort, current_app, g, jsonify, request
 
 from ..analysis import overview
 from ..analysis.figures import PlaceError, place_for, prepost, wave_summary
@@ -19,21 +17,13 @@ from ..submissions.refusals import record_refusal
 from ..submissions.service import Outcome, submit
 from . import bp
 from .auth import authenticate, request_language, token_required, unauthorized
+from .bodies import BodyError, decoded, strict_json
 from .openapi import OPENAPI
 
 OFFER_REFUSALS = {
     410: "this version is retired: it is not offered for new interviews (submissions to it are still accepted)",
     403: "this questionnaire is assigned to other teams",
 }
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _strict_json(raw: bytes) -> object:
-    """RFC 8259 JSON only: no NaN or Infinity; too deep a nesting is refused like bad syntax."""
-    return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
 
 
 @bp.get("/openapi.json")
@@ -73,13 +63,15 @@ def get_questionnaire(qid: str):
 
 
 def _json_body() -> tuple[object, tuple[Response, int] | None]:
-    """The request's JSON body, or the 415/400 reply that refuses it."""
+    """The request's JSON body, plain or gzip, or the 415/413/400 reply that refuses it."""
     if not request.is_json:
         return None, (jsonify({"errors": {"body": ["Content-Type must be application/json"]}}), 415)
     try:
-        return _strict_json(request.get_data(cache=False)), None
-    except (ValueError, RecursionError):
-        return None, (jsonify({"errors": {"body": ["the body is not valid JSON"]}}), 400)
+        raw = decoded(request.get_data(cache=False), request.headers.get("Content-Encoding"),
+                      current_app.config["MAX_INFLATED_LENGTH"])
+        return strict_json(raw), None
+    except BodyError as refused:
+        return None, (jsonify({"errors": {"body": [refused.message]}}), refused.status)
 
 
 def _reply(outcome: Outcome) -> tuple[Response, int]:
@@ -103,6 +95,35 @@ def post_submission():
             return refused
         outcome = submit(connection, payload, scope, source="api", lang=request_language())
     return _reply(outcome)
+
+
+@bp.post("/submissions/batch")
+def post_submission_batch():
+    """Several submissions in one request (a tablet's queue over a weak link): each item is
+    judged, stored and answered as a single submission would be, in its own transaction, so one
+    bad item costs only itself and a retried batch doubles nothing."""
+    with DriverConnection(db.engine) as connection:
+        scope = authenticate(connection)
+        if scope is None:
+            return unauthorized()
+        payload, refused = _json_body()
+        if refused is not None:
+            return refused
+        items = payload.get("items") if isinstance(payload, dict) else None
+        limit = current_app.config["BATCH_MAX_ITEMS"]
+        if not isinstance(items, list) or not 1 <= len(items) <= limit:
+            return jsonify({"errors": {"items": [f"must be a list of 1 to {limit} submissions"]}}), 422
+        lang = request_language()
+        results = []
+        for item in items:
+            outcome = submit(connection, item, scope, source="api", lang=lang)
+            result: dict = {"uuid": outcome.uuid, "status": outcome.status, "http_status": outcome.http_status}
+            if outcome.errors:
+                result["errors"] = outcome.errors
+            if outcome.warnings:
+                result["warnings"] = outcome.warnings
+            results.append(result)
+    return jsonify({"results": results})
 
 
 @bp.post("/refusals")
