@@ -144,6 +144,18 @@ def restore_backup(engine: Engine, path: Path) -> None:
             _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
                   "--exit-on-error", f"--dbname={libpq_url(engine)}", str(dump)])
         engine.dispose()
+        analyze(engine)  # pg_restore leaves the planner without statistics until autovacuum comes
+
+
+def analyze(engine: Engine) -> None:
+    """Fresh planner statistics after a bulk load (a restore, demo data) on PostgreSQL: without
+    them it plans the dashboards' joins for empty tables, and a page that takes a second takes
+    ten until autovacuum's next pass.  SQLite plans from its indexes and needs nothing."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:

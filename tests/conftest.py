@@ -363,3 +363,31 @@ def migrated(engine_name: str, tmp_path: Path) -> Iterator[Any]:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{made}" WITH (FORCE)'))
             admin.dispose()
+
+
+def analyzed_since(url: str, table: str, since: Any) -> bool:
+    """Whether PostgreSQL's planner statistics of ``table`` were gathered (ANALYZE) at or after
+    ``since`` (the server's clock); a fresh connection each look, as the statistics are cached
+    per transaction."""
+    import time
+
+    engine = create_engine(url)
+    try:
+        deadline = time.monotonic() + 10  # the statistics reach shared memory at the end of ANALYZE
+        while True:
+            with engine.connect() as conn:
+                last = conn.execute(text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = :t"), {"t": table}).scalar()
+            if (last is not None and last >= since) or time.monotonic() > deadline:
+                return last is not None and last >= since
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
+
+
+def server_now(url: str) -> Any:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT now()")).scalar()
+    finally:
+        engine.dispose()

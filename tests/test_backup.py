@@ -18,6 +18,7 @@ from survey_app.extensions import db as _db
 from survey_app.models import AuditEvent, Response
 
 from .api.payloads import awareness
+from .conftest import analyzed_since, server_now
 
 
 def _submit(app, code: str) -> str:
@@ -59,9 +60,13 @@ def test_backup_while_serving_then_restore_brings_back_exactly_what_it_held(migr
     assert refused.exit_code != 0 and "--yes" in refused.output
     assert _uuids(migrated) == before | after  # nothing touched without --yes
 
+    url = migrated.config["SQLALCHEMY_DATABASE_URI"]
+    began = server_now(url) if url.startswith("postgresql") else None
     result = _cli(migrated, "restore", str(out), "--yes")
     assert result.exit_code == 0, result.output
     assert _uuids(migrated) == before
+    if began is not None:  # pg_restore leaves no planner statistics: the restore gathers them
+        assert analyzed_since(url, "responses", began)
     with migrated.app_context():
         actions = list(_db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("backup.%")).order_by(AuditEvent.id)))
         assert actions == ["backup.create", "backup.restore"]  # the file held its own making

@@ -37,6 +37,9 @@ def seed_demo(responses: int, seed: int, if_empty: bool) -> None:
     if responses:
         made = seed_responses(db.session, responses, seed=seed)
         db.session.commit()
+        from ..backup import analyze
+
+        analyze(db.engine)
         click.echo(f"{made} responses generated")
 
 
