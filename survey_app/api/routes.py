@@ -1,6 +1,8 @@
 """The HTTP API, /api/v1 (contract in shared/DESIGN.md, described at /api/v1/openapi.json)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, current_app, g, jsonify, request
 
 from ..analysis import overview
@@ -74,18 +76,23 @@ def _json_body() -> tuple[object, tuple[Response, int] | None]:
         return None, (jsonify({"errors": {"body": [refused.message]}}), refused.status)
 
 
-def _reply(outcome: Outcome) -> tuple[Response, int]:
+def _body(outcome: Outcome) -> dict:
     body: dict = {"uuid": outcome.uuid, "status": outcome.status}
     if outcome.errors:
         body["errors"] = outcome.errors
     if outcome.warnings:
         body["warnings"] = outcome.warnings
-    return jsonify(body), outcome.http_status
+    return body
 
 
-@bp.post("/submissions")
-def post_submission():
-    # A driver connection of its own, not the ORM session: the hot path of every tablet's sync.
+def _reply(outcome: Outcome) -> tuple[Response, int]:
+    return jsonify(_body(outcome)), outcome.http_status
+
+
+def _submissions(answer: Any) -> Any:
+    """Authenticate, read the JSON body and let ``answer(connection, payload, scope, lang)``
+    store it, on a driver connection of its own, not the ORM session: the hot path of every
+    tablet's sync."""
     with DriverConnection(db.engine) as connection:
         scope = authenticate(connection)
         if scope is None:
@@ -93,8 +100,13 @@ def post_submission():
         payload, refused = _json_body()
         if refused is not None:
             return refused
-        outcome = submit(connection, payload, scope, source="api", lang=request_language())
-    return _reply(outcome)
+        return answer(connection, payload, scope, request_language())
+
+
+@bp.post("/submissions")
+def post_submission():
+    return _submissions(lambda connection, payload, scope, lang: _reply(
+        submit(connection, payload, scope, source="api", lang=lang)))
 
 
 @bp.post("/submissions/batch")
@@ -102,28 +114,18 @@ def post_submission_batch():
     """Several submissions in one request (a tablet's queue over a weak link): each item is
     judged, stored and answered as a single submission would be, in its own transaction, so one
     bad item costs only itself and a retried batch doubles nothing."""
-    with DriverConnection(db.engine) as connection:
-        scope = authenticate(connection)
-        if scope is None:
-            return unauthorized()
-        payload, refused = _json_body()
-        if refused is not None:
-            return refused
+    def answer(connection: DriverConnection, payload: object, scope: Any, lang: str) -> Any:
         items = payload.get("items") if isinstance(payload, dict) else None
         limit = current_app.config["BATCH_MAX_ITEMS"]
         if not isinstance(items, list) or not 1 <= len(items) <= limit:
             return jsonify({"errors": {"items": [f"must be a list of 1 to {limit} submissions"]}}), 422
-        lang = request_language()
         results = []
         for item in items:
             outcome = submit(connection, item, scope, source="api", lang=lang)
-            result: dict = {"uuid": outcome.uuid, "status": outcome.status, "http_status": outcome.http_status}
-            if outcome.errors:
-                result["errors"] = outcome.errors
-            if outcome.warnings:
-                result["warnings"] = outcome.warnings
-            results.append(result)
-    return jsonify({"results": results})
+            results.append({**_body(outcome), "http_status": outcome.http_status})
+        return jsonify({"results": results})
+
+    return _submissions(answer)
 
 
 @bp.post("/refusals")
