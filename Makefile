@@ -99,6 +99,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/form_weight.py --write-docs
 	$(BIN)/python benchmarks/stats.py --write-docs
 	$(BIN)/python benchmarks/recordings.py --write-docs
+	$(BIN)/python benchmarks/sync.py --write-docs
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -14,7 +14,8 @@ from ..extensions import db
 
 #: what a tablet's device token may reach: the collection API, nothing else (issue 15)
 DEVICE_ENDPOINTS = frozenset({
-    "api.list_questionnaires", "api.get_questionnaire", "api.post_submission", "api.post_refusal", "api.followups",
+    "api.list_questionnaires", "api.get_questionnaire", "api.post_submission", "api.post_submission_batch",
+    "api.post_refusal", "api.followups",
     "api.device_receipt_view",
 })
 

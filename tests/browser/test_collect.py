@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import County, Refusal, Response
 
-from .collecting import fill_and_submit, finish, log_in, open_form, pending
+from .collecting import fill_and_submit, finish, log_in, open_form, pending, sent_json
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)]
 
@@ -90,7 +90,7 @@ def test_a_failing_server_and_a_lost_reply_lose_nothing_and_store_nothing_twice(
     seen: list[str] = []
 
     def flaky(route):
-        seen.append(route.request.post_data_json["uuid"])
+        seen.append(sent_json(route.request)["uuid"])
         if len(seen) == 2:
             route.fulfill(status=500, body="Internal Server Error")  # the server fails halfway
         elif len(seen) == 3:

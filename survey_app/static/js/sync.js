@@ -1,15 +1,25 @@
-/* Sends the device's queue to the server, one item at a time.  An item leaves the device only
+/* Sends the device's queue to the server.  Submissions waiting together go in batches
+   (POST /api/v1/submissions/batch, each item judged and answered alone), every body gzip-compressed
+   where the browser can (CompressionStream): a week of interviews over a 2G link at the township is
+   a few requests of a few kilobytes each, not hundreds (issue 17).  An item leaves the device only
    after a 201 (created) or a 200 (already there); 409, 422 and 403 keep it, flagged for review
    with the server's message; 401 keeps the whole queue and asks the collector to log in again;
    anything else (no network, 5xx such as a 503 while the database is out of reach, a dropped
    connection) is retried later with backoff, never sooner than the server's Retry-After.  The
-   uuid made when the interview started makes every retry safe: the server never stores twice. */
+   uuid made when the interview started makes every retry safe: the server never stores twice,
+   also when a batch's reply was lost after the server stored it. */
 (function (root) {
   "use strict";
   var Store = root.SanquStore;
   var running = null, timer = null, listeners = [];
   var ENDPOINT = { submission: "/api/v1/submissions", refusal: "/api/v1/refusals" };
+  var BATCH_ENDPOINT = { submission: "/api/v1/submissions/batch" };
   var MAX_BACKOFF_MS = 5 * 60 * 1000;
+  /* A batch small enough that a link dropping halfway costs little (the server's limit is 100
+     items and 1 MB as sent; raw JSON is bounded too, for a browser that cannot compress). */
+  var BATCH_ITEMS = 25, BATCH_RAW_BYTES = 512 * 1024, COMPRESS_FROM_BYTES = 512;
+  var batchItems = BATCH_ITEMS;  // halved after a 413, for this page's life
+  var noBatch = false, noGzip = false;  // an older server or a proxy that refuses them
 
   function notify() { listeners.forEach(function (fn) { try { fn(); } catch (e) { /* a listener must not stop sync */ } }); }
 
@@ -85,19 +95,36 @@
     return null;
   }
 
-  function sendOne(item, secret) {
-    return fetch(ENDPOINT[item.kind], {
-      method: "POST", credentials: "omit", cache: "no-store",
-      headers: { "Content-Type": "application/json", "Authorization": "Bearer " + secret, "Accept-Language": document.documentElement.lang === "en" ? "en" : "zh" },
-      body: JSON.stringify(item.body),
-    }).then(function (r) {
-      noteClock(r);
-      var wait = Number(r.headers.get("Retry-After"));  // seconds; a date form is read as none
-      return r.json().catch(function () { return {}; }).then(function (body) {
-        return { status: r.status, body: body, retryAfter: isFinite(wait) && wait > 0 ? wait : 0 };
-      });
+  /* The JSON text as bytes, gzip-compressed when the browser can and it is worth it. */
+  function encode(text) {
+    if (noGzip || !root.CompressionStream || text.length < COMPRESS_FROM_BYTES) return Promise.resolve({ body: text, gzip: false });
+    var stream = new Blob([text]).stream().pipeThrough(new root.CompressionStream("gzip"));
+    return new Response(stream).arrayBuffer().then(function (bytes) { return { body: bytes, gzip: true }; },
+                                                   function () { return { body: text, gzip: false }; });
+  }
+
+  function post(url, payload, secret) {
+    var text = JSON.stringify(payload);
+    return encode(text).then(function (encoded) {
+      var headers = { "Content-Type": "application/json", "Authorization": "Bearer " + secret,
+                      "Accept-Language": document.documentElement.lang === "en" ? "en" : "zh" };
+      if (encoded.gzip) headers["Content-Encoding"] = "gzip";
+      return fetch(url, { method: "POST", credentials: "omit", cache: "no-store", headers: headers, body: encoded.body })
+        .then(function (r) {
+          noteClock(r);
+          if (r.status === 415 && encoded.gzip) {
+            noGzip = true;  // something between here and the server does not take gzip: plain from now on
+            return post(url, payload, secret);
+          }
+          var wait = Number(r.headers.get("Retry-After"));  // seconds; a date form is read as none
+          return r.json().catch(function () { return {}; }).then(function (body) {
+            return { status: r.status, body: body, retryAfter: isFinite(wait) && wait > 0 ? wait : 0 };
+          });
+        });
     });
   }
+
+  function sendOne(item, secret) { return post(ENDPOINT[item.kind], item.body, secret); }
 
   /* What the sent log keeps of a delivered item: enough for the receipt, and the place, wave and
      respondent code, so that a code used on this tablet is recognised when it comes again. */
@@ -182,25 +209,83 @@
   var fresh = false;  // the token in use was issued during this run
   var delivered = 0;  // items the server took during this run
 
+  /* The due items to send next: the oldest, and with it as many due items of its kind as one
+     batch holds (oldest first), where that kind has a batch endpoint. */
+  function nextGroup(items) {
+    var now = Date.now();
+    var due_ = items.filter(function (i) { return due(i, now); })
+      .sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; });
+    if (!due_.length) return [];
+    var kind = due_[0].kind, group = [], bytes = 0;
+    if (noBatch || !BATCH_ENDPOINT[kind]) return [due_[0]];
+    for (var i = 0; i < due_.length && group.length < batchItems; i++) {
+      if (due_[i].kind !== kind) continue;
+      var size = JSON.stringify(due_[i].body).length;
+      if (group.length && bytes + size > BATCH_RAW_BYTES) break;
+      group.push(due_[i]);
+      bytes += size;
+    }
+    return group;
+  }
+
+  /* Each item's outcome within a batch's reply, as its own reply would have been. */
+  function handleEach(group, results) {
+    return group.reduce(function (chain, item, i) {
+      return chain.then(function (worst) {
+        var r = results[i];
+        return handle(item, { status: r.http_status, body: r, retryAfter: 0 }).then(function (what) {
+          return what === "next" ? worst : what;
+        });
+      });
+    }, Promise.resolve("next"));
+  }
+
+  function sendBatch(group, secret) {
+    return post(BATCH_ENDPOINT[group[0].kind], { items: group.map(function (i) { return i.body; }) }, secret)
+      .then(function (reply) {
+        var results = reply.body && reply.body.results;
+        if (reply.status === 200 && Array.isArray(results) && results.length === group.length &&
+            results.every(function (r, i) { return r && r.uuid === group[i].body.uuid; })) {
+          return handleEach(group, results);
+        }
+        if (reply.status === 413 && group.length > 1) {
+          batchItems = Math.max(1, Math.floor(group.length / 2));  // smaller batches, at once
+          return "next";
+        }
+        if ([200, 403, 404, 405, 422].indexOf(reply.status) >= 0) {
+          noBatch = true;  // a server without batches, a token not allowed them, a reply not understood: one by one
+          return "next";
+        }
+        if (reply.status === 401) return handle(group[0], reply);
+        // the server is down or busy: every item of the batch waits its turn again
+        return group.reduce(function (chain, item) {
+          return chain.then(function () { return backoff(item, "HTTP " + reply.status, reply.retryAfter); });
+        }, Promise.resolve()).then(function () { return "backoff"; });
+      }, function (err) {
+        return group.reduce(function (chain, item) {
+          return chain.then(function () { return backoff(item, String(err)); });
+        }, Promise.resolve()).then(function () { return "backoff"; });
+      });
+  }
+
   function loop() {
     return Store.all("queue").then(function (items) {
-      var now = Date.now();
-      var next = items.filter(function (i) { return due(i, now); })
-        .sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; })[0];
-      if (!next) return null;
+      var group = nextGroup(items);
+      if (!group.length) return null;
       return Store.meta("device_token").then(function (had) {
         return token().then(function (secret) {
           if (!secret) return null;  // log in again; the queue waits
           if (!had) fresh = true;
-          return sendOne(next, secret)
-            .then(function (reply) { return handle(next, reply); }, function (err) { return backoff(next, String(err)); })
-            .then(function (what) {
-              notify();
-              if (what === "next") return loop();
-              if (what === "unauthorized" && !fresh) return loop();  // a new token, once
-              if (what === "unauthorized") return Store.setMeta("needs_login", true).then(function () { return null; });
-              return null;  // backoff: scheduleRetry tries again when it is due
-            });
+          var sent = group.length > 1 ? sendBatch(group, secret)
+            : sendOne(group[0], secret).then(function (reply) { return handle(group[0], reply); },
+                                               function (err) { return backoff(group[0], String(err)); });
+          return sent.then(function (what) {
+            notify();
+            if (what === "next") return loop();
+            if (what === "unauthorized" && !fresh) return loop();  // a new token, once
+            if (what === "unauthorized") return Store.setMeta("needs_login", true).then(function () { return null; });
+            return null;  // backoff: scheduleRetry tries again when it is due
+          });
         });
       });
     });
