@@ -53,7 +53,7 @@ def reach(scope: Scope) -> list[Any]:
     return [Response.county_id == scope.county_id, Response.team_id == scope.team_id]
 
 
-def conditions(filt: ResponseFilter, scale_items: tuple[str, ...] = ()) -> list[Any]:
+def conditions(filt: ResponseFilter) -> list[Any]:
     out: list[Any] = []
     for column, value in ((Response.questionnaire_id, filt.questionnaire), (Response.county_id, filt.county_id),
                           (Response.site_id, filt.site_id), (Response.team_id, filt.team_id)):
@@ -74,8 +74,8 @@ def conditions(filt: ResponseFilter, scale_items: tuple[str, ...] = ()) -> list[
     if filt.code:
         out.append(Response.respondent_code == filt.code)
     if filt.flag is not None and filt.questionnaire is not None:
-        selects = sqlflags.flag_selects(filt.questionnaire, scale_items)
-        flagged = sqlflags.flagged_ids(filt.questionnaire, scale_items) if filt.flag == "any" else selects[filt.flag]
+        selects = sqlflags.flag_selects(filt.questionnaire)
+        flagged = sqlflags.flagged_ids(filt.questionnaire) if filt.flag == "any" else selects[filt.flag]
         out.append(Response.id.in_(flagged))
     return out
 
@@ -97,10 +97,10 @@ def _listing(where: list[Any]) -> Any:
     )
 
 
-def browse(session: DBSession, scope: Scope, filt: ResponseFilter, scale_items: tuple[str, ...] = (),
-           before: int | None = None, size: int = PAGE) -> ResponsePage:
+def browse(session: DBSession, scope: Scope, filt: ResponseFilter, before: int | None = None,
+           size: int = PAGE) -> ResponsePage:
     """The newest responses first, ``size`` at a time, older than ``before`` (an id)."""
-    where = [*reach(scope), *conditions(filt, scale_items)]
+    where = [*reach(scope), *conditions(filt)]
     if before is not None:
         where.append(Response.id < before)
     rows = session.execute(_listing(where).order_by(Response.id.desc()).limit(size + 1)).all()
@@ -115,10 +115,10 @@ def visible(session: DBSession, scope: Scope, response_id: int) -> Response | No
     return session.scalar(select(Response).where(Response.id == response_id, *reach(scope)))
 
 
-def flags_of(session: DBSession, response: Response, scale_items: tuple[str, ...]) -> list[str]:
+def flags_of(session: DBSession, response: Response) -> list[str]:
     """The quality flags this response carries now (they move as responses arrive)."""
     out = []
-    for name, query in sqlflags.flag_selects(response.questionnaire_id, scale_items).items():
+    for name, query in sqlflags.flag_selects(response.questionnaire_id).items():
         ids = query.subquery()
         if session.scalar(select(ids.c[0]).where(ids.c[0] == response.id)) is not None:
             out.append(name)

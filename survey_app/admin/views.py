@@ -24,7 +24,7 @@ from ..auth.scope import Scope
 from ..bounds import bounded_int
 from ..dashboard.quality import flag_names
 from ..extensions import db
-from ..instruments import find_version, parsed
+from ..instruments import parsed
 from ..models import AuditEvent, IndexScore, Questionnaire, QuestionnaireVersion
 from ..models.audit import record
 from ..submissions.latest import set_excluded
@@ -68,14 +68,6 @@ def _date(args: MultiDict[str, str], key: str, problems: dict[str, str]) -> dt.d
 
 def _before(args: MultiDict[str, str]) -> int | None:
     return bounded_int(args.get("before", ""))
-
-
-def _scale_items(questionnaire: str | None) -> tuple[str, ...]:
-    if questionnaire is None:
-        return ()
-    stored = db.session.get(Questionnaire, questionnaire)
-    version = find_version(db.session, stored.id, stored.current_version) if stored else None
-    return tuple(q.id for q in parsed(version).questions.values() if q.scale is not None) if version else ()
 
 
 def _response_filter(scope: Scope, args: MultiDict[str, str]) -> tuple[browse.ResponseFilter, dict[str, str], dict[str, str]]:
@@ -127,7 +119,7 @@ def _choices(scope: Scope) -> dict[str, list[tuple[str, str]]]:
 def responses():
     scope = _staff()
     filt, values, problems = _response_filter(scope, request.args)
-    page = browse.browse(db.session, scope, filt, _scale_items(filt.questionnaire), before=_before(request.args))
+    page = browse.browse(db.session, scope, filt, before=_before(request.args))
     more = None
     if page.next_before is not None:
         more = url_for("admin.responses") + "?" + urlencode({**{k: v for k, v in values.items() if v}, "before": page.next_before})
@@ -149,14 +141,13 @@ def _detail(scope: Scope, response_id: int, form: ExclusionForm, status: int = 2
         abort(404)
     version = db.session.get(QuestionnaireVersion, response.version_id)
     qn = parsed(version) if version is not None else None
-    scale_items = tuple(q.id for q in qn.questions.values() if q.scale is not None) if qn else ()
     scores = db.session.execute(select(IndexScore.index_id, IndexScore.score).where(IndexScore.response_id == response.id)).all()
     history = db.session.execute(
         select(AuditEvent.at, AuditEvent.action, AuditEvent.detail).where(AuditEvent.target == f"response:{response.id}")
         .order_by(AuditEvent.id)).all()
     return render_template(
         "admin/response.html", response=response, qn=qn, version=version, scores=scores, history=history,
-        flags=browse.flags_of(db.session, response, scale_items), flag_names=flag_names(), form=form,
+        flags=browse.flags_of(db.session, response), flag_names=flag_names(), form=form,
         may_exclude=browse.may_exclude(scope, response),
     ), status
 

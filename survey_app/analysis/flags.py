@@ -2,10 +2,12 @@
 can leave flagged responses out without loading responses into Python.  ``quality.py`` holds
 the rules in plain Python; tests check that both agree.
 
-Flags are computed when asked, never stored: the median time that defines speeding and the
-codes that collide move as responses arrive.  A flag describes a response of the whole
-questionnaire (the median is the questionnaire's, a duplicate code is one used twice in a
-county and wave), whatever part of it a page shows.
+The flags that are the response's own (straight-lining, a clock ahead of the server) are stored
+with it when it arrives (``responses.straight_lined``, ``clock_ahead``, partial indexes): nothing
+later changes them.  The other two are computed when asked, since they move as responses arrive:
+the median time that defines speeding, the codes that collide.  A flag describes a response of
+the whole questionnaire (the median is the questionnaire's, a duplicate code is one used twice in
+a county and wave), whatever part of it a page shows.
 """
 from __future__ import annotations
 
@@ -16,12 +18,11 @@ from sqlalchemy import Table, and_, case, func, literal, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement
 
-from ..models import Answer, Response
+from ..models import Response
 from . import quality
 from .sqlfuncs import seconds_between
 
 _R = cast(Table, Response.__table__)
-_A = cast(Table, Answer.__table__)
 
 FLAGS = (quality.SPEEDING, quality.STRAIGHT_LINING, quality.DUPLICATE_CODE, quality.CLOCK)
 
@@ -49,19 +50,13 @@ def _median(questionnaire: str) -> Any:
     )
 
 
-def flag_selects(questionnaire: str, scale_items: Sequence[str], median: float | None = None) -> dict[str, Any]:
+def flag_selects(questionnaire: str, median: float | None = None) -> dict[str, Any]:
     """For each flag, a SELECT of the ids of the (non-excluded) responses that carry it.
     ``median``: the questionnaire's median time when the caller has just read it
     (:func:`median_seconds`), so that the query need not sort every response again."""
     limit = literal(median / 3.0) if median is not None else _median(questionnaire) / 3.0
     speeding = select(_R.c.id).where(*_timed(questionnaire), _duration() < limit)
-    straight = (
-        select(_A.c.response_id)
-        .select_from(_A.join(_R, _R.c.id == _A.c.response_id))
-        .where(*_kept(questionnaire), _A.c.question_id.in_(tuple(scale_items)), _A.c.value_num.is_not(None))
-        .group_by(_A.c.response_id)
-        .having(and_(func.count() >= quality.MIN_SCALE_ITEMS, func.min(_A.c.value_num) == func.max(_A.c.value_num)))
-    )
+    straight = select(_R.c.id).where(*_kept(questionnaire), _R.c.straight_lined.is_(True))
     codes = (
         select(_R.c.county_id, _R.c.wave, _R.c.respondent_code)
         .where(*_kept(questionnaire), _R.c.respondent_code.is_not(None))
@@ -74,27 +69,24 @@ def flag_selects(questionnaire: str, scale_items: Sequence[str], median: float |
         # a response without a wave shares its code with another without one
         func.coalesce(_R.c.wave, "") == func.coalesce(codes.c.wave, ""),
     ))).where(*_kept(questionnaire))
-    clock = select(_R.c.id).where(
-        *_kept(questionnaire),
-        seconds_between(_R.c.completed_at, _R.c.received_at) > quality.CLOCK_TOLERANCE.total_seconds(),
-    )
+    clock = select(_R.c.id).where(*_kept(questionnaire), _R.c.clock_ahead.is_(True))
     return {quality.SPEEDING: speeding, quality.STRAIGHT_LINING: straight, quality.DUPLICATE_CODE: duplicate, quality.CLOCK: clock}
 
 
-def flagged_ids(questionnaire: str, scale_items: Sequence[str]) -> Any:
+def flagged_ids(questionnaire: str) -> Any:
     """A SELECT of the ids of every response with at least one flag (for ``NOT IN``)."""
-    return union_all(*flag_selects(questionnaire, scale_items).values())
+    return union_all(*flag_selects(questionnaire).values())
 
 
-def _tagged(questionnaire: str, scale_items: Sequence[str], median: float | None = None) -> Any:
+def _tagged(questionnaire: str, median: float | None = None) -> Any:
     return union_all(*(
         s.with_only_columns(literal(name).label("flag"), s.selected_columns[0].label("response_id"), maintain_column_froms=True)
-        for name, s in flag_selects(questionnaire, scale_items, median).items()
+        for name, s in flag_selects(questionnaire, median).items()
     )).subquery("tagged")
 
 
 def flag_counts(
-    connection: Connection, questionnaire: str, scale_items: Sequence[str], conditions: Sequence[Any], group_column: Any = None,
+    connection: Connection, questionnaire: str, conditions: Sequence[Any], group_column: Any = None,
     median: float | None = None,
 ) -> dict[Any, dict[str, int]]:
     """How many of the responses picked by ``conditions`` carry each flag, and how many carry
@@ -105,7 +97,7 @@ def flag_counts(
     and not the programme's: every flag is a property of the response itself except the
     duplicate code and the speeding median, and those two keep their questionnaire-wide
     subqueries (a code used twice, the median time) while the outer rows are narrowed."""
-    selects = flag_selects(questionnaire, scale_items, median)
+    selects = flag_selects(questionnaire, median)
     tagged = union_all(*(
         s.where(*conditions).with_only_columns(
             literal(i).label("flag"), s.selected_columns[0].label("response_id"), maintain_column_froms=True)
@@ -137,11 +129,11 @@ def median_seconds(connection: Connection, questionnaire: str) -> float | None:
 
 
 def flagged_responses(
-    connection: Connection, questionnaire: str, scale_items: Sequence[str], conditions: Sequence[Any], limit: int = 200,
+    connection: Connection, questionnaire: str, conditions: Sequence[Any], limit: int = 200,
     median: float | None = None,
 ) -> list[dict[str, Any]]:
     """The most recent flagged responses among those ``conditions`` pick, each with its flags."""
-    tagged = _tagged(questionnaire, scale_items, median)
+    tagged = _tagged(questionnaire, median)
     latest = (
         select(tagged.c.response_id).select_from(tagged.join(_R, _R.c.id == tagged.c.response_id))
         .where(*conditions).group_by(tagged.c.response_id)

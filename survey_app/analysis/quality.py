@@ -23,6 +23,11 @@ def is_straight_lining(scale_values: Sequence[float]) -> bool:
     return len(scale_values) >= MIN_SCALE_ITEMS and len(set(scale_values)) == 1
 
 
+def scale_values(scale_items: Iterable[str], answers: dict[str, object]) -> list[float]:
+    """The numbers answered to the scale items (what straight-lining looks at)."""
+    return [float(v) for q in scale_items if isinstance(v := answers.get(q), int | float) and not isinstance(v, bool)]
+
+
 def duplicate_codes(rows: Iterable[tuple[int, int, str | None, str | None]]) -> set[int]:
     """Response ids sharing a respondent code within one wave and county: (id, county, wave, code)."""
     groups: dict[tuple[int, str | None, str], list[int]] = defaultdict(list)
@@ -36,3 +41,11 @@ def is_after_receipt(completed_at: dt.datetime, received_at: dt.datetime) -> boo
     """Answers dated after the server received them: the tablet's clock was wrong, so its
     timestamps (and the speeding test) cannot be trusted."""
     return completed_at > received_at + CLOCK_TOLERANCE
+
+
+def own_flags(scale_items: Iterable[str], answers: dict[str, object], completed_at: dt.datetime,
+              received_at: dt.datetime) -> dict[str, bool]:
+    """The flags that are the response's own, as stored with it (``responses.straight_lined``
+    and ``clock_ahead``): nothing that arrives later changes them."""
+    return {"straight_lined": is_straight_lining(scale_values(scale_items, answers)),
+            "clock_ahead": is_after_receipt(completed_at, received_at)}

@@ -23,8 +23,8 @@ _A = cast(Table, Answer.__table__)
 @dataclass(frozen=True)
 class Place:
     """Which responses an analysis covers: None means no restriction.  Excluded responses never
-    count; with ``leave_out_flagged`` (the questionnaire's scale items, see ``flags``) responses
-    with a data-quality flag are left out too.  ``wave`` narrows descriptive figures; pairing
+    count; with ``leave_out_flagged`` responses with a data-quality flag (see ``flags``) are
+    left out too.  ``wave`` narrows descriptive figures; pairing
     reads both waves whatever it says."""
 
     county_id: int | None = None
@@ -32,7 +32,7 @@ class Place:
     site_id: int | None = None
     round_id: int | None = None
     wave: str | None = None
-    leave_out_flagged: tuple[str, ...] | None = None
+    leave_out_flagged: bool = False
 
     def but(self, **changes: Any) -> Place:
         return replace(self, **changes)
@@ -47,8 +47,8 @@ def responses_where(questionnaire: str, place: Place, *, waves: bool = True) -> 
             conditions.append(column == value)
     if waves and place.wave is not None:
         conditions.append(_R.c.wave == place.wave)
-    if place.leave_out_flagged is not None:
-        conditions.append(_R.c.id.not_in(flagged_ids(questionnaire, place.leave_out_flagged)))
+    if place.leave_out_flagged:
+        conditions.append(_R.c.id.not_in(flagged_ids(questionnaire)))
     return conditions
 
 

@@ -49,7 +49,7 @@ class Filters:
 
 
 def scale_items(qn: Parsed) -> tuple[str, ...]:
-    return tuple(q.id for q in qn.questions.values() if q.scale is not None)
+    return qn.scale_items
 
 
 def read(session: DBSession, scope: Scope, args: MultiDict[str, str], default_questionnaire: str) -> Filters:
@@ -73,7 +73,7 @@ def read(session: DBSession, scope: Scope, args: MultiDict[str, str], default_qu
     qn = parsed(version)
     place = place.but(
         wave=values["wave"] or None,
-        leave_out_flagged=scale_items(qn) if values["flagged"] == "exclude" else None,
+        leave_out_flagged=values["flagged"] == "exclude",
     )
     filters = Filters(values["questionnaire"], values, place, qn)
     filters.options = _options(session, scope, place)

@@ -43,14 +43,13 @@ LISTED = 30
 def quality():
     filters = read_filters("awareness")
     qn = filters.qn
-    place = filters.place.but(leave_out_flagged=None)  # this page shows the flagged responses
+    place = filters.place.but(leave_out_flagged=False)  # this page shows the flagged responses
     group = "county" if place.county_id is None else "team" if place.team_id is None else "site"
     conditions = responses_where(qn.id, place)
-    items = filters.scale_items()
     with db.engine.connect() as connection:
         median = sqlflags.median_seconds(connection, qn.id)
-        by_group = sqlflags.flag_counts(connection, qn.id, items, conditions, GROUPS[group], median=median)
-        listed = sqlflags.flagged_responses(connection, qn.id, items, conditions, limit=LISTED, median=median)
+        by_group = sqlflags.flag_counts(connection, qn.id, conditions, GROUPS[group], median=median)
+        listed = sqlflags.flagged_responses(connection, qn.id, conditions, limit=LISTED, median=median)
         declined = refusals(connection, qn.id, place)
         total = summary(connection, qn.id, place)["responses"]
         left_out = excluded(connection, qn.id, place)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..analysis.quality import own_flags
 from ..database import DBSession
 from ..instruments import parsed
 from ..models import County, Site, Team, User
@@ -86,7 +87,8 @@ class Generated:
 
     RESPONSE_COLUMNS = ("uuid", "questionnaire_id", "version_id", "round_id", "county_id", "site_id", "team_id",
                         "wave", "respondent_code", "collector_id", "device_id", "source", "started_at",
-                        "completed_at", "received_at", "content_hash", "answers_json", "excluded", "excluded_reason")
+                        "completed_at", "received_at", "content_hash", "answers_json", "excluded", "excluded_reason",
+                        "straight_lined", "clock_ahead")
     row: tuple[Any, ...]
     answer_rows: list[tuple[str, int, str | None, float | None]]
     score_rows: list[tuple[str, float]]
@@ -217,7 +219,8 @@ class Generator:
         uuid = str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4))
         row = (uuid, qid, version.id, None,  # the round: by the rule, once all are stored (rounds.assign_since)
                place.county_id, site, place.team_id, wave, code, place.collector_id or None,
-               _tablet(place.team_id, uuid), "seed", started, completed, received, "seed", answers, False, None)
+               _tablet(place.team_id, uuid), "seed", started, completed, received, "seed", answers, False, None,
+               *own_flags(qn.scale_items, answers, completed, received).values())
         return Generated(row, rows, score_rows)
 
     def _sync_delay(self) -> dt.timedelta:

@@ -128,6 +128,11 @@ class Questionnaire:
     def question(self, qid: str) -> Question:
         return self.questions[qid]
 
+    @property
+    def scale_items(self) -> tuple[str, ...]:
+        """The questions answered on a scale (what straight-lining looks at)."""
+        return tuple(q.id for q in self.questions.values() if q.scale is not None)
+
 
 def build(defn: dict[str, Any]) -> Questionnaire:
     """Build a Questionnaire from a definition that has already passed ``check``."""

@@ -247,9 +247,8 @@ def _activity(content: ReportContent, connection: Connection, place: Place, grou
 
 def _quality(content: ReportContent, connection: Connection, qn: Parsed, place: Place) -> None:
     counts = summary(connection, qn.id, place)["responses"]
-    scale_items = tuple(q.id for q in qn.questions.values() if q.scale is not None)
     median = flags.median_seconds(connection, qn.id)
-    flagged = flags.flag_counts(connection, qn.id, scale_items, responses_where(qn.id, place), median=median).get(None, {})
+    flagged = flags.flag_counts(connection, qn.id, responses_where(qn.id, place), median=median).get(None, {})
     content.quality = {
         "responses": counts, "total": sum(counts.values()), "pairs": content.prepost.get("n_pairs", 0),
         "pre_only": content.prepost.get("n_pre_only", 0), "post_only": content.prepost.get("n_post_only", 0),

@@ -18,6 +18,7 @@ from sqlalchemy import Table, and_, bindparam, or_, select, text
 from sqlalchemy.dialects import sqlite
 
 from .. import rounds
+from ..analysis import quality
 from ..auth.scope import Scope
 from ..database import DriverConnection, Prepared
 from ..instruments import VersionRef, questionnaire_exists, version_ref
@@ -90,10 +91,10 @@ _INSERT_ALL_PG = Prepared(text(
     "WITH r AS ("
     " INSERT INTO responses (uuid, questionnaire_id, version_id, round_id, county_id, site_id, team_id, wave,"
     " respondent_code, collector_id, source, started_at, completed_at, received_at, content_hash, answers_json,"
-    " excluded, excluded_reason, device_id)"
+    " excluded, excluded_reason, device_id, straight_lined, clock_ahead)"
     " VALUES (:uuid, :questionnaire_id, :version_id, :round_id, :county_id, :site_id, :team_id, :wave,"
     " :respondent_code, :collector_id, :source, :started_at, :completed_at, :received_at, :content_hash,"
-    " CAST(:answers_json AS json), false, NULL, :device_id)"
+    " CAST(:answers_json AS json), false, NULL, :device_id, :straight_lined, :clock_ahead)"
     " ON CONFLICT (questionnaire_id, uuid) DO NOTHING"
     " RETURNING id, questionnaire_id, county_id, respondent_code, wave, completed_at),"
     " a AS (INSERT INTO answers (response_id, question_id, position, value_text, value_num)"
@@ -160,7 +161,7 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
         # A retry of something already stored is answered as such, whatever else is wrong now.
         seen = _existing(connection, env) if env.uuid and env.questionnaire else None
         return _repeat(seen, digest, scope) if seen is not None else refused  # type: ignore[return-value]
-    assert refs.version is not None and refs.county_id is not None
+    assert refs.version is not None and refs.county_id is not None and env.completed_at is not None
     qn = refs.version.questionnaire
 
     answer_rows = []
@@ -176,7 +177,7 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
         "respondent_code": env.respondent_code, "collector_id": scope.user_id, "source": source,
         "started_at": env.started_at, "completed_at": env.completed_at, "received_at": refs.received_at,
         "content_hash": digest, "answers_json": checked.answers, "excluded": False, "excluded_reason": None,
-        "device_id": env.device_id,
+        "device_id": env.device_id, **quality.own_flags(qn.scale_items, checked.answers, env.completed_at, refs.received_at),
     }
     if connection.dialect.name == "postgresql":
         row = connection.first(_INSERT_ALL_PG, {

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.analysis.activity import activity_totals, months_between
+from survey_app.analysis.quality import own_flags
 from survey_app.analysis.queries import Place
 from survey_app.instruments import find_version, parsed
 from survey_app.models import Answer, Questionnaire, Response, Round, Team
@@ -39,6 +40,7 @@ def add_record(db, team: Team, month: str, values: dict[str, float], *, round_id
         uuid=str(uuidlib.uuid4()), questionnaire_id="activity", version_id=find_version(db.session, "activity", 1).id,
         county_id=team.county_id, team_id=team.id, round_id=round_id, completed_at=completed, received_at=T0,
         content_hash="x", answers_json=answers, excluded=excluded, excluded_reason="test" if excluded else None, source="seed",
+        **own_flags(qn.scale_items, answers, completed, T0),  # as the submission service stores them
     )
     db.session.add(response)
     db.session.flush()
@@ -124,7 +126,7 @@ def test_round_team_and_flags_narrow_the_totals(db, programme, loaded):
     with db.engine.connect() as connection:
         by_round = activity_totals(connection, Place(round_id=round_id), measures, "county")
         by_team = activity_totals(connection, Place(county_id=team.county_id, team_id=team.id), measures, "team")
-        unflagged = activity_totals(connection, Place(leave_out_flagged=()), measures, "county")
+        unflagged = activity_totals(connection, Place(leave_out_flagged=True), measures, "county")
     assert_equal(by_round.by_month, expected([r for r in kept if r["round_id"] == round_id], measures, lambda r: r["month"]))
     assert_equal(by_team.by_group, expected([r for r in kept if r["team"] is team], measures, lambda r: r["team"].id))
     clean = [r for r in kept if not r["clock_ahead"]]

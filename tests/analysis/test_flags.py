@@ -36,12 +36,14 @@ def make(db, n=300, seed=11):
                      wave=rng.choice(["pre", "post", None]), respondent_code=rng.choice([f"Q{j:03d}" for j in range(150)] + [None]),
                      started_at=None if untimed else started, completed_at=completed, received_at=received, content_hash="x",
                      answers_json={}, excluded=excluded, excluded_reason="test" if excluded else None, source="seed")
-        db.session.add(r)
-        db.session.flush()
         same = rng.random() < 0.1
         answered = rng.sample(ITEMS, rng.choice([3, 4, 5, 8, 12]))
         first = rng.randint(1, 5)
         values = {item: first if same else rng.randint(1, 5) for item in answered}
+        # stored as the submission service stores them (test_own_flags.py checks that it does)
+        r.straight_lined, r.clock_ahead = quality.own_flags(ITEMS, values, completed, received).values()
+        db.session.add(r)
+        db.session.flush()
         for item, value in values.items():
             db.session.add(Answer(response_id=r.id, question_id=item, position=0, value_num=value))
         db.session.add(Answer(response_id=r.id, question_id="heard_sw", position=0, value_text="yes"))
@@ -70,13 +72,13 @@ def test_sql_flags_equal_the_rules(app, db, programme, loaded):
     made, counties = make(db)
     expected = expected_flags(made)
     with db.engine.connect() as connection:
-        for name, query in flag_selects("awareness", ITEMS).items():
+        for name, query in flag_selects("awareness").items():
             got = set(connection.scalars(query))
             assert got == expected[name], name
             assert got, f"the fixture should produce some {name} flags"
         place = Place(county_id=counties[0].id)
-        counts = flag_counts(connection, "awareness", ITEMS, responses_where("awareness", place))[None]
-        by_county = flag_counts(connection, "awareness", ITEMS, responses_where("awareness", Place()), Response.county_id)
+        counts = flag_counts(connection, "awareness", responses_where("awareness", place))[None]
+        by_county = flag_counts(connection, "awareness", responses_where("awareness", Place()), Response.county_id)
         assert by_county[counties[0].id] == counts
         assert sum(c[quality.CLOCK] for c in by_county.values()) == len(expected[quality.CLOCK])
         assert median_seconds(connection, "awareness") == expected_median(made)
@@ -84,7 +86,7 @@ def test_sql_flags_equal_the_rules(app, db, programme, loaded):
         for name in FLAGS:
             assert counts[name] == len(expected[name] & in_county)
         assert counts["any"] == len(set().union(*expected.values()) & in_county)
-        listed = flagged_responses(connection, "awareness", ITEMS, responses_where("awareness", place), limit=20)
+        listed = flagged_responses(connection, "awareness", responses_where("awareness", place), limit=20)
         assert len(listed) == 20 and [row["id"] for row in listed] == sorted(set().union(*expected.values()) & in_county, reverse=True)[:20]
         for row in listed:
             assert set(row["flags"]) == {name for name in FLAGS if row["id"] in expected[name]}
@@ -100,9 +102,9 @@ def test_counts_of_a_narrowed_set_still_see_the_whole_questionnaire(app, db, pro
     conditions = [*responses_where("awareness", Place()), Response.id % 2 == 0]
     with db.engine.connect() as connection:
         median = median_seconds(connection, "awareness")
-        read = flag_counts(connection, "awareness", ITEMS, conditions)[None]
-        given = flag_counts(connection, "awareness", ITEMS, conditions, median=median)[None]
-        listed = flagged_responses(connection, "awareness", ITEMS, conditions, limit=1000, median=median)
+        read = flag_counts(connection, "awareness", conditions)[None]
+        given = flag_counts(connection, "awareness", conditions, median=median)[None]
+        listed = flagged_responses(connection, "awareness", conditions, limit=1000, median=median)
     assert read == given
     for name in FLAGS:
         assert read[name] == len(expected[name] & even), name
@@ -118,7 +120,7 @@ def test_leaving_flagged_out_changes_the_counts(app, db, programme, loaded):
     flagged = set().union(*expected_flags(made).values())
     with db.engine.connect() as connection:
         everything = summary(connection, "awareness", Place())
-        clean = summary(connection, "awareness", Place(leave_out_flagged=ITEMS))
+        clean = summary(connection, "awareness", Place(leave_out_flagged=True))
     kept = [r for r, _ in made if not r.excluded]
     assert sum(everything["responses"].values()) == len(kept)
     assert sum(clean["responses"].values()) == len([r for r in kept if r.id not in flagged]) < len(kept)

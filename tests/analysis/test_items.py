@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.analysis.items import item_bars, point_counts, waves_present
-from survey_app.analysis.quality import is_straight_lining
+from survey_app.analysis.quality import is_straight_lining, own_flags
 from survey_app.analysis.queries import Place
 from survey_app.instruments import parsed
 from survey_app.models import Answer, County, IndexScore, QuestionnaireVersion, Response, Site, Team
@@ -38,6 +38,7 @@ def add_response(db, qid, county, *, wave, answers, team=None, site=None, exclud
         team_id=team.id if team else None, site_id=site.id if site else None, wave=wave, round_id=round_id,
         started_at=completed - dt.timedelta(minutes=minutes), completed_at=completed, received_at=completed,
         content_hash="x", answers_json=answers, excluded=excluded, excluded_reason="test" if excluded else None, source="test",
+        **own_flags(qn.scale_items, answers, completed, completed),
     )
     db.session.add(r)
     db.session.flush()
@@ -140,7 +141,7 @@ def test_excluded_and_flagged_responses_do_not_count(db, programme):
     assert flagged - {r["id"] for r in rows if r["excluded"]} == {liner.id}
     with db.engine.connect() as connection:
         everything = point_counts(connection, "awareness", ITEMS, Place())
-        unflagged = point_counts(connection, "awareness", ITEMS, Place(leave_out_flagged=ITEMS))
+        unflagged = point_counts(connection, "awareness", ITEMS, Place(leave_out_flagged=True))
     assert everything == expected_counts(rows)
     assert unflagged == expected_counts(rows, lambda r: r["id"] not in flagged)
     assert everything[("aw1", "pre")][5] - unflagged[("aw1", "pre")][5] == 1

@@ -116,7 +116,7 @@ def test_excluded_and_flagged_responses_do_not_count(db, programme):
     kept = [r for r in rows if not r["excluded"]]
     with db.engine.connect() as connection:
         everything = overall(connection, "satisfaction", "satisfaction", Place())
-        unflagged = overall(connection, "satisfaction", "satisfaction", Place(leave_out_flagged=SAT))
+        unflagged = overall(connection, "satisfaction", "satisfaction", Place(leave_out_flagged=True))
     assert liner.id in flagged
     assert figures(everything) == pytest.approx(expected(kept))
     assert figures(unflagged) == pytest.approx(expected([r for r in kept if r["id"] not in flagged]))

@@ -285,6 +285,6 @@ def test_a_code_used_before_is_stored_and_flagged_with_a_warning(client, admin, 
     assert english.get_json()["warnings"]["respondent_code"][0].startswith("this respondent code already has a response")
     stored = db.session.scalars(select(Response.id).where(Response.respondent_code == "PJ-0042")).all()
     with db.engine.connect() as connection:
-        flagged = set(connection.scalars(flags.flag_selects("awareness", ())[quality.DUPLICATE_CODE]))
+        flagged = set(connection.scalars(flags.flag_selects("awareness")[quality.DUPLICATE_CODE]))
     # the three 平江县 baselines under one code carry the data-quality flag; the follow-up and 凤凰县's do not
     assert len(stored) == 5 and len(flagged & set(stored)) == 3
