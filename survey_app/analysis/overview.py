@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, func, select
+from sqlalchemy import Table, case, func, select
 from sqlalchemy.engine import Connection
 
 from ..models import Refusal, Response, Site
@@ -58,21 +58,30 @@ class SiteCoverage:
 
 
 def coverage(connection: Connection, questionnaire: str, place: Place) -> list[SiteCoverage]:
-    """Every active site of the place with its responses by wave, reached or not (one query:
-    sites left-joined to their responses)."""
-    joined = _SITES.outerjoin(_R, and_(_R.c.site_id == _SITES.c.id, *responses_where(questionnaire, place)))
+    """Every active site of the place with its responses by wave, reached or not: the responses
+    counted by site in one pass, then the sites left-joined to those counts (joined the other way
+    round, each site searched the responses again: 3.8 s for the programme at 100,000 on SQLite)."""
+    by_site = (
+        select(
+            _R.c.site_id.label("site_id"),
+            func.count(case((_R.c.wave == "pre", 1))).label("pre"), func.count(case((_R.c.wave == "post", 1))).label("post"),
+            func.count(case((_R.c.wave.is_(None), 1))).label("other"), func.max(_R.c.completed_at).label("last"),
+        )
+        .where(*responses_where(questionnaire, place), _R.c.site_id.is_not(None))
+        .group_by(_R.c.site_id)
+        .subquery("by_site")
+    )
     site_conditions: list[Any] = [_SITES.c.active.is_(True)]
     if place.county_id is not None:
         site_conditions.append(_SITES.c.county_id == place.county_id)
     if place.site_id is not None:
         site_conditions.append(_SITES.c.id == place.site_id)
     rows = connection.execute(
-        select(
-            _SITES.c.id, _SITES.c.county_id,
-            func.count(case((_R.c.wave == "pre", 1))), func.count(case((_R.c.wave == "post", 1))),
-            func.count(case((and_(_R.c.id.is_not(None), _R.c.wave.is_(None)), 1))), func.max(_R.c.completed_at),
-        )
-        .select_from(joined).where(*site_conditions)
-        .group_by(_SITES.c.id, _SITES.c.county_id).order_by(_SITES.c.county_id, _SITES.c.id)
+        select(_SITES.c.id, _SITES.c.county_id, func.coalesce(by_site.c.pre, 0), func.coalesce(by_site.c.post, 0),
+               func.coalesce(by_site.c.other, 0), by_site.c["last"])
+        .select_from(_SITES.outerjoin(by_site, by_site.c.site_id == _SITES.c.id))
+        .where(*site_conditions)
+        .order_by(_SITES.c.county_id, _SITES.c.id)
     ).all()
     return [SiteCoverage(int(a), int(b), int(c), int(d), int(e), f) for a, b, c, d, e, f in rows]
+
