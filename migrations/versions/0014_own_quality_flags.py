@@ -66,9 +66,9 @@ def upgrade():
 
     with op.batch_alter_table('responses', schema=None, recreate='never') as batch_op:
         batch_op.create_index('ix_responses_straight_lined', ['questionnaire_id', 'id'], unique=False,
-                              sqlite_where=sa.text('straight_lined'), postgresql_where=sa.text('straight_lined'))
+                              sqlite_where=sa.text('straight_lined = 1'), postgresql_where=sa.text('straight_lined'))
         batch_op.create_index('ix_responses_clock_ahead', ['questionnaire_id', 'id'], unique=False,
-                              sqlite_where=sa.text('clock_ahead'), postgresql_where=sa.text('clock_ahead'))
+                              sqlite_where=sa.text('clock_ahead = 1'), postgresql_where=sa.text('clock_ahead'))
 
 
 def downgrade():

@@ -62,11 +62,13 @@ class Response(Model):
         # every column it needs in the index, SQLite neither sorts nor visits the table.
         Index("ix_responses_latest", "questionnaire_id", "county_id", "respondent_code", "wave", "completed_at", "id", "excluded"),
         Index("ix_responses_device", "device_id"),
-        # a few in a hundred carry each flag: partial indexes list them without reading the rest
+        # A few in a hundred carry each flag: partial indexes list them without reading the rest.
+        # Each predicate is spelled as the engine's compiler spells ``WHERE column`` (SQLite has no
+        # booleans: "= 1"), since an engine uses a partial index only for that very condition.
         Index("ix_responses_straight_lined", "questionnaire_id", "id",
-              sqlite_where=text("straight_lined"), postgresql_where=text("straight_lined")),
+              sqlite_where=text("straight_lined = 1"), postgresql_where=text("straight_lined")),
         Index("ix_responses_clock_ahead", "questionnaire_id", "id",
-              sqlite_where=text("clock_ahead"), postgresql_where=text("clock_ahead")),
+              sqlite_where=text("clock_ahead = 1"), postgresql_where=text("clock_ahead")),
     )
 
 

@@ -137,3 +137,16 @@ def test_the_median_time_is_read_from_its_index(app, db, programme, loaded):
         compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
         plan = " ".join(str(row) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
     assert "ix_responses_duration" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("flag", [quality.STRAIGHT_LINING, quality.CLOCK])
+def test_the_stored_flags_are_read_from_their_partial_indexes(app, db, programme, loaded, flag):
+    """An engine uses a partial index only for the very condition it was made with: should the
+    query's spelling and the index's part, every response would be read again, silently."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's planner chooses by table size; the index's use is checked on SQLite")
+    query = flag_selects("awareness")[flag]
+    with db.engine.connect() as connection:
+        compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
+        plan = " ".join(str(row) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+    assert f"ix_responses_{'straight_lined' if flag == quality.STRAIGHT_LINING else 'clock_ahead'}" in plan, plan
