@@ -8,7 +8,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 
-from .cells import Cell, safe
+from .cells import FORMULA_STARTS, Cell, safe
 
 BOM = "\ufeff".encode()
 #: bytes gathered before a chunk is handed on: large enough for few writes, small enough to stream
@@ -28,6 +28,22 @@ def text_of(value: Cell) -> str:
     return str(value)
 
 
+def _row_text(row: list[Cell]) -> list[Cell]:
+    """``text_of`` over a row, by the cell's exact type: the csv module writes None as nothing
+    and numbers as ``str`` does, so only text, times, dates and booleans need a hand.  A third of
+    an export's time went to calling ``text_of`` on every cell (issue 17)."""
+    out: list[Cell] = []
+    append = out.append
+    for value in row:
+        if isinstance(value, str):
+            append("'" + value if value.startswith(FORMULA_STARTS) else value)
+        elif value is None or type(value) is int or type(value) is float:  # not bool: written 0/1
+            append(value)
+        else:
+            append(text_of(value))
+    return out
+
+
 def csv_chunks(header: list[str], rows: Iterable[list[Cell]]) -> Iterator[bytes]:
     """The file, BOM first, as chunks of about ``CHUNK_BYTES``."""
     yield BOM
@@ -35,7 +51,7 @@ def csv_chunks(header: list[str], rows: Iterable[list[Cell]]) -> Iterator[bytes]
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180's line ends, which Excel expects
     writer.writerow([text_of(name) for name in header])
     for row in rows:
-        writer.writerow([text_of(value) for value in row])
+        writer.writerow(_row_text(row))
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)
