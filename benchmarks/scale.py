@@ -289,39 +289,53 @@ def markdown(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     lines = [
         f"Command: `benchmarks/scale.py --sizes {args.sizes} --engines {args.engines} --repeat {args.repeat}`; "
         "gunicorn 2x4, one client, median of the repeats after a warm-up, logged in as the programme office; "
-        "bare SQL through the engine's own driver on the same rows in the same run.",
+        "bare SQL through the engine's own driver on the same rows in the same run. \"Empty database\": the same page "
+        "with no responses (its fixed cost: template, figures, names), measured in the same run; the last column is "
+        "the proposed measure for pages whose aggregate takes a millisecond (see the note under the tables).",
         "",
     ]
     for r in results:
         db: Cached = r["db"]
         lines += [f"### {db.n:,} responses, {'SQLite' if db.engine == 'sqlite' else 'PostgreSQL'}", "",
                   f"Seeded by `seed-demo --responses {db.n}` in {db.meta['seconds'] / 60:.1f} min ({db.meta['date']}).", "",
-                  "| Page or call | Scope | Time | Bare SQL | x bare | Goal |", "| --- | --- | ---: | ---: | ---: | --- |"]
+                  "| Page or call | Scope | Time | Bare SQL | x bare | Goal | Empty database | (time − empty) / bare |",
+                  "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |"]
+        empty = r.get("empty", {})
         for page, scope, seconds, bare in r["pages"]:
             ratio = seconds / bare if bare > 0 else float("inf")
+            fixed = empty.get((page, scope))
+            beyond = f"{max(0.0, seconds - fixed) / bare:.1f}" if fixed is not None and bare > 0 else ""
+            fixed_text = f"{fixed * 1000:,.0f} ms" if fixed is not None else ""
             if page == "stats/prepost":
                 goal = verdict(seconds <= STATS_GOAL_S) + " (300 ms)"
             else:
                 goal = verdict(seconds <= PAGE_GOAL_S and ratio <= PAGE_RATIO) + " (1 s, 5x)"
-            lines.append(f"| {page} | {scope} | {seconds * 1000:,.0f} ms | {bare * 1000:,.1f} ms | {ratio:.1f} | {goal} |")
+            lines.append(f"| {page} | {scope} | {seconds * 1000:,.0f} ms | {bare * 1000:,.1f} ms | {ratio:.1f} | {goal} "
+                         f"| {fixed_text} | {beyond} |")
         if r.get("reports"):
             rep = r["reports"]
-            lines.append(f"| county report ({COUNTY_NAME}), warm | | {rep['county']['warm']:.1f} s | | | "
-                         f"{verdict(rep['county']['warm'] <= COUNTY_REPORT_GOAL_S)} (3 s) |")
-            lines.append(f"| programme report, warm | | {rep['programme']['warm']:.1f} s | | | "
-                         f"{verdict(rep['programme']['warm'] <= PROGRAMME_REPORT_GOAL_S)} (8 s) |")
+            lines.append(f"| county report ({COUNTY_NAME}), warm (cold {rep['county']['cold']:.1f} s) | | {rep['county']['warm']:.1f} s"
+                         f" | | | {verdict(rep['county']['warm'] <= COUNTY_REPORT_GOAL_S)} (3 s) | | |")
+            lines.append(f"| programme report, warm (cold {rep['programme']['cold']:.1f} s) | | {rep['programme']['warm']:.1f} s | | | "
+                         f"{verdict(rep['programme']['warm'] <= PROGRAMME_REPORT_GOAL_S)} (8 s) | | |")
         if r.get("export"):
             ex = r["export"]
             rate = ex["rows"] / ex["seconds"]
             lines.append(f"| CSV export, awareness ({ex['rows']:,} rows) | programme | {ex['seconds']:.1f} s | | | "
-                         f"{rate:,.0f} rows/s: {verdict(rate >= CSV_GOAL)} (20,000 rows/s) |")
+                         f"{rate:,.0f} rows/s: {verdict(rate >= CSV_GOAL)} (20,000 rows/s) | | |")
         memory = [f"gunicorn workers {r['rss_kb'] / 1024:.0f} MB"]
         if r.get("reports"):
             memory.append(f"report builder {r['reports']['peak_kb'] / 1024:.0f} MB")
         if r.get("export"):
             memory.append(f"CSV export {r['export']['peak_kb'] / 1024:.0f} MB")
         lines += ["", "Peak resident memory: " + ", ".join(memory) + ".", ""]
-    lines += machine_facts()
+    lines += [
+        "Where a page's main aggregate takes a millisecond or less, \"at most 5x its bare SQL\" measures the page's fixed",
+        "cost, not its scaling: see the same page on an empty database (its column). Proposed: the time above the empty",
+        "database's at most 5x the bare SQL (last column), with the 1 s ceiling unchanged.",
+        "",
+        *machine_facts(),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -337,10 +351,14 @@ def main() -> int:
     parser.add_argument("--write-docs", action="store_true", help="replace the scale section of docs/BENCHMARKS.md")
     args = parser.parse_args()
     results = []
+    empties: dict[str, dict[tuple[str, str], float]] = {}
+    for engine in args.engines.split(","):  # each page's fixed cost: the same page with no responses
+        empty_pages, _ = pages(Cached(engine, 0, args.cache, args.reseed), args.repeat)
+        empties[engine] = {(page, scope): seconds for page, scope, seconds, _bare in empty_pages}
     for n in (int(s) for s in args.sizes.split(",")):
         for engine in args.engines.split(","):
             db = Cached(engine, n, args.cache, args.reseed)
-            found: dict[str, Any] = {"db": db}
+            found: dict[str, Any] = {"db": db, "empty": empties[engine]}
             found["pages"], found["rss_kb"] = pages(db, args.repeat)
             if not args.no_reports:
                 found["reports"] = child(db, "reports")
