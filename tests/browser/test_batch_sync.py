@@ -112,9 +112,11 @@ def test_a_batch_whose_reply_was_lost_is_sent_again_and_stores_nothing_twice(con
 def test_each_item_of_a_batch_is_judged_alone(context, server, programme, loaded, db, app, token_for):
     bodies = interviews(6, "PJ-M")
     bodies[2]["answers"]["aw1"] = 9            # not on the scale: the server refuses this one
+    # another tablet's token, made before this one's page opens: a write of the test's own session
+    # after the server's would find its SQLite snapshot stale ("database is locked")
+    headers = {"Authorization": f"Bearer {token_for('sw-pj1')}"}
     page = tablet(context, server)
     device = page.evaluate("SanquSync.deviceId()")
-    headers = {"Authorization": f"Bearer {token_for('sw-pj1')}"}
     for stored in (bodies[4], bodies[5]):       # the server has these two already (a reply lost)...
         stored["device_id"] = device
         assert app.test_client().post("/api/v1/submissions", json=stored, headers=headers).status_code == 201

@@ -213,16 +213,16 @@
      batch holds (oldest first), where that kind has a batch endpoint. */
   function nextGroup(items) {
     var now = Date.now();
-    var due_ = items.filter(function (i) { return due(i, now); })
+    var ready = items.filter(function (i) { return due(i, now); })
       .sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; });
-    if (!due_.length) return [];
-    var kind = due_[0].kind, group = [], bytes = 0;
-    if (noBatch || !BATCH_ENDPOINT[kind]) return [due_[0]];
-    for (var i = 0; i < due_.length && group.length < batchItems; i++) {
-      if (due_[i].kind !== kind) continue;
-      var size = JSON.stringify(due_[i].body).length;
+    if (!ready.length) return [];
+    var kind = ready[0].kind, group = [], bytes = 0;
+    if (noBatch || !BATCH_ENDPOINT[kind]) return [ready[0]];
+    for (var i = 0; i < ready.length && group.length < batchItems; i++) {
+      if (ready[i].kind !== kind) continue;
+      var size = JSON.stringify(ready[i].body).length;
       if (group.length && bytes + size > BATCH_RAW_BYTES) break;
-      group.push(due_[i]);
+      group.push(ready[i]);
       bytes += size;
     }
     return group;
@@ -257,15 +257,15 @@
           return "next";
         }
         if (reply.status === 401) return handle(group[0], reply);
-        // the server is down or busy: every item of the batch waits its turn again
-        return group.reduce(function (chain, item) {
-          return chain.then(function () { return backoff(item, "HTTP " + reply.status, reply.retryAfter); });
-        }, Promise.resolve()).then(function () { return "backoff"; });
-      }, function (err) {
-        return group.reduce(function (chain, item) {
-          return chain.then(function () { return backoff(item, String(err)); });
-        }, Promise.resolve()).then(function () { return "backoff"; });
-      });
+        return backoffAll(group, "HTTP " + reply.status, reply.retryAfter);  // the server is down or busy
+      }, function (err) { return backoffAll(group, String(err)); });
+  }
+
+  /* Every item of a batch that failed as a whole waits its turn again. */
+  function backoffAll(group, why, retryAfterSeconds) {
+    return group.reduce(function (chain, item) {
+      return chain.then(function () { return backoff(item, why, retryAfterSeconds); });
+    }, Promise.resolve()).then(function () { return "backoff"; });
   }
 
   function loop() {
