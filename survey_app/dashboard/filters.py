@@ -44,13 +44,6 @@ class Filters:
         merged = {**self.values, **changes}
         return urlencode({k: v for k, v in merged.items() if v})
 
-    def scale_items(self) -> tuple[str, ...]:
-        return scale_items(self.qn)
-
-
-def scale_items(qn: Parsed) -> tuple[str, ...]:
-    return qn.scale_items
-
 
 def read(session: DBSession, scope: Scope, args: MultiDict[str, str], default_questionnaire: str) -> Filters:
     """The filters in ``args``: 404 for an unknown questionnaire, 422 for an unknown code, 403
