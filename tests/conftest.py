@@ -152,6 +152,17 @@ def close_queue(*apps: Any) -> None:
 
 
 @pytest.fixture
+def worker(app: Any) -> Iterator[Any]:
+    """A worker on the test's database, as `flask --app wsgi worker` runs it (its threads in this
+    process, report builds in child processes)."""
+    from survey_app.reports.queue import Worker
+
+    running = Worker(app, poll=0.2).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
 def client(app: Any) -> Any:
     return app.test_client()
 

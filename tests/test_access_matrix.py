@@ -120,6 +120,9 @@ POLICY: dict[str, Access] = {
     # exports: staff, each within its reach (naming another county in the form: tests/exports)
     "exports.index": Access(STAFF, fixed("/exports/")),
     "exports.codebook_file": Access(STAFF, fixed("/exports/awareness/codebook.csv")),
+    "exports.job": Access(set(), fixed("/exports/jobs/" + "0" * 32), notes="no such job: 404 for all; tests/exports/test_jobs.py covers a real one, its owner's alone"),
+    "exports.job_status": Access(set(), fixed("/exports/jobs/" + "0" * 32 + ".json")),
+    "exports.job_file": Access(set(), fixed("/exports/jobs/" + "0" * 32 + "/file")),
     # administration
     "admin.responses": Access(STAFF, fixed("/admin/responses"), outside=fixed("/admin/responses?county=433123")),
     "admin.response_detail": Access(STAFF, lambda c: f"/admin/responses/{c.pj_response}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,13 @@ def prepare(
     return Export(layout, selection, rows.count(connection, selection), scope_text, name)
 
 
+def resumed(session: DBSession, selection: rows.Selection, values: str, count: int) -> Export:
+    """An export decided earlier (a job's, authorized and audited when it started), made again
+    from what was stored: the same responses, whatever arrived since."""
+    scope_text, name = _place(session, selection.county_id, selection.team_id)
+    return Export(layout_of(session, selection.questionnaire, values), selection, count, scope_text, name)
+
+
 def _place(session: DBSession, county_id: int | None, team_id: int | None) -> tuple[str, str]:
     if team_id is not None:
         code, name = session.execute(select(Team.code, Team.name).where(Team.id == team_id)).one()
@@ -124,10 +131,13 @@ def _write_chunks(path: Path, chunks: Iterator[bytes]) -> None:
             f.write(chunk)
 
 
-def write_file(engine: Engine, export: Export, fmt: str, out: Path, now: dt.datetime, chunk: int = rows.CHUNK) -> None:
+def write_file(engine: Engine, export: Export, fmt: str, out: Path, now: dt.datetime, chunk: int = rows.CHUNK,
+               progress: Callable[[int], None] | None = None) -> None:
     """The export as ``fmt`` at ``out``, written beside it and renamed, so that a reader never
-    sees half a file."""
+    sees half a file.  ``progress(rows written)`` is called after every ``chunk`` rows."""
     data = data_rows(engine, export, chunk)
+    if progress is not None:
+        data = _counted(data, chunk, progress)
     if fmt == "csv":
         replace_atomically(out, lambda path: _write_chunks(path, csv_chunks(export.layout.header, data)))
     else:
@@ -136,6 +146,17 @@ def write_file(engine: Engine, export: Export, fmt: str, out: Path, now: dt.date
             ("codebook", codebook.HEADER, codebook.rows(export.layout)),
             ("about", ["", ""], about_rows(export, now)),
         ]))
+
+
+def _counted(data: Iterator[list[Cell]], every: int, progress: Callable[[int], None]) -> Iterator[list[Cell]]:
+    done = 0
+    for row in data:
+        yield row
+        done += 1
+        if done % every == 0:
+            progress(done)
+    if done % every or not done:
+        progress(done)
 
 
 def write_codebook(layout: Layout, fmt: str, out: Path) -> None:

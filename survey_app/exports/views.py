@@ -1,5 +1,6 @@
 """The export page: choose a questionnaire, a format, codes or labels and a place within one's
-scope; the file comes back as a streamed download.  Collectors get 403: they collect, the office,
+scope; the file comes back as a streamed download, or, for a workbook too large to write inside
+the request, from a job the worker writes (its page shows the progress, then the download).  Collectors get 403: they collect, the office,
 the bureaux and the teams analyse."""
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import RadioField, SelectField
 
 from ..analysis.figures import PlaceError
@@ -23,13 +25,17 @@ from ..extensions import db
 from ..instruments import current_versions
 from ..models import County, Team
 from ..models import Response as StoredResponse
+from ..models.audit import record
+from ..reports.queue import enqueue_export
 from ..reports.views import content_disposition
-from . import codebook, service
+from . import codebook, jobs, service
 from .csv_writer import csv_chunks
 from .xlsx_writer import write_xlsx
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
+#: the audit action of a finished job's download (its start is recorded as every export's, EXPORTED)
+DOWNLOADED = "export.download"
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 READ_BYTES = 256 * 1024
 
@@ -87,10 +93,11 @@ def index():
         return _download(scope, form)
     return render_template(
         "exports/index.html", form=form, questionnaires=current_versions(db.session), counts=_counts(scope),
+        recent=jobs.recent(db.session, scope.user_id), background_rows=current_app.config["EXPORT_BACKGROUND_ROWS"],
     ), 400 if form.errors else 200
 
 
-def _download(scope: Scope, form: ExportForm) -> Response:
+def _download(scope: Scope, form: ExportForm) -> WerkzeugResponse:
     try:
         found = service.prepare(db.session, scope, form.questionnaire.data or "", form.county.data, form.team.data,
                                 form.values.data or "codes")
@@ -99,13 +106,15 @@ def _download(scope: Scope, form: ExportForm) -> Response:
     except PlaceError as exc:
         abort(exc.status)
     fmt = form.format.data or "xlsx"
+    now = dt.datetime.now(dt.UTC)
+    name, fallback = service.file_names(found, fmt, now.astimezone(service.CST).date())
     # The reads end before the audit is written: on SQLite a transaction whose snapshot is older
     # than another writer's commit cannot become a writer (docs/ARCHITECTURE.md).
     db.session.commit()
+    if fmt == "xlsx" and found.rows > current_app.config["EXPORT_BACKGROUND_ROWS"]:
+        return _start_job(scope, found, fmt, (name, fallback))
     service.audit(found, fmt, actor_id=scope.user_id, ip=request.remote_addr)
     db.session.commit()
-    now = dt.datetime.now(dt.UTC)
-    name, fallback = service.file_names(found, fmt, now.astimezone(service.CST).date())
     if fmt == "csv":
         body: Iterator[bytes] = csv_chunks(found.layout.header, service.data_rows(db.engine, found))
     else:
@@ -113,6 +122,64 @@ def _download(scope: Scope, form: ExportForm) -> Response:
         # still read a page at a time) and then sent from it.
         body = _sent_once(_written(lambda path: service.write_file(db.engine, found, "xlsx", path, now)))
     return _attachment(body, fmt, name, fallback)
+
+
+def _start_job(scope: Scope, found: service.Export, fmt: str, names: tuple[str, str]) -> WerkzeugResponse:
+    """A workbook too large for one request: a job for the worker, started (its row, its task on
+    the queue and the audit record) in one transaction; the reader follows it on its page."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    connection = db.session.connection()
+    jobs.prune(connection, dt.timedelta(hours=float(app.config["EXPORT_KEEP_HOURS"])))
+    key = jobs.start(connection, found, fmt, scope.user_id, names)
+    enqueue_export(app, connection, key)
+    service.audit(found, fmt, actor_id=scope.user_id, ip=request.remote_addr, job=key)
+    db.session.commit()
+    return redirect(url_for(".job", key=key), 303)
+
+
+def _own_job(key: str) -> jobs.Job:
+    """The reader's own job; 404 for anyone else's (its key is not permission, and whether it
+    exists is not theirs to know)."""
+    scope = reader_scope()
+    found = jobs.read(db.session, key)
+    if found is None or found.owner_id != scope.user_id:
+        abort(404)
+    return found
+
+
+@bp.get("/jobs/<key>")
+@login_required
+def job(key: str):
+    found = _own_job(key)
+    return render_template("exports/job.html", job=found, active=found.state in jobs.ACTIVE,
+                           keep_hours=f"{float(current_app.config['EXPORT_KEEP_HOURS']):g}")
+
+
+@bp.get("/jobs/<key>.json")
+@login_required
+def job_status(key: str):
+    found = _own_job(key)
+    reply = jsonify({"key": found.key, "questionnaire": found.questionnaire, "format": found.format, "rows": found.rows,
+                     "state": found.state, "progress": round(found.progress, 3), "step": found.step,
+                     "error": found.error or None,
+                     "download": url_for(".job_file", key=found.key) if found.state == "done" else None})
+    reply.headers["Cache-Control"] = "no-store"
+    return reply
+
+
+@bp.get("/jobs/<key>/file")
+@login_required
+def job_file(key: str):
+    found = _own_job(key)
+    if found.state != "done" or not jobs.has_file(db.session, key):
+        abort(404)  # not finished, or deleted as expired since the page was shown
+    db.session.commit()
+    record(DOWNLOADED, actor_id=found.owner_id, target=found.questionnaire, ip=request.remote_addr, job=key,
+           format=found.format, rows=found.rows)
+    db.session.commit()
+    reply = _attachment(jobs.pieces(db.engine, key), found.format, found.file_name, found.ascii_name)
+    reply.headers["Content-Length"] = str(found.size)
+    return reply
 
 
 @bp.get("/<questionnaire>/codebook.<fmt>")

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per aggregate."""
 from .audit import AuditEvent
+from .exports import ExportJob, ExportPiece
 from .followups import MARK_STATUSES, FollowupMark
 from .logins import LoginAttempts, RecoveryCode
 from .programme import SERVICE_DOMAINS, County, Round, Site, Team
@@ -23,6 +24,8 @@ __all__ = [
     "AuditEvent",
     "County",
     "Dialect",
+    "ExportJob",
+    "ExportPiece",
     "FollowupMark",
     "IndexScore",
     "LoginAttempts",

@@ -1,7 +1,7 @@
 """The task queue: Huey on its SQL storage in the project's own database (SQLite or PostgreSQL),
-read by the report worker (`flask --app wsgi worker`).  Two kinds of task: a report build, put on
-the queue by a start in the same transaction as its job (reports/jobs.py), and the daily purge of
-old free text.  docs/ARCHITECTURE.md, "Report jobs on a queue", says why Huey and why here.
+read by the report worker (`flask --app wsgi worker`).  Three kinds of task: a report build and a
+large export, each put on the queue by a start in the same transaction as its job (reports/jobs.py,
+exports/jobs.py), and the daily purge of old free text.  docs/ARCHITECTURE.md, "Report jobs on a queue", says why Huey and why here.
 """
 from __future__ import annotations
 
@@ -85,6 +85,12 @@ def _make(app: Flask) -> Huey:
         if run_job(app, key, run) == "queued":  # another attempt, after a pause
             build_report.schedule(args=(key, run), delay=float(app.config["REPORT_RETRY_DELAY"]))
 
+    @huey.task(name="build_export")
+    def build_export(key: str) -> None:
+        from ..exports.background import build
+
+        build(app, key)
+
     @huey.periodic_task(crontab(**PURGE_AT), name="purge_free_text")
     def purge_free_text() -> None:
         with app.app_context():
@@ -100,6 +106,7 @@ def _make(app: Flask) -> Huey:
         huey.storage.close()
 
     app.extensions["report_build"] = build_report
+    app.extensions["export_build"] = build_export
     app.extensions["report_purge"] = purge_free_text
     return huey
 
@@ -109,6 +116,13 @@ def enqueue_build(app: Flask, connection: Connection, key: str, run: str) -> Non
     its task are written together or not at all."""
     huey = queue_of(app)
     task = app.extensions["report_build"].s(key, run)
+    connection.execute(insert(huey_task).values(queue=huey.name, data=huey.serialize_task(task), priority=0.0))
+
+
+def enqueue_export(app: Flask, connection: Connection, key: str) -> None:
+    """Put an export job's task on the queue, in the caller's transaction (as a report's)."""
+    huey = queue_of(app)
+    task = app.extensions["export_build"].s(key)
     connection.execute(insert(huey_task).values(queue=huey.name, data=huey.serialize_task(task), priority=0.0))
 
 
