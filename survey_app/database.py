@@ -138,6 +138,14 @@ class DriverConnection:
         finally:
             cursor.close()
 
+    def all(self, prepared: Prepared, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+        cursor = self.dbapi.cursor()
+        try:
+            cursor.execute(prepared.compiled(self.dialect)[0], prepared.parameters(self.dialect, values))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
     def execute(self, prepared: Prepared, values: dict[str, Any]) -> None:
         cursor = self.dbapi.cursor()
         try:

@@ -39,6 +39,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from .analysis.sqlfuncs import china_date, earlier_of
 from .models import Refusal, Response, Round
 from .models.types import UTCDateTime
+from .submissions import counts
 
 _ROUNDS = cast(Table, Round.__table__)
 _R = cast(Table, Response.__table__)
@@ -131,20 +132,17 @@ def for_submission(county_id: Any) -> ColumnElement[Any]:
 #: round: the follow-ups of the respondent for which it is now the latest baseline at or before
 #: them.  Usually no row matches (one probe of ``ix_responses_latest``).
 _LATER = _R.alias("later_baseline")
-REASSIGN_FOLLOW_UPS = (
-    update(_R)
-    .where(
-        _R.c.questionnaire_id == bindparam("questionnaire"), _R.c.county_id == bindparam("county"),
-        _R.c.respondent_code == bindparam("code"), _R.c.wave == "post",
-        _R.c.completed_at >= bindparam("since"), _R.c.round_id.is_distinct_from(bindparam("new_round")),
-        ~exists().where(
-            _LATER.c.questionnaire_id == _R.c.questionnaire_id, _LATER.c.county_id == _R.c.county_id,
-            _LATER.c.respondent_code == _R.c.respondent_code, _LATER.c.wave == "pre",
-            _LATER.c.completed_at > bindparam("since"), _LATER.c.completed_at <= _R.c.completed_at,
-        ),
-    )
-    .values(round_id=bindparam("new_round"))
+FOLLOW_UPS_TO_MOVE = and_(
+    _R.c.questionnaire_id == bindparam("questionnaire"), _R.c.county_id == bindparam("county"),
+    _R.c.respondent_code == bindparam("code"), _R.c.wave == "post",
+    _R.c.completed_at >= bindparam("since"), _R.c.round_id.is_distinct_from(bindparam("new_round")),
+    ~exists().where(
+        _LATER.c.questionnaire_id == _R.c.questionnaire_id, _LATER.c.county_id == _R.c.county_id,
+        _LATER.c.respondent_code == _R.c.respondent_code, _LATER.c.wave == "pre",
+        _LATER.c.completed_at > bindparam("since"), _LATER.c.completed_at <= _R.c.completed_at,
+    ),
 )
+REASSIGN_FOLLOW_UPS = update(_R).where(FOLLOW_UPS_TO_MOVE).values(round_id=bindparam("new_round"))
 
 
 def follow_ups_of(values: dict[str, Any]) -> dict[str, Any]:
@@ -155,10 +153,12 @@ def follow_ups_of(values: dict[str, Any]) -> dict[str, Any]:
 
 def assign_all(connection: Connection) -> None:
     """Every stored response's and refusal's round, by the rule: after rounds are added or
-    their dates change.  Two UPDATEs over everything (a rounds edit is rare)."""
+    their dates change.  Two UPDATEs over everything, and the answer counts made again (a rounds
+    edit is rare)."""
     connection.execute(update(_R).values(round_id=round_of_response(
         _R.c.questionnaire_id, _R.c.county_id, _R.c.respondent_code, _R.c.wave, _R.c.completed_at, _R.c.received_at)))
     connection.execute(update(_F).values(round_id=round_of_refusal(_F.c.wave, _F.c.declined_at, _F.c.received_at)))
+    counts.rebuild(connection)  # the round is part of the counters' key
 
 
 def assign_since(connection: Connection, first_response_id: int) -> None:

@@ -32,9 +32,11 @@ def test_submissions_take_the_write_lock_only_for_the_inserts(client, token_for,
     end = statements.index("COMMIT", start)
     writes = statements[start + 1:end]
     inserts = [s for s in writes if s.startswith("INSERT")]
-    assert [s.split()[2] for s in inserts] == ["responses"] + ["answers"] * (len(inserts) - 3) + ["index_scores", "respondent_latest"]
-    # and a baseline moves any follow-up of its respondent that arrived before it into its round
-    assert [s.split()[:2] for s in writes if not s.startswith("INSERT")] == [["UPDATE", "responses"]]
+    assert [s.split()[2] for s in inserts] == (
+        ["responses"] + ["answers"] * (len(inserts) - 4) + ["index_scores", "answer_counts", "respondent_latest"])
+    # and a baseline looks for follow-ups of its respondent that arrived before it, to move them
+    # into its round (none here: no UPDATE)
+    assert [s.split()[:4] for s in writes if not s.startswith("INSERT")] == [["SELECT", "responses.id", "FROM", "responses"]]
     assert statements[end + 1:] == []
 
 

@@ -4,41 +4,68 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
 
-from ..models import Answer, Response
+from ..models import Answer, AnswerCount, Response
 from .queries import Place, responses_where
 from .stats import MIN_CELL
 
 _R = cast(Table, Response.__table__)
 _A = cast(Table, Answer.__table__)
+_K = cast(Table, AnswerCount.__table__)
 
 #: the order bars are drawn in; None is a response given without a wave (optional on some forms)
 WAVE_ORDER: tuple[str | None, ...] = ("pre", "post", None)
+
+#: the conditions of a ``Place`` that the counters answer (each is a column of theirs)
+KEPT_FILTERS = ("county_id", "team_id", "site_id", "round_id", "wave")
 
 #: (item, wave) -> {scale point: respondents}
 Counts = dict[tuple[str, str | None], dict[int, int]]
 
 
 def point_counts(connection: Connection, questionnaire: str, items: Sequence[str], place: Place) -> Counts:
-    """Respondents at each point of each item, by wave: one query, whatever the number of items."""
+    """Respondents at each point of each item, by wave: one query, whatever the number of items.
+    Read from the kept counters (``answer_counts``), unless flagged responses are left out: the
+    flags of speeding and duplicate codes depend on other responses, so that choice counts the
+    answers themselves."""
     if not items:
         return {}
-    rows = connection.execute(
+    if place.leave_out_flagged:
+        rows = _answered(connection, questionnaire, items, place)
+    else:
+        rows = _kept(connection, questionnaire, items, place)
+    out: Counts = {}
+    for item, wave, value, n in rows:
+        cell = out.setdefault((item, wave or None), {})
+        point = round(float(value))
+        cell[point] = cell.get(point, 0) + int(n)
+    return out
+
+
+def _kept(connection: Connection, questionnaire: str, items: Sequence[str], place: Place) -> list[Any]:
+    c = _K.c
+    conditions = [c.questionnaire_id == questionnaire, c.question_id.in_(tuple(items))]
+    for name in KEPT_FILTERS:
+        if (value := getattr(place, name)) is not None:
+            conditions.append(c[name] == value)
+    total = func.sum(c.n)
+    return list(connection.execute(
+        select(c.question_id, c.wave, c.value_num, total).where(*conditions)
+        .group_by(c.question_id, c.wave, c.value_num).having(total > 0)
+    ))
+
+
+def _answered(connection: Connection, questionnaire: str, items: Sequence[str], place: Place) -> list[Any]:
+    return list(connection.execute(
         select(_A.c.question_id, _R.c.wave, _A.c.value_num, func.count())
         .select_from(_R.join(_A, _A.c.response_id == _R.c.id))
         .where(*responses_where(questionnaire, place), _A.c.question_id.in_(tuple(items)), _A.c.value_num.is_not(None))
         .group_by(_A.c.question_id, _R.c.wave, _A.c.value_num)
-    ).all()
-    out: Counts = {}
-    for item, wave, value, n in rows:
-        cell = out.setdefault((item, wave), {})
-        point = round(float(value))
-        cell[point] = cell.get(point, 0) + int(n)
-    return out
+    ))
 
 
 @dataclass(frozen=True)

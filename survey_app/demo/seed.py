@@ -16,7 +16,7 @@ from ..auth.passwords import hash_password
 from ..database import DBSession
 from ..instruments import current_versions
 from ..models import Answer, County, IndexScore, Refusal, Response, Round, Site, Team, User
-from ..submissions import latest
+from ..submissions import counts, latest
 from .bulk import BulkWriter
 from .generate import SELECTIVE_ATTRITION_COUNTY, Generated, Generator, places_of
 from .marks import seed_marks
@@ -91,6 +91,7 @@ def seed_responses(session: DBSession, n: int, seed: int = 2026, batch: int = 50
     # The bulk inserts bypassed the submission service: its respondent rows and rounds, here.
     latest.refresh(session, since_id=first_id)
     rounds.assign_since(session.connection(), first_id)
+    counts.add_since(session, first_id)  # after the rounds: they are part of the counters' key
     seed_marks(session, rng)  # some of those lost: moved, deceased, not found
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT setval(pg_get_serial_sequence('responses', 'id'), (SELECT max(id) FROM responses))"))

@@ -1,4 +1,5 @@
 """Typed SQLAlchemy 2 models, one module per aggregate."""
+from .aggregates import AnswerCount
 from .audit import AuditEvent
 from .exports import ExportJob, ExportPiece
 from .followups import MARK_STATUSES, FollowupMark
@@ -20,6 +21,7 @@ __all__ = [
     "SERVICE_DOMAINS",
     "WAVES",
     "Answer",
+    "AnswerCount",
     "ApiToken",
     "AuditEvent",
     "County",

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from ..database import DBSession, Prepared
 from ..models import WAVES, Response
 from ..models.responses import RespondentLatest
+from . import counts
 
 _R = cast(Table, Response.__table__)
 _L = TABLE = cast(Table, RespondentLatest.__table__)
@@ -110,16 +111,17 @@ def refresh(connection: Executor, since_id: int | None = None) -> None:
 
 def set_excluded(connection: Executor, response_id: int, reason: str | None) -> bool:
     """Leave a response out of every figure (``reason`` says why) or count it again (None), and
-    recompute its respondent's latest responses, in the caller's transaction (the caller
-    commits).  False when there is no such response.
+    recompute its respondent's latest responses and move its answer counts, in the caller's
+    transaction (the caller commits).  False when there is no such response.
 
     Call it first in its transaction: on SQLite the UPDATE then takes the write lock before
     anything is read (see docs/ARCHITECTURE.md, "SQLite and mixed connections")."""
-    row = connection.execute(
-        update(_R).where(_R.c.id == response_id)
-        .values(excluded=reason is not None, excluded_reason=reason)
-        .returning(_R.c.questionnaire_id, _R.c.county_id, _R.c.respondent_code, _R.c.wave)
-    ).first()
+    with counts.moving(connection, [response_id]):
+        row = connection.execute(
+            update(_R).where(_R.c.id == response_id)
+            .values(excluded=reason is not None, excluded_reason=reason)
+            .returning(_R.c.questionnaire_id, _R.c.county_id, _R.c.respondent_code, _R.c.wave)
+        ).first()
     if row is None:
         return False
     questionnaire, county_id, code, wave = row

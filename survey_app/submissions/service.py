@@ -26,7 +26,7 @@ from ..models import Answer, County, IndexScore, Response, Site, Team
 from ..models.types import utcnow
 from ..questionnaires import ValidationResult, index_scores, validate_answers
 from ..questionnaires.types import get_type
-from . import latest
+from . import counts, latest
 from .envelope import Envelope, apply_questionnaire_rules, content_hash, message, parse_envelope, parse_uuid, text_errors
 
 CREATED, DUPLICATE, CONFLICT, INVALID, FORBIDDEN = "created", "duplicate", "conflict", "invalid", "forbidden"
@@ -67,6 +67,7 @@ _INSERT_RESPONSE = Prepared(
 _INSERT_ANSWERS = Prepared(_ANSWERS.insert(), ["response_id", "question_id", "position", "value_text", "value_num"])
 _INSERT_SCORES = Prepared(_SCORES.insert(), ["response_id", "index_id", "score"])
 _REASSIGN_FOLLOW_UPS = Prepared(rounds.REASSIGN_FOLLOW_UPS)
+_FOLLOW_UPS_TO_MOVE = Prepared(select(_RESPONSES.c.id).where(rounds.FOLLOW_UPS_TO_MOVE))
 # The respondent's latest response of the response's wave, kept by the conditional upsert of
 # ``latest`` (its docstring gives the rule and why it is safe with concurrent submissions).
 _LATER_PG = (
@@ -83,6 +84,8 @@ _MARK_PG = (
                 for w in ("pre", "post") for c in ("id", "at"))
     + f" WHERE {_LATER_PG.format(w='pre')} OR {_LATER_PG.format(w='post')})"
 )
+_COUNT_COLUMNS = ", ".join([*counts.KEY, "n"])
+_ADD_COUNTS = f" ON CONFLICT ({', '.join(counts.KEY)}) DO UPDATE SET n = c.n + EXCLUDED.n"
 # PostgreSQL: the response, its answers, its scores and its respondent's latest responses in
 # one statement (data-modifying CTEs are atomic), with a text that never changes so that the
 # driver prepares it once; a multi-row VALUES list would differ with every answer count.
@@ -96,21 +99,38 @@ _INSERT_ALL_PG = Prepared(text(
     " :respondent_code, :collector_id, :source, :started_at, :completed_at, :received_at, :content_hash,"
     " CAST(:answers_json AS json), false, NULL, :device_id, :straight_lined, :clock_ahead)"
     " ON CONFLICT (questionnaire_id, uuid) DO NOTHING"
-    " RETURNING id, questionnaire_id, county_id, respondent_code, wave, completed_at),"
+    " RETURNING id, questionnaire_id, county_id, team_id, site_id, round_id, respondent_code, wave, completed_at),"
     " a AS (INSERT INTO answers (response_id, question_id, position, value_text, value_num)"
     " SELECT r.id, u.q, u.p, u.t, u.n FROM r, unnest(CAST(:question_ids AS text[]), CAST(:positions AS integer[]),"
     " CAST(:texts AS text[]), CAST(:nums AS float8[])) AS u(q, p, t, n)),"
     " s AS (INSERT INTO index_scores (response_id, index_id, score)"
     " SELECT r.id, u.i, u.s FROM r, unnest(CAST(:index_ids AS text[]), CAST(:scores AS float8[])) AS u(i, s)),"
     + _MARK_PG +
-    # rounds.REASSIGN_FOLLOW_UPS, for a baseline that was stored (not a repeated uuid)
-    ", u AS (UPDATE responses AS f SET round_id = :round_id"
-    " WHERE :wave = 'pre' AND EXISTS (SELECT 1 FROM r) AND f.questionnaire_id = :questionnaire_id"
+    # the response's answer counts (counts.py)
+    ", k AS (INSERT INTO answer_counts AS c (" + _COUNT_COLUMNS + ")"
+    " SELECT r.questionnaire_id, r.county_id, COALESCE(r.team_id, 0), COALESCE(r.site_id, 0),"
+    " COALESCE(r.round_id, 0), COALESCE(r.wave, ''), u.q, u.n, count(*)"
+    " FROM r, unnest(CAST(:question_ids AS text[]), CAST(:nums AS float8[])) AS u(q, n) WHERE u.n IS NOT NULL"
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8" + _ADD_COUNTS + ")"
+    # rounds.REASSIGN_FOLLOW_UPS, for a baseline that was stored (not a repeated uuid); ``o`` is
+    # the row before the update (the statement's snapshot), to move the answer counts from its round
+    ", moved AS (UPDATE responses AS f SET round_id = :round_id FROM responses AS o"
+    " WHERE o.id = f.id AND :wave = 'pre' AND EXISTS (SELECT 1 FROM r) AND f.questionnaire_id = :questionnaire_id"
     " AND f.county_id = :county_id AND f.respondent_code = :respondent_code AND f.wave = 'post'"
     " AND f.completed_at >= :completed_at AND f.round_id IS DISTINCT FROM :round_id"
     " AND NOT EXISTS (SELECT 1 FROM responses b WHERE b.questionnaire_id = f.questionnaire_id"
     " AND b.county_id = f.county_id AND b.respondent_code = f.respondent_code AND b.wave = 'pre'"
-    " AND b.completed_at > :completed_at AND b.completed_at <= f.completed_at))"
+    " AND b.completed_at > :completed_at AND b.completed_at <= f.completed_at)"
+    " RETURNING f.id, f.questionnaire_id, f.county_id, f.team_id, f.site_id, f.wave, f.excluded, o.round_id AS old_round),"
+    # the follow-ups' counts, out of their old round and into the new (keys of wave 'post': never
+    # one of k's, which PostgreSQL would refuse to update twice in one statement)
+    " g AS (INSERT INTO answer_counts AS c (" + _COUNT_COLUMNS + ")"
+    " SELECT f.questionnaire_id, f.county_id, COALESCE(f.team_id, 0), COALESCE(f.site_id, 0),"
+    " COALESCE(d.round_id, 0), COALESCE(f.wave, ''), a.question_id, a.value_num, sum(d.sign)"
+    " FROM moved AS f JOIN answers a ON a.response_id = f.id"
+    " CROSS JOIN LATERAL (VALUES (f.old_round, -1), (CAST(:round_id AS integer), 1)) AS d(round_id, sign)"
+    " WHERE NOT f.excluded AND a.value_num IS NOT NULL"
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8" + _ADD_COUNTS + ")"
     " SELECT id FROM r"
 ))
 
@@ -206,16 +226,31 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
             connection.executemany(_INSERT_ANSWERS, [(response_id, *row) for row in answer_rows])
         if score_rows:
             connection.executemany(_INSERT_SCORES, [(response_id, *row) for row in score_rows])
+        if any(row[3] is not None for row in answer_rows):
+            connection.execute(counts.ADD_ONE, {"response_id": response_id})
         mark = latest.marker(values, response_id)
         if mark is not None:
             connection.execute(latest.MARK, mark)
             if values["wave"] == "pre":
-                connection.execute(_REASSIGN_FOLLOW_UPS, rounds.follow_ups_of(values))
+                _move_follow_ups(connection, rounds.follow_ups_of(values))
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
     return Outcome(CREATED, env.uuid, response_id=response_id, warnings=_warnings(refs, lang))
+
+
+def _move_follow_ups(connection: DriverConnection, params: dict[str, Any]) -> None:
+    """A baseline that arrived after its follow-ups moves them into its round, and their answer
+    counts with them (usually there are none: one probe of ``ix_responses_latest``)."""
+    moved = [row[0] for row in connection.all(_FOLLOW_UPS_TO_MOVE, params)]
+    if not moved:
+        return
+    for response_id in moved:
+        connection.execute(counts.REMOVE_ONE, {"response_id": response_id})
+    connection.execute(_REASSIGN_FOLLOW_UPS, params)
+    for response_id in moved:
+        connection.execute(counts.ADD_ONE, {"response_id": response_id})
 
 
 def _warnings(refs: _Refs, lang: str) -> dict[str, list[str]]:

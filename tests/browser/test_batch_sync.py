@@ -44,6 +44,16 @@ def queued_page(context, server, bodies: list[dict], page=None):
     # no signal while the interviews pile up: a sync that starts meanwhile sends nothing
     page.route("**/api/v1/submissions**", lambda route: route.abort("internetdisconnected"))
     queue_items(page, bodies)
+    # A sync that started meanwhile (the page's own) backed off what was queued by then: wait for
+    # it to end, and put every interview back as never tried, so that what the test sees next
+    # does not depend on when that sync happened to start.
+    page.evaluate("""async () => {
+      await SanquSync.run();
+      for (const item of await SanquStore.all("queue")) {
+        item.state = "pending"; item.attempts = 0; delete item.next_at; delete item.last_error;
+        await SanquStore.put("queue", item);
+      }
+    }""")
     page.unroute("**/api/v1/submissions**")
     return page
 

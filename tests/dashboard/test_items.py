@@ -8,10 +8,11 @@ import re
 from collections import Counter
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from survey_app.analysis.quality import duplicate_codes, is_after_receipt, is_speeding, is_straight_lining
 from survey_app.models import County, Response, Round, Site
+from survey_app.submissions import latest
 from tests.analysis.test_items import add_response, questionnaire
 from tests.dashboard.pages import figures
 from tests.test_auth import login
@@ -25,8 +26,9 @@ def seed_demo(db):
     from survey_app.demo.seed import seed_responses
 
     seed_responses(db.session, 1200, seed=4)
-    # some responses excluded by a data manager: they must not count anywhere
-    db.session.execute(update(Response).where(Response.id % 13 == 0).values(excluded=True, excluded_reason="test"))
+    # some responses excluded by a data manager, as the response page does: they must not count anywhere
+    for response_id in db.session.scalars(select(Response.id).where(Response.id % 13 == 0)).all():
+        latest.set_excluded(db.session, response_id, "test")
     db.session.commit()
     return db
 
