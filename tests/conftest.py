@@ -297,6 +297,8 @@ def live_server(app: Any) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+        server.in_flight.drain()  # before the app's engine is disposed (tests/loopback.py)
+        server.server_close()
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ def upgrade():
     sa.Column('question_id', sa.String(length=63), nullable=False),
     sa.Column('value_num', sa.Float(), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('questionnaire_id', 'county_id', 'team_id', 'site_id', 'round_id', 'wave', 'question_id', 'value_num', name=op.f('pk_answer_counts'))
+    sa.PrimaryKeyConstraint('questionnaire_id', 'county_id', 'team_id', 'site_id', 'round_id', 'wave', 'question_id', 'value_num', name=op.f('pk_answer_counts')),
+    sqlite_with_rowid=False,
     )
     op.execute(
         f"INSERT INTO answer_counts ({KEY}, n)"

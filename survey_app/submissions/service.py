@@ -226,8 +226,9 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
             connection.executemany(_INSERT_ANSWERS, [(response_id, *row) for row in answer_rows])
         if score_rows:
             connection.executemany(_INSERT_SCORES, [(response_id, *row) for row in score_rows])
-        if any(row[3] is not None for row in answer_rows):
-            connection.execute(counts.ADD_ONE, {"response_id": response_id})
+        count_rows = counts.rows_of(values, answer_rows)
+        if count_rows:
+            connection.executemany(counts.ADD_ROWS, count_rows)
         mark = latest.marker(values, response_id)
         if mark is not None:
             connection.execute(latest.MARK, mark)

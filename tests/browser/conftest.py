@@ -67,6 +67,7 @@ class SwitchableServer:
             self.server.shutdown()
             self.server.server_close()
             self.thread.join(timeout=5)
+            self.server.in_flight.drain()  # before the app's engine is disposed (tests/loopback.py)
             self.server = None
 
 
