@@ -54,7 +54,8 @@ BARE: dict[str, str] = {
     # the awareness index by wave
     "awareness": "SELECT r.wave, count(*), avg(s.score) FROM responses r JOIN index_scores s ON s.response_id = r.id"
                  " AND s.index_id = 'awareness' WHERE " + _LIVE.format(q="awareness", county="{county}") + " GROUP BY r.wave",
-    # every item's answers by wave and value
+    # every item's answers by wave and value (the page reads the kept counters, answer_counts,
+    # since issue 17; this stays the reference: the aggregate the page shows, done the plain way)
     "items": "SELECT a.question_id, r.wave, a.value_num, count(*) FROM responses r JOIN answers a ON a.response_id = r.id"
              " WHERE " + _LIVE.format(q="awareness", county="{county}") + " AND a.value_num IS NOT NULL"
              " GROUP BY a.question_id, r.wave, a.value_num",
