@@ -34,8 +34,9 @@ def test_submissions_take_the_write_lock_only_for_the_inserts(client, token_for,
     inserts = [s for s in writes if s.startswith("INSERT")]
     tables = [s.split()[2] for s in inserts]
     answers, counters = tables.count("answers"), tables.count("answer_counts")
-    assert tables == ["responses"] + ["answers"] * answers + ["index_scores"] + ["answer_counts"] * counters + ["respondent_latest"]
-    assert counters == 12  # one counter a scale item: each answered 4
+    assert tables == (["responses"] + ["answers"] * answers + ["index_scores"] + ["answer_counts"] * counters
+                      + ["score_sums"] * 2 + ["respondent_latest"])
+    assert counters == 12  # one counter a scale item: each answered 4; sums: the awareness index and the response
     # and a baseline looks for follow-ups of its respondent that arrived before it, to move them
     # into its round (none here: no UPDATE)
     assert [s.split()[:4] for s in writes if not s.startswith("INSERT")] == [["SELECT", "responses.id", "FROM", "responses"]]

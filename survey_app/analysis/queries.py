@@ -11,6 +11,7 @@ from sqlalchemy import cast as cast_
 from sqlalchemy.engine import Connection
 
 from ..models import Answer, IndexScore, Response
+from ..models.aggregates import RESPONSES, ScoreSum
 from ..models.responses import RespondentLatest
 from .flags import flagged_ids
 
@@ -18,6 +19,7 @@ _R = cast(Table, Response.__table__)
 _S = cast(Table, IndexScore.__table__)
 _L = cast(Table, RespondentLatest.__table__)
 _A = cast(Table, Answer.__table__)
+_SUMS = cast(Table, ScoreSum.__table__)
 
 
 @dataclass(frozen=True)
@@ -222,16 +224,21 @@ def scores_by_wave(connection: Connection, questionnaire: str, index: str, place
 
 
 def summary(connection: Connection, questionnaire: str, place: Place) -> dict[str, Any]:
-    """Responses by wave, and each index's n and mean by wave: two GROUP BYs."""
-    counts = connection.execute(
-        select(_R.c.wave, func.count()).where(*responses_where(questionnaire, place)).group_by(_R.c.wave)
-    ).all()
-    means = connection.execute(
-        select(_R.c.wave, _S.c.index_id, func.count(), func.avg(_S.c.score))
-        .select_from(_R.join(_S, _S.c.response_id == _R.c.id))
-        .where(*responses_where(questionnaire, place))
-        .group_by(_R.c.wave, _S.c.index_id)
-    ).all()
+    """Responses by wave, and each index's n and mean by wave: from the kept sums
+    (``score_sums``, submissions/counts.py) in one query, or, when flagged responses are left
+    out (flags move with other responses), two GROUP BYs over the responses."""
+    if place.leave_out_flagged:
+        counts = connection.execute(
+            select(_R.c.wave, func.count()).where(*responses_where(questionnaire, place)).group_by(_R.c.wave)
+        ).all()
+        means = connection.execute(
+            select(_R.c.wave, _S.c.index_id, func.count(), func.avg(_S.c.score))
+            .select_from(_R.join(_S, _S.c.response_id == _R.c.id))
+            .where(*responses_where(questionnaire, place))
+            .group_by(_R.c.wave, _S.c.index_id)
+        ).all()
+    else:
+        counts, means = _kept_summary(connection, questionnaire, place)
     return {
         "responses": {wave or "none": int(n) for wave, n in counts},
         "indices": sorted(
@@ -239,6 +246,29 @@ def summary(connection: Connection, questionnaire: str, place: Place) -> dict[st
             key=lambda r: (r["index"], r["wave"]),
         ),
     }
+
+
+#: the conditions of a ``Place`` that the kept sums answer (each is a column of theirs)
+KEPT_FILTERS = ("county_id", "team_id", "site_id", "round_id", "wave")
+
+
+def _kept_summary(connection: Connection, questionnaire: str, place: Place) -> tuple[list[Any], list[Any]]:
+    c = _SUMS.c
+    conditions = [c.questionnaire_id == questionnaire]
+    for name in KEPT_FILTERS:
+        if (value := getattr(place, name)) is not None:
+            conditions.append(c[name] == value)
+    n, total = func.sum(c.n), func.sum(c.total)
+    counts, means = [], []
+    for wave, index, count, summed in connection.execute(
+        select(c.wave, c.index_id, n, total).where(*conditions).group_by(c.wave, c.index_id).having(n > 0)
+    ):
+        wave = wave or None
+        if index == RESPONSES:
+            counts.append((wave, count))
+        else:
+            means.append((wave, index, count, float(summed) / int(count)))
+    return counts, means
 
 
 def item_values(

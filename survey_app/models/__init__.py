@@ -1,5 +1,5 @@
 """Typed SQLAlchemy 2 models, one module per aggregate."""
-from .aggregates import AnswerCount
+from .aggregates import AnswerCount, ScoreSum
 from .audit import AuditEvent
 from .exports import ExportJob, ExportPiece
 from .followups import MARK_STATUSES, FollowupMark
@@ -41,6 +41,7 @@ __all__ = [
     "Response",
     "RetiredVersion",
     "Round",
+    "ScoreSum",
     "Site",
     "Team",
     "TeamQuestionnaire",

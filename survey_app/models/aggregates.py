@@ -32,3 +32,27 @@ class AnswerCount(Model):
     # SQLite: the counters live in the primary key's own b-tree, so a submission's upsert is one
     # search a counter instead of the key's index and then the table.
     __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class ScoreSum(Model):
+    """The index scores of counted (not excluded) responses, their number and sum, by
+    questionnaire, place, round and wave, and index; under the index ``""`` (no index has that
+    id) the responses themselves are counted, scored or not.  What the summaries of every page
+    read: responses by wave, each index's n and mean."""
+
+    __tablename__ = "score_sums"
+    questionnaire_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    county_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wave: Mapped[str] = mapped_column(String(4), primary_key=True)
+    index_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+#: ``ScoreSum.index_id`` of the row that counts the responses themselves
+RESPONSES = ""

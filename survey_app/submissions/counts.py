@@ -1,10 +1,12 @@
-"""The answer counts (``answer_counts``, ``models.AnswerCount``), kept as responses arrive and
-change, so that the item charts read a few thousand counters instead of every answer row
-(analysis/items.py; docs/ARCHITECTURE.md, "Kept aggregates").
+"""The answer counts and score sums (``answer_counts``, ``score_sums``, ``models.aggregates``),
+kept as responses arrive and change, so that the item charts and the summaries read a few
+thousand counters instead of every answer row and score (analysis/items.py, queries.summary;
+docs/ARCHITECTURE.md, "Kept answer counts").
 
 The rule: for every response not excluded, each answer row with a numeric value counts once
 under the response's questionnaire, county, team, site, round and wave, the question and the
-value.  Every change is a signed delta merged by one upsert (``n = n + delta``): an arriving
+value; each index score adds one and its score under the same place and the index; and the
+response itself counts once under the index ``""``.  Every change is a signed delta merged by one upsert (``n = n + delta``): an arriving
 response adds its rows; a change of a response's exclusion or round takes its rows away as they
 stood and adds them as they stand (``moving``).  Counters that fall to zero stay, and the reads
 skip them.  On PostgreSQL concurrent submissions of one place wait for each other on the
@@ -23,34 +25,42 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, event, func, inspect, literal, select
+from sqlalchemy import Table, bindparam, delete, event, func, inspect, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ..database import DBSession, Prepared
-from ..models import Answer, AnswerCount, Response
-from ..models.aggregates import NONE_ID, NONE_WAVE
+from ..models import Answer, AnswerCount, IndexScore, Response, ScoreSum
+from ..models.aggregates import NONE_ID, NONE_WAVE, RESPONSES
 
 _R = cast(Table, Response.__table__)
 _A = cast(Table, Answer.__table__)
+_S = cast(Table, IndexScore.__table__)
 TABLE = cast(Table, AnswerCount.__table__)
-KEY = ["questionnaire_id", "county_id", "team_id", "site_id", "round_id", "wave", "question_id", "value_num"]
+SUMS = cast(Table, ScoreSum.__table__)
+PLACE = ["questionnaire_id", "county_id", "team_id", "site_id", "round_id", "wave"]
+KEY = [*PLACE, "question_id", "value_num"]
+SUMS_KEY = [*PLACE, "index_id"]
 
 Executor = Connection | DBSession
 
 
-def _key_columns() -> list[Any]:
+def _place_columns() -> list[Any]:
     return [_R.c.questionnaire_id, _R.c.county_id, func.coalesce(_R.c.team_id, NONE_ID),
             func.coalesce(_R.c.site_id, NONE_ID), func.coalesce(_R.c.round_id, NONE_ID),
-            func.coalesce(_R.c.wave, NONE_WAVE), _A.c.question_id, _A.c.value_num]
+            func.coalesce(_R.c.wave, NONE_WAVE)]
+
+
+def _labelled(columns: list[Any], names: list[str]) -> list[Any]:
+    return [c.label(name) for c, name in zip(columns, names, strict=True)]
 
 
 def counted(*where: Any, sign: int = 1) -> Any:
-    """The counters of the responses that ``where`` picks, times ``sign``, in key order (the
-    order PostgreSQL locks them in)."""
-    key = _key_columns()
+    """The answer counters of the responses that ``where`` picks, times ``sign``, in key order
+    (the order PostgreSQL locks them in)."""
+    key = [*_place_columns(), _A.c.question_id, _A.c.value_num]
     return (
-        select(*(c.label(name) for c, name in zip(key, KEY, strict=True)), (literal(sign) * func.count()).label("n"))
+        select(*_labelled(key, KEY), (literal(sign) * func.count()).label("n"))
         .select_from(_R.join(_A, _A.c.response_id == _R.c.id))
         .where(_R.c.excluded.is_(False), _A.c.value_num.is_not(None), *where)
         .group_by(*key)
@@ -58,19 +68,55 @@ def counted(*where: Any, sign: int = 1) -> Any:
     )
 
 
-def _merge(dialect: str, rows: Any) -> Any:
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TABLE).from_select([*KEY, "n"], rows)
-    return insert.on_conflict_do_update(index_elements=KEY, set_={"n": TABLE.c.n + insert.excluded.n})
+def _scores(*where: Any, sign: int = 1) -> Any:
+    place = _place_columns()
+    return (
+        select(*_labelled([*place, _S.c.index_id], SUMS_KEY), (literal(sign) * func.count()).label("n"),
+               (literal(sign) * func.sum(_S.c.score)).label("total"))
+        .select_from(_R.join(_S, _S.c.response_id == _R.c.id))
+        .where(_R.c.excluded.is_(False), *where)
+        .group_by(*place, _S.c.index_id)
+    )
+
+
+def _responses(*where: Any, sign: int = 1) -> Any:
+    place = _place_columns()
+    return (
+        select(*_labelled([*place, literal(RESPONSES)], SUMS_KEY), (literal(sign) * func.count()).label("n"),
+               literal(0.0).label("total"))
+        .where(_R.c.excluded.is_(False), *where)
+        .group_by(*place)
+    )
+
+
+def summed(*where: Any, sign: int = 1) -> Any:
+    """The score sums of the responses that ``where`` picks (and their count, under index
+    ``RESPONSES``), times ``sign``, in key order."""
+    both = union_all(_scores(*where, sign=sign), _responses(*where, sign=sign)).subquery("sums")
+    return select(*(both.c[k] for k in SUMS_KEY), both.c.n, both.c.total).order_by(*(both.c[k] for k in SUMS_KEY))
+
+
+def _merge(dialect: str, rows: Any, table: Table = TABLE) -> Any:
+    key = KEY if table is TABLE else SUMS_KEY
+    totals = ["n"] if table is TABLE else ["n", "total"]
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).from_select([*key, *totals], rows)
+    return insert.on_conflict_do_update(index_elements=key, set_={c: table.c[c] + insert.excluded[c] for c in totals})
 
 
 def _dialect(connection: Executor) -> str:
     return str((connection if isinstance(connection, Connection) else connection.get_bind()).dialect.name)
 
 
+def _both(connection: Executor, *where: Any, sign: int = 1) -> None:
+    dialect = _dialect(connection)
+    connection.execute(_merge(dialect, counted(*where, sign=sign)))
+    connection.execute(_merge(dialect, summed(*where, sign=sign), SUMS))
+
+
 def add(connection: Executor, response_ids: Iterable[int], sign: int = 1) -> None:
     ids = sorted(set(response_ids))
     if ids:
-        connection.execute(_merge(_dialect(connection), counted(_R.c.id.in_(ids), sign=sign)))
+        _both(connection, _R.c.id.in_(ids), sign=sign)
 
 
 def remove(connection: Executor, response_ids: Iterable[int]) -> None:
@@ -89,17 +135,19 @@ def moving(connection: Executor, response_ids: Iterable[int]) -> Iterator[None]:
 
 def add_since(connection: Executor, first_response_id: int) -> None:
     """The counters of responses written in bulk from ``first_response_id`` on (the demo seed)."""
-    connection.execute(_merge(_dialect(connection), counted(_R.c.id >= first_response_id)))
+    _both(connection, _R.c.id >= first_response_id)
 
 
 def rebuild(connection: Executor) -> None:
     """Every counter from the responses (after writes in bulk, or a change of every round)."""
     connection.execute(delete(TABLE))
+    connection.execute(delete(SUMS))
     connection.execute(TABLE.insert().from_select([*KEY, "n"], counted()))
+    connection.execute(SUMS.insert().from_select([*SUMS_KEY, "n", "total"], summed()))
 
 
 def kept(connection: Executor) -> dict[tuple[Any, ...], int]:
-    """The counters as kept (zeros left out), for comparison with ``recounted``."""
+    """The answer counters as kept (zeros left out), for comparison with ``recounted``."""
     return {tuple(row[:-1]): int(row[-1]) for row in connection.execute(select(*(TABLE.c[k] for k in KEY), TABLE.c.n)
                                                                         .where(TABLE.c.n != 0))}
 
@@ -108,24 +156,50 @@ def recounted(connection: Executor) -> dict[tuple[Any, ...], int]:
     return {tuple(row[:-1]): int(row[-1]) for row in connection.execute(counted())}
 
 
+def kept_sums(connection: Executor) -> dict[tuple[Any, ...], tuple[int, float]]:
+    """The score sums as kept (zeros left out), for comparison with ``resummed``."""
+    rows = connection.execute(select(*(SUMS.c[k] for k in SUMS_KEY), SUMS.c.n, SUMS.c.total).where(SUMS.c.n != 0))
+    return {tuple(row[:-2]): (int(row[-2]), float(row[-1])) for row in rows}
+
+
+def resummed(connection: Executor) -> dict[tuple[Any, ...], tuple[int, float]]:
+    return {tuple(row[:-2]): (int(row[-2]), float(row[-1])) for row in connection.execute(summed())}
+
+
+def _place_of(values: dict[str, Any]) -> tuple[Any, ...]:
+    return (values["questionnaire_id"], values["county_id"], values["team_id"] or NONE_ID, values["site_id"] or NONE_ID,
+            values["round_id"] or NONE_ID, values["wave"] or NONE_WAVE)
+
+
 def rows_of(values: dict[str, Any], answer_rows: Iterable[tuple[str, int, Any, float | None]]) -> list[tuple[Any, ...]]:
-    """A new response's counters (``values`` as the submission service inserts the response,
-    its ``(question, position, text, number)`` answer rows), in key order, for ``ADD_ROWS``."""
-    place = (values["questionnaire_id"], values["county_id"], values["team_id"] or NONE_ID, values["site_id"] or NONE_ID,
-             values["round_id"] or NONE_ID, values["wave"] or NONE_WAVE)
+    """A new response's answer counters (``values`` as the submission service inserts the
+    response, its ``(question, position, text, number)`` answer rows), in key order, for ``ADD_ROWS``."""
+    place = _place_of(values)
     found = Counter((question, float(number)) for question, _position, _text, number in answer_rows if number is not None)
     return [(*place, question, number, n) for (question, number), n in sorted(found.items())]
 
 
+def sums_of(values: dict[str, Any], score_rows: Iterable[tuple[str, float]]) -> list[tuple[Any, ...]]:
+    """A new response's score sums (its ``(index, score)`` rows) and its count, for ``ADD_SUMS``."""
+    place = _place_of(values)
+    return sorted([(*place, RESPONSES, 1, 0.0)] + [(*place, index, 1, float(score)) for index, score in score_rows])
+
+
 # The submission service's SQLite statements, compiled once (database.Prepared): a new
-# response's counters from what the service holds (an executemany of the prepared upsert cost a
-# fifth of what counting its answers again in SQL did), and the follow-ups a late baseline moves
+# response's counters from what the service holds (an executemany of one prepared upsert cost
+# half of what counting its answers again in SQL did), and the follow-ups a late baseline moves
 # into its round, one by one.
-_UPSERT = sqlite.insert(TABLE)
-ADD_ROWS = Prepared(_UPSERT.on_conflict_do_update(index_elements=KEY, set_={"n": TABLE.c.n + _UPSERT.excluded.n}),
-                    [*KEY, "n"])
-ADD_ONE = Prepared(_merge("sqlite", counted(_R.c.id == bindparam("response_id"))))
-REMOVE_ONE = Prepared(_merge("sqlite", counted(_R.c.id == bindparam("response_id"), sign=-1)))
+def _upsert(table: Table, key: list[str], totals: list[str]) -> Prepared:
+    insert = sqlite.insert(table)
+    return Prepared(insert.on_conflict_do_update(index_elements=key, set_={c: table.c[c] + insert.excluded[c] for c in totals}),
+                    [*key, *totals])
+
+
+ADD_ROWS = _upsert(TABLE, KEY, ["n"])
+ADD_SUMS = _upsert(SUMS, SUMS_KEY, ["n", "total"])
+_ONE = _R.c.id == bindparam("response_id")
+MOVE_ONE = {sign: (Prepared(_merge("sqlite", counted(_ONE, sign=sign))), Prepared(_merge("sqlite", summed(_ONE, sign=sign), SUMS)))
+            for sign in (1, -1)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,6 +216,17 @@ def _orm_answer(_mapper: Any, connection: Connection, answer: Answer) -> None:
     rows = counted(_R.c.id == answer.response_id, _A.c.response_id == answer.response_id,
                    _A.c.question_id == answer.question_id, _A.c.position == answer.position)
     connection.execute(_merge(connection.dialect.name, rows))
+
+
+@event.listens_for(IndexScore, "after_insert")
+def _orm_score(_mapper: Any, connection: Connection, score: IndexScore) -> None:
+    rows = _scores(_R.c.id == score.response_id, _S.c.response_id == score.response_id, _S.c.index_id == score.index_id)
+    connection.execute(_merge(connection.dialect.name, rows, SUMS))
+
+
+@event.listens_for(Response, "after_insert")
+def _orm_response(_mapper: Any, connection: Connection, response: Response) -> None:
+    connection.execute(_merge(connection.dialect.name, _responses(_R.c.id == response.id), SUMS))
 
 
 @event.listens_for(Response, "before_update")

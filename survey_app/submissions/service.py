@@ -86,6 +86,8 @@ _MARK_PG = (
 )
 _COUNT_COLUMNS = ", ".join([*counts.KEY, "n"])
 _ADD_COUNTS = f" ON CONFLICT ({', '.join(counts.KEY)}) DO UPDATE SET n = c.n + EXCLUDED.n"
+_SUM_COLUMNS = ", ".join([*counts.SUMS_KEY, "n", "total"])
+_ADD_SUMS = f" ON CONFLICT ({', '.join(counts.SUMS_KEY)}) DO UPDATE SET n = c.n + EXCLUDED.n, total = c.total + EXCLUDED.total"
 # PostgreSQL: the response, its answers, its scores and its respondent's latest responses in
 # one statement (data-modifying CTEs are atomic), with a text that never changes so that the
 # driver prepares it once; a multi-row VALUES list would differ with every answer count.
@@ -112,6 +114,14 @@ _INSERT_ALL_PG = Prepared(text(
     " COALESCE(r.round_id, 0), COALESCE(r.wave, ''), u.q, u.n, count(*)"
     " FROM r, unnest(CAST(:question_ids AS text[]), CAST(:nums AS float8[])) AS u(q, n) WHERE u.n IS NOT NULL"
     " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8" + _ADD_COUNTS + ")"
+    # its score sums, and itself under the index ''
+    ", ks AS (INSERT INTO score_sums AS c (" + _SUM_COLUMNS + ")"
+    " SELECT r.questionnaire_id, r.county_id, COALESCE(r.team_id, 0), COALESCE(r.site_id, 0),"
+    " COALESCE(r.round_id, 0), COALESCE(r.wave, ''), u.i, 1, u.s"
+    " FROM r, unnest(CAST(:index_ids AS text[]), CAST(:scores AS float8[])) AS u(i, s)"
+    " UNION ALL SELECT r.questionnaire_id, r.county_id, COALESCE(r.team_id, 0), COALESCE(r.site_id, 0),"
+    " COALESCE(r.round_id, 0), COALESCE(r.wave, ''), '', 1, 0 FROM r"
+    " ORDER BY 1, 2, 3, 4, 5, 6, 7" + _ADD_SUMS + ")"
     # rounds.REASSIGN_FOLLOW_UPS, for a baseline that was stored (not a repeated uuid); ``o`` is
     # the row before the update (the statement's snapshot), to move the answer counts from its round
     ", moved AS (UPDATE responses AS f SET round_id = :round_id FROM responses AS o"
@@ -130,7 +140,16 @@ _INSERT_ALL_PG = Prepared(text(
     " FROM moved AS f JOIN answers a ON a.response_id = f.id"
     " CROSS JOIN LATERAL (VALUES (f.old_round, -1), (CAST(:round_id AS integer), 1)) AS d(round_id, sign)"
     " WHERE NOT f.excluded AND a.value_num IS NOT NULL"
-    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8" + _ADD_COUNTS + ")"
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8" + _ADD_COUNTS + "),"
+    " gs AS (INSERT INTO score_sums AS c (" + _SUM_COLUMNS + ")"
+    " SELECT f.questionnaire_id, f.county_id, COALESCE(f.team_id, 0), COALESCE(f.site_id, 0),"
+    " COALESCE(d.round_id, 0), COALESCE(f.wave, ''), x.i, sum(d.sign), sum(d.sign * x.s)"
+    " FROM moved AS f"
+    " CROSS JOIN LATERAL (SELECT index_id, score FROM index_scores WHERE response_id = f.id"
+    " UNION ALL SELECT '', 0) AS x(i, s)"
+    " CROSS JOIN LATERAL (VALUES (f.old_round, -1), (CAST(:round_id AS integer), 1)) AS d(round_id, sign)"
+    " WHERE NOT f.excluded"
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7" + _ADD_SUMS + ")"
     " SELECT id FROM r"
 ))
 
@@ -229,6 +248,7 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
         count_rows = counts.rows_of(values, answer_rows)
         if count_rows:
             connection.executemany(counts.ADD_ROWS, count_rows)
+        connection.executemany(counts.ADD_SUMS, counts.sums_of(values, score_rows))
         mark = latest.marker(values, response_id)
         if mark is not None:
             connection.execute(latest.MARK, mark)
@@ -247,11 +267,12 @@ def _move_follow_ups(connection: DriverConnection, params: dict[str, Any]) -> No
     moved = [row[0] for row in connection.all(_FOLLOW_UPS_TO_MOVE, params)]
     if not moved:
         return
-    for response_id in moved:
-        connection.execute(counts.REMOVE_ONE, {"response_id": response_id})
-    connection.execute(_REASSIGN_FOLLOW_UPS, params)
-    for response_id in moved:
-        connection.execute(counts.ADD_ONE, {"response_id": response_id})
+    for sign in (-1, 1):  # out of their round as they stood, into the baseline's after
+        if sign == 1:
+            connection.execute(_REASSIGN_FOLLOW_UPS, params)
+        for response_id in moved:
+            for statement in counts.MOVE_ONE[sign]:
+                connection.execute(statement, {"response_id": response_id})
 
 
 def _warnings(refs: _Refs, lang: str) -> dict[str, list[str]]:

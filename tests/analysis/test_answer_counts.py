@@ -1,6 +1,6 @@
-"""The kept answer counts (``answer_counts``, issue 17) equal their recomputation from the
-responses and answers, and the item counts read from them equal those counted from the answers
-for every kind of place: after random submissions through the API in any order of arrival
+"""The kept answer counts and score sums (``answer_counts``, ``score_sums``, issue 17) equal
+their recomputation from the responses, answers and scores, and the item counts and summaries
+read from them equal those computed from the responses for every kind of place: after random submissions through the API in any order of arrival
 (late baselines moving their follow-ups into their round), exclusions and re-inclusions, a change
 of the rounds' dates, a backup restored, the migration that fills them in, and the demo seed.
 On SQLite and PostgreSQL (each engine has its own statements on the submission path)."""
@@ -12,13 +12,14 @@ import random
 import uuid as uuidlib
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from survey_app import rounds
-from survey_app.analysis import items
+from survey_app.analysis import items, queries
 from survey_app.analysis.queries import Place
 from survey_app.extensions import db as _db
-from survey_app.models import County, Response, Round, Site, Team
+from survey_app.models import County, IndexScore, Response, Round, Site, Team
 from survey_app.submissions import counts, latest
 
 from ..api.payloads import awareness
@@ -51,9 +52,15 @@ def submit_all(app: Any, payloads: list[dict[str, Any]]) -> None:
 
 
 def assert_kept_equal_recounted(app: Any) -> dict[tuple[Any, ...], int]:
+    """The answer counters and the score sums as kept equal their recount (the sums' totals to
+    within rounding: added and taken away in another order than a SUM adds them)."""
     with app.app_context(), _db.engine.connect() as connection:
         kept = counts.kept(connection)
         assert kept == counts.recounted(connection)
+        sums, again = counts.kept_sums(connection), counts.resummed(connection)
+        assert {k: n for k, (n, _t) in sums.items()} == {k: n for k, (n, _t) in again.items()}
+        assert {k: t for k, (_n, t) in sums.items()} == pytest.approx({k: t for k, (_n, t) in again.items()}, rel=1e-12, abs=1e-9)
+        assert any(key[6] == "" for key in sums) and any(key[6] == "awareness" for key in sums)
         _db.session.remove()
     return kept
 
@@ -144,10 +151,37 @@ def test_item_counts_from_the_counters_equal_those_from_the_answers(migrated):
         _db.session.remove()
 
 
+def test_summaries_from_the_sums_equal_those_from_the_responses(migrated):
+    rng = random.Random(6)
+    submit_all(migrated, [random_submission(rng) for _ in range(60)])
+    with migrated.app_context(), _db.engine.begin() as connection:
+        for rid in sorted(connection.scalars(select(Response.id)))[::4]:
+            latest.set_excluded(connection, rid, "test")
+    with migrated.app_context(), _db.engine.connect() as connection:
+        for place in places_of(_db.session):
+            kept = queries.summary(connection, "awareness", place)
+            flagged_out = place.but(leave_out_flagged=True)
+            live = {"responses": {w or "none": n for w, n in connection.execute(
+                select(Response.wave, func.count()).where(*queries.responses_where("awareness", place)).group_by(Response.wave))}}
+            assert kept["responses"] == live["responses"], place
+            assert sum(queries.summary(connection, "awareness", flagged_out)["responses"].values()) <= sum(
+                kept["responses"].values())
+            by_hand = {}
+            for wave, score in connection.execute(
+                select(Response.wave, IndexScore.score).join(IndexScore, IndexScore.response_id == Response.id)
+                .where(*queries.responses_where("awareness", place), IndexScore.index_id == "awareness")
+            ):
+                by_hand.setdefault(wave or "none", []).append(score)
+            got = {r["wave"]: (r["n"], r["mean"]) for r in kept["indices"] if r["index"] == "awareness"}
+            assert got == {w: (len(v), pytest.approx(sum(v) / len(v), rel=1e-12)) for w, v in by_hand.items()}, place
+        _db.session.remove()
+
+
 def test_every_filter_of_a_place_is_one_the_counters_answer():
     """A condition added to ``Place`` later must be taught to the counters' read (or make it
     count the answers), or the item charts would ignore it."""
     assert {f.name for f in dataclasses.fields(Place)} == {*items.KEPT_FILTERS, "leave_out_flagged"}
+    assert queries.KEPT_FILTERS == items.KEPT_FILTERS
 
 
 def test_the_migration_counts_the_responses_stored_before_it(migrated):
