@@ -25,5 +25,8 @@ def test_wrong_password_shows_a_message(page, live_server, programme):
     page.fill('input[name="password"]', "not the password")
     page.click('input[type="submit"]')
     assert "用户名或密码不正确" in page.inner_text('[role="alert"]')
+    # the answer's page with its stylesheet applied (the alert can be read before the sheet's
+    # revalidation comes back: the box then measured the browser's default input, 21 px)
+    page.wait_for_load_state("load")
     inputs = page.locator("input[name=username]").bounding_box()
     assert inputs["height"] >= 48
