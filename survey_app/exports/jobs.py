@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..database import DBSession
 from ..models import ExportJob, ExportPiece
 from ..models.types import utcnow
+from ..reports.queue import seen_state
 from .service import Export
 
 #: a running job's worker beats at least once a page of rows; silent this long, it is taken for dead
@@ -63,12 +64,7 @@ class Job:
 
     @classmethod
     def of(cls, row: Any, now: dt.datetime | None = None) -> Job:
-        state, error = row.state, row.error
-        now = now or utcnow()
-        if state == "running" and (now - row.heartbeat_at).total_seconds() > STALE_SECONDS:
-            state, error = "failed", STALE_MESSAGE
-        elif state == "queued" and (now - row.created_at).total_seconds() > QUEUED_SECONDS:
-            state, error = "failed", UNCLAIMED_MESSAGE
+        state, error = seen_state(row, now or utcnow(), STALE_SECONDS, QUEUED_SECONDS, STALE_MESSAGE, UNCLAIMED_MESSAGE)
         return cls(key=row.key, owner_id=row.owner_id, questionnaire=row.questionnaire, format=row.format,
                    rows=row.rows, state=state, progress=row.progress, step=row.step, error=error,
                    file_name=row.file_name, ascii_name=row.ascii_name, size=row.size, created=row.created_at)

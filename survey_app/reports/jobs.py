@@ -26,6 +26,7 @@ from ..database import DBSession
 from ..extensions import db
 from ..models import County, ReportFile, ReportJob, Team
 from ..models.types import utcnow
+from .queue import seen_state
 from .request import ReportRequest
 from .versions import cache_key, data_version, targets_file
 
@@ -80,12 +81,7 @@ class Job:
 
     @classmethod
     def of(cls, row: ReportJob, now: dt.datetime | None = None) -> Job:
-        state, error = row.state, row.error
-        now = now or utcnow()
-        if state == "running" and (now - row.heartbeat_at).total_seconds() > STALE_SECONDS:
-            state, error = "failed", STALE_MESSAGE
-        elif state == "queued" and (now - row.created_at).total_seconds() > QUEUED_SECONDS:
-            state, error = "failed", UNCLAIMED_MESSAGE
+        state, error = seen_state(row, now or utcnow(), STALE_SECONDS, QUEUED_SECONDS, STALE_MESSAGE, UNCLAIMED_MESSAGE)
         return cls(key=row.key, request=row.request, round_year=row.round_year, state=state, title=row.title,
                    file_name=row.file_name, ascii_name=row.ascii_name, progress=row.progress, step=row.step,
                    error=error, run=row.run, attempts=row.attempts, size=row.size, created=row.created_at)

@@ -111,6 +111,17 @@ def _make(app: Flask) -> Huey:
     return huey
 
 
+def seen_state(row: Any, now: dt.datetime, stale_seconds: float, queued_seconds: float,
+               stale_message: str, unclaimed_message: str) -> tuple[str, str]:
+    """A job's state and error as readers see them (reports and exports alike): running with a
+    silent heartbeat, or queued and never claimed, reads as failed, with the message saying which."""
+    if row.state == "running" and (now - row.heartbeat_at).total_seconds() > stale_seconds:
+        return "failed", stale_message
+    if row.state == "queued" and (now - row.created_at).total_seconds() > queued_seconds:
+        return "failed", unclaimed_message
+    return row.state, row.error
+
+
 def enqueue_build(app: Flask, connection: Connection, key: str, run: str) -> None:
     """Put a build on the queue through the caller's connection, in its transaction: the job and
     its task are written together or not at all."""
