@@ -198,10 +198,10 @@
 
   /* Try the item again later: twice as long after each failure, at least what the server asked
      for (Retry-After, as a 503 says while its database is out of reach), at most five minutes. */
-  function backoff(item, why, retryAfterSeconds) {
+  function backoff(item, why, retryAfterSeconds, since) {
     item.attempts = (item.attempts || 0) + 1;
     var wait = Math.max(2000 * Math.pow(2, item.attempts - 1), (retryAfterSeconds || 0) * 1000);
-    item.next_at = Date.now() + Math.min(MAX_BACKOFF_MS, wait);
+    item.next_at = (since || Date.now()) + Math.min(MAX_BACKOFF_MS, wait);
     item.last_error = why;
     return Store.put("queue", item).then(function () { return "backoff"; });
   }
@@ -261,10 +261,13 @@
       }, function (err) { return backoffAll(group, String(err)); });
   }
 
-  /* Every item of a batch that failed as a whole waits its turn again. */
+  /* Every item of a batch that failed as a whole waits its turn again, all counted from the same
+     moment: timed from each one's own write, the first would fall due before the last and the
+     retry would send a batch of part of these and newer items, out of their order. */
   function backoffAll(group, why, retryAfterSeconds) {
+    var since = Date.now();
     return group.reduce(function (chain, item) {
-      return chain.then(function () { return backoff(item, why, retryAfterSeconds); });
+      return chain.then(function () { return backoff(item, why, retryAfterSeconds, since); });
     }, Promise.resolve()).then(function () { return "backoff"; });
   }
 
