@@ -35,6 +35,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from .snapshot_policies import register as register_snapshots
+
+    register_snapshots(app)
+
     from .errors import register_error_handlers
 
     register_error_handlers(app)

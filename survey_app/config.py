@@ -122,6 +122,12 @@ class Config:
         self.EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", 20000))
         self.EXPORT_KEEP_HOURS = float(os.environ.get("EXPORT_KEEP_HOURS", 24))
         self.EXPORT_PIECE_BYTES = int(os.environ.get("EXPORT_PIECE_BYTES", 1024 * 1024))
+        # Findings snapshots (analysis/snapshots.py): from this many responses on, the pages', the
+        # stats API's and the reports' expensive figures are kept with the state of the data they
+        # came from; a page may show a snapshot of older data this many seconds after it was
+        # computed (saying from when) while the worker computes it again; 0: never
+        self.SNAPSHOT_RESPONSES = int(os.environ.get("SNAPSHOT_RESPONSES", 50000))
+        self.SNAPSHOT_STALE_SECONDS = float(os.environ.get("SNAPSHOT_STALE_SECONDS", 600))
         # Who issues the assessment reports: printed on every report's cover
         self.REPORT_ISSUER = os.environ.get("REPORT_ISSUER", "湖南省民政厅 三区计划项目办")
 

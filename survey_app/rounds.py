@@ -36,6 +36,7 @@ from sqlalchemy import Table, and_, bindparam, case, exists, func, select, updat
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement
 
+from .analysis.snapshots import changed
 from .analysis.sqlfuncs import china_date, earlier_of
 from .models import Refusal, Response, Round
 from .models.types import UTCDateTime
@@ -159,6 +160,7 @@ def assign_all(connection: Connection) -> None:
         _R.c.questionnaire_id, _R.c.county_id, _R.c.respondent_code, _R.c.wave, _R.c.completed_at, _R.c.received_at)))
     connection.execute(update(_F).values(round_id=round_of_refusal(_F.c.wave, _F.c.declined_at, _F.c.received_at)))
     counts.rebuild(connection)  # the round is part of the counters' key
+    changed(connection)
 
 
 def assign_since(connection: Connection, first_response_id: int) -> None:

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..analysis.snapshots import changed
 from ..extensions import db
 from ..models import SERVICE_DOMAINS, County, Site, Team
 from ..models.audit import record
@@ -99,6 +100,7 @@ def _values(kind: str, item: Any) -> dict[str, Any]:
 
 
 def _apply(kind: str, item: Any, form: Any) -> None:
+    changed(db.session)  # the figures' snapshots name the places
     for name in FIELDS[kind]:
         value = form[name].data
         if name == "county":

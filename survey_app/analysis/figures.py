@@ -13,6 +13,7 @@ from ..models import County, Round, Site, Team
 from ..questionnaires import Questionnaire as Parsed
 from . import verdict
 from .queries import PairedScores, Place, item_values, paired_scores, summary
+from .snapshots import snapshot
 from .stats import MIN_CELL, Reliability, cronbach_alpha, paired
 
 PREPOST_FIGURES = ("pre_mean", "post_mean", "mean_diff", "ci95", "t", "p_ttest", "p_wilcoxon", "cohens_dz")
@@ -73,6 +74,7 @@ def place_for(
     return Place(county_id=county_id, team_id=team_id, site_id=site_id, round_id=round_id)
 
 
+@snapshot
 def prepost(connection: Connection, questionnaire: str, index: str, place: Place) -> dict[str, Any]:
     """The contract's `GET /stats/prepost` reply: figures are null where there are fewer than
     five pairs (small-cell suppression) or where they cannot be computed."""

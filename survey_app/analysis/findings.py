@@ -18,6 +18,7 @@ from ..models import County, Response, Site, Team
 from . import verdict as verdicts
 from .figures import merged, prepost_of
 from .queries import PairedScores, Place, paired_scores_by, responses_where
+from .snapshots import snapshot
 from .stats import MIN_CELL, paired
 
 _R = cast(Table, Response.__table__)
@@ -26,6 +27,7 @@ GROUP_WORDS = {"county": "县", "team": "工作队", "site": "村/社区"}
 UNNAMED = "（未注明）"
 
 
+@snapshot
 def group_for(connection: Connection, questionnaire: str, place: Place) -> str:
     """How a place is broken down: the programme by county; a county by team when more than one
     team collected there, else by village; a team or a village by village."""
@@ -103,7 +105,11 @@ class PrePostFindings:
 def prepost_findings(connection: Connection, questionnaire: str, index: str, place: Place, group: str | None = None) -> PrePostFindings:
     """The comparison of ``index`` in ``place``, broken down by ``group`` (default:
     ``group_for``), in one pairing query.  Rows in the order of their names, the unnamed last."""
-    group = group or group_for(connection, questionnaire, place)
+    return _prepost_findings(connection, questionnaire, index, place, group or group_for(connection, questionnaire, place))
+
+
+@snapshot
+def _prepost_findings(connection: Connection, questionnaire: str, index: str, place: Place, group: str) -> PrePostFindings:
     groups = paired_scores_by(connection, questionnaire, index, place, group)
     both = merged(groups)
     names = names_of(connection, group)

@@ -14,6 +14,7 @@ from ..models import Answer, IndexScore, Response
 from ..models.aggregates import RESPONSES, ScoreSum
 from ..models.responses import RespondentLatest
 from .flags import flagged_ids
+from .snapshots import snapshot
 
 _R = cast(Table, Response.__table__)
 _S = cast(Table, IndexScore.__table__)
@@ -210,6 +211,15 @@ def scores_by_wave(connection: Connection, questionnaire: str, index: str, place
     database sends how often each score occurs (a score is a mean of a few likert points, so a
     few dozen distinct values), not one row per response; the tests need the values themselves
     (Mann-Whitney ranks them), which are rebuilt from the counts."""
+    out: dict[str, list[float]] = {"pre": [], "post": []}
+    for wave, score, n in score_counts_by_wave(connection, questionnaire, index, place):
+        out[wave].extend([score] * n)
+    return out
+
+
+@snapshot
+def score_counts_by_wave(connection: Connection, questionnaire: str, index: str, place: Place) -> list[tuple[str, float, int]]:
+    """How often each score of ``index`` occurs, by wave (pre, post), in score order."""
     rows = connection.execute(
         select(_R.c.wave, _S.c.score, func.count())
         .select_from(_R.join(_S, and_(_S.c.response_id == _R.c.id, _S.c.index_id == index)))
@@ -217,10 +227,7 @@ def scores_by_wave(connection: Connection, questionnaire: str, index: str, place
         .group_by(_R.c.wave, _S.c.score)
         .order_by(_R.c.wave, _S.c.score)
     ).all()
-    out: dict[str, list[float]] = {"pre": [], "post": []}
-    for wave, score, n in rows:
-        out[wave].extend([float(score)] * int(n))
-    return out
+    return [(str(wave), float(score), int(n)) for wave, score, n in rows]
 
 
 def summary(connection: Connection, questionnaire: str, place: Place) -> dict[str, Any]:
@@ -271,6 +278,7 @@ def _kept_summary(connection: Connection, questionnaire: str, place: Place) -> t
     return counts, means
 
 
+@snapshot
 def item_values(
     connection: Connection, questionnaire: str, items: tuple[str, ...], place: Place, sample: int | None = None
 ) -> list[tuple[float, ...]]:
@@ -296,6 +304,7 @@ def item_values(
     return [tuple(float(v) for v in row) for row in rows]
 
 
+@snapshot
 def paired_yes_no(
     connection: Connection, questionnaire: str, items: dict[str, str], place: Place
 ) -> dict[str, dict[tuple[bool, bool], int]]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -173,11 +174,17 @@ class McNemar:
 def mcnemar(pairs: Sequence[tuple[bool, bool]]) -> McNemar:
     """McNemar's test for a yes/no item across pairs (before, after), exact: the discordant
     pairs against a fair coin (scipy's binomial test), valid for small counts too."""
-    became_yes = sum(1 for before, after in pairs if not before and after)
-    became_no = sum(1 for before, after in pairs if before and not after)
+    return mcnemar_table(Counter((bool(before), bool(after)) for before, after in pairs))
+
+
+def mcnemar_table(table: Mapping[tuple[bool, bool], int]) -> McNemar:
+    """``mcnemar`` of the 2x2 table (before, after) -> number of pairs, as the database counts it."""
+    cell = {(b, a): int(table.get((b, a), 0)) for b in (False, True) for a in (False, True)}
+    became_yes, became_no = cell[(False, True)], cell[(True, False)]
     discordant = became_yes + became_no
     p = float(sps.binomtest(min(became_yes, became_no), discordant, 0.5).pvalue) if discordant else None
-    return McNemar(len(pairs), sum(1 for b, _ in pairs if b), sum(1 for _, a in pairs if a), became_yes, became_no, p)
+    return McNemar(sum(cell.values()), cell[(True, False)] + cell[(True, True)], cell[(False, True)] + cell[(True, True)],
+                   became_yes, became_no, p)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from ..analysis import charts, verdict
 from ..analysis.figures import reliability, yes_no_items
 from ..analysis.findings import names_of, prepost_findings
 from ..analysis.queries import Place, paired_yes_no, scores_by_wave
-from ..analysis.stats import MIN_CELL, mcnemar, unpaired
+from ..analysis.stats import MIN_CELL, mcnemar_table, unpaired
 from ..extensions import db
 from ..followups.worklist import Progress, progress_by_site
 from ..models import Site
@@ -54,8 +54,7 @@ def awareness():
         figures.append(charts.distributions(both.pre, both.post, gettext("配对受访者的分数分布"), waves))
     mcnemar_rows = []
     for item, table in tables.items():
-        pairs = [(b, a) for (b, a), n in table.items() for _ in range(n)]
-        result = mcnemar(pairs)
+        result = mcnemar_table(table)
         mcnemar_rows.append({"item": item, "label": qn.question(item).label.get(lang()), "result": result,
                              "shown": result.n_pairs >= MIN_CELL})
     unpaired_result = unpaired(by_wave["pre"], by_wave["post"])

@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..analysis import snapshots
 from ..analysis.charts.inert import inert
 from ..analysis.sqlfuncs import CHINA_OFFSET_HOURS
 from ..analysis.stats import MIN_CELL
@@ -45,7 +46,7 @@ def render(template: str, filters: Filters | None, **context: Any) -> str:
     charts = [inert(json.loads(c.to_json())) for c in context.pop("charts", [])]
     return render_template(
         template, filters=filters, nav_query=filters.query() if filters else "", charts=charts, min_cell=MIN_CELL,
-        lang=lang(), **context,
+        lang=lang(), stale_since=snapshots.stale_since(), **context,
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..analysis.figures import PlaceError, place_for
+from ..analysis.snapshots import changed
 from ..auth.scope import Scope
 from ..database import DBSession
 from ..models import MARK_STATUSES, FollowupMark
@@ -67,6 +68,7 @@ def mark(
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(_M).values(**key, **values)
     session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=values))
+    changed(session)  # the follow-up's progress counts the marks
     record("followup.mark", actor_id=scope.user_id, target=_target(questionnaire, item), ip=ip,
            status=status, reason=reason, previous=previous[0] if previous else None)
     return previous[0] if previous else None
@@ -84,6 +86,7 @@ def clear(
     if previous is None:
         return None
     session.execute(delete(_M).where(*(_M.c[column] == value for column, value in key.items())))
+    changed(session)
     record("followup.clear", actor_id=scope.user_id, target=_target(questionnaire, item), ip=ip,
            status=previous[0], reason=previous[1])
     return previous[0]

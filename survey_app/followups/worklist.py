@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ..analysis import queries
 from ..analysis.queries import Place
+from ..analysis.snapshots import snapshot
 from ..database import DBSession
 from ..instruments import find_version, parsed
 from ..models import County, FollowupMark, Questionnaire, Response, Site
@@ -164,6 +165,7 @@ def worklist(connection: Connection, questionnaire: str, place: Place, responden
     return out
 
 
+@snapshot
 def progress_by_site(connection: Connection, questionnaire: str, place: Place) -> dict[int | None, Progress]:
     """The worklist's counts by the site of each respondent's latest baseline (None: no site
     named), in one query."""

@@ -10,6 +10,7 @@ from .recordings import RECORDING_STATUSES, RECORDING_TYPES, Dialect, Recording
 from .reports import JOB_STATES, ReportFile, ReportJob, WorkerBeat
 from .responses import WAVES, Answer, IndexScore, Refusal, Response
 from .sessions import UserSession
+from .snapshots import DataChange, FindingsSnapshot
 from .users import ROLES, ApiToken, User, hash_token
 
 __all__ = [
@@ -25,9 +26,11 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "County",
+    "DataChange",
     "Dialect",
     "ExportJob",
     "ExportPiece",
+    "FindingsSnapshot",
     "FollowupMark",
     "IndexScore",
     "LoginAttempts",

@@ -13,9 +13,10 @@ from typing import Any
 from flask import current_app
 from markupsafe import Markup
 
-from ..analysis import quality, verdict
+from ..analysis import quality, snapshots, verdict
 from ..auth.scope import Scope
 from ..database import DBSession
+from ..snapshot_policies import policy as snapshot_policy
 from . import export, render, targets, wording
 from .content import COMMENTS_PER_PLACE, PROGRAMME, ReportContent, assemble
 from .request import ReportRequest
@@ -108,9 +109,12 @@ def _prepare(session: DBSession, request: ReportRequest, scope: Scope, drawing: 
     connection = session.connection()  # the session's own: one snapshot of the data
     # each chart is handed to Chromium as soon as its numbers are known, and drawn while the
     # rest of the report is gathered
-    content = assemble(session, connection, request, place, drawing.submit)
-    step(0.35, "核对绩效指标")
-    target_tables, targets_note = _targets(session, connection, request, place)
+    # a report is a document of record: figures of the data as it stands, from a snapshot only
+    # when the data has not changed since (analysis/snapshots.py)
+    with snapshots.using(snapshot_policy(current_app.config)):
+        content = assemble(session, connection, request, place, drawing.submit)
+        step(0.35, "核对绩效指标")
+        target_tables, targets_note = _targets(session, connection, request, place)
     return _Prepared(request, content, target_tables, targets_note, charts_drawn=drawing.pool is not None)
 
 

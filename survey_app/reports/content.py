@@ -28,7 +28,7 @@ from ..analysis.figures import reliability, yes_no_items
 from ..analysis.findings import GROUP_WORDS, PlaceRow, group_for, names_of, prepost_findings
 from ..analysis.items import item_bars, point_counts, waves_present
 from ..analysis.queries import Place, paired_yes_no, responses_where, scores_by_wave, summary
-from ..analysis.stats import MIN_CELL, McNemar, Unpaired, mcnemar, unpaired
+from ..analysis.stats import MIN_CELL, McNemar, Unpaired, mcnemar_table, unpaired
 from ..database import DBSession
 from ..instruments import find_version, parsed
 from ..models import Answer, County, Questionnaire, Response, Team
@@ -168,7 +168,7 @@ def _awareness(content: ReportContent, connection: Connection, qn: Parsed, place
     by_wave = scores_by_wave(connection, qn.id, index.id, place)
     content.unpaired = unpaired(by_wave["pre"], by_wave["post"])
     for item, table in paired_yes_no(connection, qn.id, yes_no_items(qn), place).items():
-        result_m: McNemar = mcnemar([pair for pair, n in table.items() for _ in range(n)])
+        result_m: McNemar = mcnemar_table(table)
         content.mcnemar.append({"item": item, "label": qn.question(item).label.zh, "result": result_m,
                                 "shown": result_m.n_pairs >= MIN_CELL})
     content.alpha = reliability(connection, qn, index.id, place)

@@ -1,7 +1,8 @@
 """The task queue: Huey on its SQL storage in the project's own database (SQLite or PostgreSQL),
-read by the report worker (`flask --app wsgi worker`).  Three kinds of task: a report build and a
+read by the report worker (`flask --app wsgi worker`).  Four kinds of task: a report build and a
 large export, each put on the queue by a start in the same transaction as its job (reports/jobs.py,
-exports/jobs.py), and the daily purge of old free text.  docs/ARCHITECTURE.md, "Report jobs on a queue", says why Huey and why here.
+exports/jobs.py), the daily purge of old free text, and every minute the refresh of the findings
+snapshots whose data has changed (analysis/snapshots.py).  docs/ARCHITECTURE.md, "Report jobs on a queue", says why Huey and why here.
 """
 from __future__ import annotations
 
@@ -100,6 +101,15 @@ def _make(app: Flask) -> Huey:
             from ..submissions.retention import purge_and_record
 
             purge_and_record(db.session, int(days), via="worker")
+
+    @huey.periodic_task(crontab(minute="*"), name="refresh_snapshots")
+    def refresh_snapshots() -> None:
+        """The findings snapshots people read, computed again once their data has changed."""
+        from ..analysis import snapshots
+        from ..snapshot_policies import policy
+
+        with app.app_context():
+            snapshots.refresh(db.engine, policy(app.config).secret)
 
     @huey.on_shutdown()
     def _close() -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import Table, and_, case, delete, event, func, inspect, or_, sel
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from ..analysis.snapshots import changed
 from ..database import DBSession, Prepared
 from ..models import WAVES, Response
 from ..models.responses import RespondentLatest
@@ -124,6 +125,7 @@ def set_excluded(connection: Executor, response_id: int, reason: str | None) -> 
         ).first()
     if row is None:
         return False
+    changed(connection)  # the figures' snapshots were of the response counted, or not
     questionnaire, county_id, code, wave = row
     if code is not None and wave in WAVES:
         recompute(connection, questionnaire, county_id, code)

@@ -58,11 +58,12 @@ def prepost_bars(pre_mean: float | None, post_mean: float | None, n_pairs: int, 
 def _box_stats(values: Sequence[float]) -> dict[str, float]:
     """Quartiles and Tukey's whiskers (the furthest values within 1.5 IQR): a box is drawn from
     these five numbers, so the page carries no respondent's own score."""
-    q1, median, q3 = (float(v) for v in np.percentile(values, [25, 50, 75]))
+    array = np.asarray(values, dtype=float)
+    q1, median, q3 = (float(v) for v in np.percentile(array, [25, 50, 75]))
     reach = 1.5 * (q3 - q1)
-    inside = [v for v in values if q1 - reach <= v <= q3 + reach]
-    return {"q1": q1, "median": median, "q3": q3, "lowerfence": min(inside), "upperfence": max(inside),
-            "mean": float(np.mean(values))}
+    inside = array[(array >= q1 - reach) & (array <= q3 + reach)]
+    return {"q1": q1, "median": median, "q3": q3, "lowerfence": float(inside.min()), "upperfence": float(inside.max()),
+            "mean": float(array.mean())}
 
 
 def distributions(pre: Sequence[float], post: Sequence[float], title: str, labels: tuple[str, str]) -> go.Figure:
