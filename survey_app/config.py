@@ -128,6 +128,8 @@ class Config:
         # computed (saying from when) while the worker computes it again; 0: never
         self.SNAPSHOT_RESPONSES = int(os.environ.get("SNAPSHOT_RESPONSES", 50000))
         self.SNAPSHOT_STALE_SECONDS = float(os.environ.get("SNAPSHOT_STALE_SECONDS", 600))
+        # how often the worker computes again the snapshots people read whose data has changed
+        self.SNAPSHOT_REFRESH_SECONDS = float(os.environ.get("SNAPSHOT_REFRESH_SECONDS", 60))
         # Who issues the assessment reports: printed on every report's cover
         self.REPORT_ISSUER = os.environ.get("REPORT_ISSUER", "湖南省民政厅 三区计划项目办")
 

@@ -252,14 +252,18 @@ def refresh(engine: Engine, secret: bytes, now: dt.datetime | None = None) -> in
     for module in MODULES:
         importlib.import_module(module)
     now = now or utcnow()
-    with engine.begin() as connection:
-        connection.execute(delete(SNAPSHOTS).where(SNAPSHOTS.c.read_at < now - PRUNE))
+    # read first, write only what there is to write: this runs every minute beside the app
+    with engine.connect() as connection:
         version = data_version(connection)
+        unread = connection.execute(select(SNAPSHOTS.c.key).where(SNAPSHOTS.c.read_at < now - PRUNE)).scalars().all()
         stale = connection.execute(
             select(SNAPSHOTS.c.key, SNAPSHOTS.c.name)
             .where(SNAPSHOTS.c.read_at >= now - REFRESH_READ_WITHIN, SNAPSHOTS.c.version != version)
             .order_by(SNAPSHOTS.c.read_at.desc())
         ).all()
+    if unread:
+        with engine.begin() as connection:
+            connection.execute(delete(SNAPSHOTS).where(SNAPSHOTS.c.key.in_(unread)))
     done = 0
     for key, name in stale:
         with engine.connect() as connection:

@@ -129,8 +129,10 @@ def _start_job(scope: Scope, found: service.Export, fmt: str, names: tuple[str, 
     the queue and the audit record) in one transaction; the reader follows it on its page."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     connection = db.session.connection()
-    jobs.prune(connection, dt.timedelta(hours=float(app.config["EXPORT_KEEP_HOURS"])))
+    # the write first: on SQLite a transaction that read before another writer's commit (the
+    # worker's heartbeat, its queue) cannot become a writer (docs/ARCHITECTURE.md)
     key = jobs.start(connection, found, fmt, scope.user_id, names)
+    jobs.prune(connection, dt.timedelta(hours=float(app.config["EXPORT_KEEP_HOURS"])))
     enqueue_export(app, connection, key)
     service.audit(found, fmt, actor_id=scope.user_id, ip=request.remote_addr, job=key)
     db.session.commit()

@@ -1,8 +1,11 @@
 """The task queue: Huey on its SQL storage in the project's own database (SQLite or PostgreSQL),
-read by the report worker (`flask --app wsgi worker`).  Four kinds of task: a report build and a
+read by the report worker (`flask --app wsgi worker`).  Three kinds of task: a report build and a
 large export, each put on the queue by a start in the same transaction as its job (reports/jobs.py,
-exports/jobs.py), the daily purge of old free text, and every minute the refresh of the findings
-snapshots whose data has changed (analysis/snapshots.py).  docs/ARCHITECTURE.md, "Report jobs on a queue", says why Huey and why here.
+exports/jobs.py), and the daily purge of old free text.  Beside them the worker refreshes, every
+minute, the findings snapshots whose data has changed (analysis/snapshots.py): in a thread of its
+own, not a periodic task, which would write to the queue every minute whether or not there is
+anything to refresh (on SQLite every write beside the app is a chance of a busy reader).
+docs/ARCHITECTURE.md, "Report jobs on a queue", says why Huey and why here.
 """
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ QUEUE_NAME = "sanqu"
 #: how often a worker says it is alive, and when /readyz stops believing it
 BEAT_SECONDS = 15
 BEAT_STALE_SECONDS = 60
+#: how often the worker refreshes the findings snapshots whose data has changed
+REFRESH_SECONDS = 60
 #: the daily purge of free text, at 03:17 China time (UTC+8, no summer time): 19:17 UTC
 PURGE_AT = {"hour": "19", "minute": "17"}
 
@@ -101,15 +106,6 @@ def _make(app: Flask) -> Huey:
             from ..submissions.retention import purge_and_record
 
             purge_and_record(db.session, int(days), via="worker")
-
-    @huey.periodic_task(crontab(minute="*"), name="refresh_snapshots")
-    def refresh_snapshots() -> None:
-        """The findings snapshots people read, computed again once their data has changed."""
-        from ..analysis import snapshots
-        from ..snapshot_policies import policy
-
-        with app.app_context():
-            snapshots.refresh(db.engine, policy(app.config).secret)
 
     @huey.on_shutdown()
     def _close() -> None:
@@ -188,6 +184,41 @@ class Beat:
             connection.execute(delete(BEATS).where(BEATS.c.name == self.name))
 
 
+class Every:
+    """A thread that calls ``job`` every ``seconds`` (the first time after one period) until
+    stopped; a failure is logged and the next period tries again."""
+
+    def __init__(self, seconds: float, job: Any, name: str) -> None:
+        self.seconds, self.job = seconds, job
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+
+    def start(self) -> Every:
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.seconds):
+            try:
+                self.job()
+            except Exception:
+                log.warning("%s failed", self._thread.name, exc_info=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=self.seconds)
+
+
+def refresh_snapshots(app: Flask) -> int:
+    """The findings snapshots people read, computed again once their data has changed."""
+    from ..analysis import snapshots
+    from ..snapshot_policies import policy
+
+    with app.app_context():
+        return snapshots.refresh(db.engine, policy(app.config).secret)
+
+
 def workers_alive(connection: Connection, now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     c = BEATS.c
@@ -204,9 +235,12 @@ class Worker:
         self.consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                                   initial_delay=0.1, max_delay=poll, backoff=1.5, check_worker_health=True)
         self.beat = Beat(app)
+        self.refresher = Every(float(app.config.get("SNAPSHOT_REFRESH_SECONDS", REFRESH_SECONDS)),
+                               lambda: refresh_snapshots(app), "snapshot-refresh")
 
     def run(self) -> None:
         self.beat.start()
+        self.refresher.start()
         try:
             self.consumer.run()  # until SIGTERM or SIGINT: a running build is finished first
         finally:
@@ -214,6 +248,7 @@ class Worker:
 
     def start(self) -> Worker:
         self.beat.start()
+        self.refresher.start()
         # Not consumer.start(): that takes over the process's signals, which a test runner owns.
         self.consumer.scheduler.start()
         for _name, thread in self.consumer.worker_threads:
@@ -229,6 +264,7 @@ class Worker:
 
     def _close(self) -> None:
         try:
+            self.refresher.stop()
             self.beat.stop()
         finally:
             self.huey.storage.database.close_all()

@@ -5,6 +5,7 @@ answers for the data as it stands; below the threshold nothing is kept."""
 from __future__ import annotations
 
 import re
+import time
 
 from sqlalchemy import func, select
 
@@ -56,6 +57,29 @@ def test_pages_read_snapshots_and_say_when_they_show_older_data(app, client, dem
         assert snapshots.refresh(db.engine, policy(app.config).secret) > 0   # the worker's minute
     page = client.get("/dashboard/awareness").get_data(as_text=True)
     assert STALE not in page and n_pairs(page) == before - 1
+
+
+def test_the_worker_refreshes_them_by_itself(app, client, demo, db):
+    from survey_app.reports.queue import Worker
+    from tests.conftest import close_queue
+
+    app.config.update(SNAPSHOT_RESPONSES=0, SNAPSHOT_STALE_SECONDS=600, SNAPSHOT_REFRESH_SECONDS=0.2)
+    login(client, "admin")
+    before = n_pairs(client.get("/dashboard/awareness").get_data(as_text=True))
+    exclude_a_pair(db)
+    worker = Worker(app).start()
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            page = client.get("/dashboard/awareness").get_data(as_text=True)
+            if STALE not in page:
+                break
+            assert time.monotonic() < deadline, "the worker did not refresh the snapshots"
+            time.sleep(0.3)
+    finally:
+        worker.stop()
+        close_queue(app)
+    assert n_pairs(page) == before - 1
 
 
 def test_with_no_window_a_page_after_a_change_is_computed_again(app, client, demo, db):
