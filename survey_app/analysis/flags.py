@@ -20,6 +20,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from ..models import Response
 from . import quality
+from .snapshots import snapshot
 from .sqlfuncs import seconds_between
 
 _R = cast(Table, Response.__table__)
@@ -116,6 +117,7 @@ def flag_counts(
     return out
 
 
+@snapshot
 def median_seconds(connection: Connection, questionnaire: str) -> float | None:
     """The questionnaire's median completion time, against which speeding is judged."""
     value = connection.execute(select(_median(questionnaire))).scalar()

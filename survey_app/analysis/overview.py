@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from ..models import Refusal, Response, Site
 from .queries import GROUPS, Place, responses_where
+from .snapshots import snapshot
 from .sqlfuncs import china_month
 
 _R = cast(Table, Response.__table__)
@@ -18,6 +19,7 @@ _F = cast(Table, Refusal.__table__)
 _SITES = cast(Table, Site.__table__)
 
 
+@snapshot
 def by_month(connection: Connection, questionnaire: str, place: Place, group: str) -> list[tuple[str, Any, int]]:
     """(month in China time, county/team/site id, responses), in month order."""
     month, key = china_month(_R.c.completed_at), GROUPS[group]
@@ -41,6 +43,7 @@ def refusals(connection: Connection, questionnaire: str, place: Place) -> int:
     return int(connection.execute(select(func.count()).where(*_same_place(_F, questionnaire, place))).scalar_one())
 
 
+@snapshot
 def excluded(connection: Connection, questionnaire: str, place: Place) -> int:
     """Responses excluded by staff (they stay stored, out of every figure)."""
     conditions = [*_same_place(_R, questionnaire, place), _R.c.excluded.is_(True)]
@@ -57,6 +60,7 @@ class SiteCoverage:
     last: Any  # the latest completion, or None
 
 
+@snapshot
 def coverage(connection: Connection, questionnaire: str, place: Place) -> list[SiteCoverage]:
     """Every active site of the place with its responses by wave, reached or not: the responses
     counted by site in one pass, then the sites left-joined to those counts (joined the other way

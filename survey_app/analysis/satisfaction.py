@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from ..models import Answer, IndexScore, Response
 from .queries import GROUPS, Place, responses_where
+from .snapshots import snapshot
 from .stats import MIN_CELL
 
 _R = cast(Table, Response.__table__)
@@ -53,6 +54,7 @@ def _cell(key: Any, responses: Any, n: Any, mean: Any, share: Any) -> Cell:
     return Cell(key, int(responses or 0), n, float(mean) if shown else None, float(share) if shown else None)
 
 
+@snapshot
 def overall(connection: Connection, questionnaire: str, index: str, place: Place, threshold: float = SATISFIED_AT) -> Cell:
     """The figures of every response the place picks (one query)."""
     joined, columns = _figure_columns(index, threshold)
@@ -60,6 +62,7 @@ def overall(connection: Connection, questionnaire: str, index: str, place: Place
     return _cell(None, *row)
 
 
+@snapshot
 def by_group(
     connection: Connection, questionnaire: str, index: str, place: Place, group: str, threshold: float = SATISFIED_AT
 ) -> list[Cell]:
@@ -73,6 +76,7 @@ def by_group(
     return [_cell(*row) for row in rows]
 
 
+@snapshot
 def by_choice(
     connection: Connection, questionnaire: str, index: str, question: str, options: Sequence[str], place: Place,
     threshold: float = SATISFIED_AT,
@@ -99,6 +103,7 @@ class Choices:
     shares: tuple[float, ...] | None
 
 
+@snapshot
 def choice_shares(
     connection: Connection, questionnaire: str, question: str, options: Sequence[str], place: Place, group: str
 ) -> tuple[Choices, list[Choices]]:

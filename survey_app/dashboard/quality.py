@@ -8,8 +8,9 @@ from flask_login import login_required
 from ..analysis import flags as sqlflags
 from ..analysis import quality as rules
 from ..analysis.charts import flag_bars
+from ..analysis.flag_figures import flag_counts_in, flagged_in
 from ..analysis.overview import excluded, refusals
-from ..analysis.queries import GROUPS, responses_where, summary
+from ..analysis.queries import summary
 from ..extensions import db
 from . import bp
 from .views import names, read_filters, render
@@ -45,11 +46,10 @@ def quality():
     qn = filters.qn
     place = filters.place.but(leave_out_flagged=False)  # this page shows the flagged responses
     group = "county" if place.county_id is None else "team" if place.team_id is None else "site"
-    conditions = responses_where(qn.id, place)
     with db.engine.connect() as connection:
         median = sqlflags.median_seconds(connection, qn.id)
-        by_group = sqlflags.flag_counts(connection, qn.id, conditions, GROUPS[group], median=median)
-        listed = sqlflags.flagged_responses(connection, qn.id, conditions, limit=LISTED, median=median)
+        by_group = flag_counts_in(connection, qn.id, place, group, median)
+        listed = flagged_in(connection, qn.id, place, LISTED, median)
         declined = refusals(connection, qn.id, place)
         total = summary(connection, qn.id, place)["responses"]
         left_out = excluded(connection, qn.id, place)

@@ -26,6 +26,7 @@ from ..analysis import charts, flags, overview
 from ..analysis import satisfaction as satisfaction_sql
 from ..analysis.figures import reliability, yes_no_items
 from ..analysis.findings import GROUP_WORDS, PlaceRow, group_for, names_of, prepost_findings
+from ..analysis.flag_figures import flag_counts_in
 from ..analysis.items import item_bars, point_counts, waves_present
 from ..analysis.queries import Place, paired_yes_no, responses_where, scores_by_wave, summary
 from ..analysis.stats import MIN_CELL, McNemar, Unpaired, mcnemar_table, unpaired
@@ -248,7 +249,7 @@ def _activity(content: ReportContent, connection: Connection, place: Place, grou
 def _quality(content: ReportContent, connection: Connection, qn: Parsed, place: Place) -> None:
     counts = summary(connection, qn.id, place)["responses"]
     median = flags.median_seconds(connection, qn.id)
-    flagged = flags.flag_counts(connection, qn.id, responses_where(qn.id, place), median=median).get(None, {})
+    flagged = flag_counts_in(connection, qn.id, place, None, median).get(None, {})
     content.quality = {
         "responses": counts, "total": sum(counts.values()), "pairs": content.prepost.get("n_pairs", 0),
         "pre_only": content.prepost.get("n_pre_only", 0), "post_only": content.prepost.get("n_post_only", 0),

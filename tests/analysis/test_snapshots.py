@@ -14,7 +14,7 @@ import uuid as uuidlib
 import pytest
 from sqlalchemy import func, select, update
 
-from survey_app.analysis import figures, findings, queries, snapshots
+from survey_app.analysis import figures, findings, flag_figures, flags, overview, queries, satisfaction, snapshots
 from survey_app.analysis.queries import Place
 from survey_app.followups import worklist
 from survey_app.models import FindingsSnapshot, QuestionnaireVersion, Response
@@ -37,6 +37,16 @@ def calls(county_id):
         "yes/no": lambda c: queries.paired_yes_no(c, "awareness", {"heard_sw": "yes", "household": "lives_alone"}, Place()),
         "progress": lambda c: worklist.progress_by_site(c, "awareness", Place(county_id=county_id)),
         "prepost": lambda c: figures.prepost(c, "awareness", "awareness", Place()),
+        "median": lambda c: flags.median_seconds(c, "awareness"),
+        "flag counts": lambda c: flag_figures.flag_counts_in(c, "awareness", Place(), "county", 600.0),
+        "flagged": lambda c: flag_figures.flagged_in(c, "awareness", Place(county_id=county_id), 30, None),
+        "coverage": lambda c: overview.coverage(c, "awareness", Place()),
+        "by month": lambda c: overview.by_month(c, "awareness", Place(), "team"),
+        "excluded": lambda c: overview.excluded(c, "awareness", Place(county_id=county_id)),
+        "satisfied": lambda c: satisfaction.overall(c, "awareness", "awareness", Place()),
+        "satisfied by group": lambda c: satisfaction.by_group(c, "awareness", "awareness", Place(), "county"),
+        "satisfied by choice": lambda c: satisfaction.by_choice(c, "awareness", "awareness", "household", ("lives_alone", "left_behind_elderly", "left_behind_children"), Place()),
+        "choice shares": lambda c: satisfaction.choice_shares(c, "awareness", "household", ("lives_alone", "left_behind_elderly", "left_behind_children"), Place(), "county"),
     }
 
 
