@@ -9,11 +9,16 @@ Seeding is cached between runs: SQLite files under ``--cache`` (default ~/.cache
 PostgreSQL databases ``sanqu_scale_N`` on 127.0.0.1:5432 (user postgres; never ``test``), each
 labelled with a key of the size and of the code that made it (demo generator, migrations,
 questionnaires): a label that does not match is seeded again (`seed-demo --responses N`, timed).
-Nothing here writes to a cached database.
+Nothing here writes to a cached database's data: only its findings snapshots (emptied before
+each run) and their change counter.
 
 Per engine and size: gunicorn 2x4 on 127.0.0.1; the programme office (admin) logged in; each
 page and call once to warm up, then the median of R (time on the loopback, which is the server's
-time); the bare SQL through the engine's own driver, the same way.  Reports are built in a child
+time); the bare SQL through the engine's own driver, the same way.  Each page twice: computed
+(snapshots off: what a page costs when its data has changed and the worker has not yet refreshed
+it, and what the worker spends on it), and as the office reads it (findings snapshots on, as
+deployed: the warm-up computes and keeps them).  Then the worker's refresh of every snapshot
+read, after a change of the data, timed in a child process.  Reports are built in a child
 process as the worker builds them (warm: the second build, Chromium already running); the CSV
 export of the awareness responses in another child, which reports its rows/s and its peak memory
 above its start.  The gunicorn workers' peak resident memory (VmHWM) is read at the end.
@@ -195,9 +200,25 @@ def peak_rss_kb(pid: int) -> int:
     return peak
 
 
-def pages(db: Cached, repeat: int) -> tuple[list[tuple[str, str, float, float]], int]:
-    """(page, scope, seconds, bare SQL seconds) for every page in both scopes, and the workers' peak RSS."""
-    server = Server(db.env, 2, 4, db.workdir / "gunicorn.log")
+#: what turns the findings snapshots off: every figure computed in the request
+COMPUTED = {"SNAPSHOT_RESPONSES": str(10**12)}
+
+
+def clear_snapshots(db: Cached) -> None:
+    conn, _ = db.bare()
+    try:
+        conn.execute("DELETE FROM findings_snapshots")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def pages(db: Cached, repeat: int, snapshots: bool = False) -> tuple[list[tuple[str, str, float, float]], int]:
+    """(page, scope, seconds, bare SQL seconds) for every page in both scopes, and the workers' peak RSS;
+    with ``snapshots``, as deployed (the findings snapshots emptied first), else every figure computed."""
+    if snapshots:
+        clear_snapshots(db)
+    server = Server(db.env if snapshots else {**db.env, **COMPUTED}, 2, 4, db.workdir / "gunicorn.log")
     rows: list[tuple[str, str, float, float]] = []
     conn, county_id = db.bare()
     try:
@@ -219,7 +240,8 @@ def pages(db: Cached, repeat: int) -> tuple[list[tuple[str, str, float, float]],
                 seconds = median_of(get, repeat)
                 sql = BARE[page].format(county=condition)
                 bare = median_of(lambda sql=sql: conn.execute(sql).fetchall(), repeat)
-                print(f"[{db.engine} {db.n:,}] {page} ({scope}): {seconds * 1000:.0f} ms, bare SQL {bare * 1000:.0f} ms", flush=True)
+                print(f"[{db.engine} {db.n:,}] {page} ({scope}, {'snapshots' if snapshots else 'computed'}): "
+                      f"{seconds * 1000:.0f} ms, bare SQL {bare * 1000:.0f} ms", flush=True)
                 rows.append((page, scope, seconds, bare))
         peak = peak_rss_kb(server.proc.pid)
     finally:
@@ -248,7 +270,14 @@ app = create_app()
 out = {}
 with app.app_context():
     admin = Scope.of(db.session.scalar(select(User).where(User.username == "admin")))
-    if what == "reports":
+    if what == "refresh":
+        from survey_app.analysis import snapshots
+        from survey_app.snapshot_policies import policy
+        with db.engine.begin() as connection:
+            snapshots.changed(connection)  # a change of the data: every snapshot is old
+        t0 = time.perf_counter()
+        out = {"refreshed": snapshots.refresh(db.engine, policy(app.config).secret), "seconds": time.perf_counter() - t0}
+    elif what == "reports":
         from survey_app.reports import build
         from survey_app.reports.request import ReportRequest
         for label, text in (("county", "county:" + os.environ["COUNTY_CODE"]), ("programme", "programme")):
@@ -257,6 +286,7 @@ with app.app_context():
                 t0 = time.perf_counter()
                 build.report_pdf(db.session, ReportRequest.parse(text), admin)
                 times.append(time.perf_counter() - t0)
+                db.session.remove()  # each build its own transaction, as each job of the worker
             out[label] = {"cold": times[0], "warm": min(times[1:])}
     else:
         import datetime as dt
@@ -299,38 +329,51 @@ def markdown(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
         db: Cached = r["db"]
         lines += [f"### {db.n:,} responses, {'SQLite' if db.engine == 'sqlite' else 'PostgreSQL'}", "",
                   f"Seeded by `seed-demo --responses {db.n}` in {db.meta['seconds'] / 60:.1f} min ({db.meta['date']}).", "",
-                  "| Page or call | Scope | Time | Bare SQL | x bare | Goal | Empty database | (time − empty) / bare |",
-                  "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |"]
+                  "| Page or call | Scope | As read (snapshots) | Goal | Computed | Bare SQL | computed x bare "
+                  "| Empty database | (computed − empty) / bare |",
+                  "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
         empty = r.get("empty", {})
+        read = {(page, scope): seconds for page, scope, seconds, _bare in r.get("snapshot_pages", [])}
         for page, scope, seconds, bare in r["pages"]:
             ratio = seconds / bare if bare > 0 else float("inf")
             fixed = empty.get((page, scope))
             beyond = f"{max(0.0, seconds - fixed) / bare:.1f}" if fixed is not None and bare > 0 else ""
             fixed_text = f"{fixed * 1000:,.0f} ms" if fixed is not None else ""
+            shown = read.get((page, scope), seconds)
             if page == "stats/prepost":
-                goal = verdict(seconds <= STATS_GOAL_S) + " (300 ms)"
+                goal = verdict(shown <= STATS_GOAL_S) + " (300 ms)"
             else:
-                goal = verdict(seconds <= PAGE_GOAL_S and ratio <= PAGE_RATIO) + " (1 s, 5x)"
-            lines.append(f"| {page} | {scope} | {seconds * 1000:,.0f} ms | {bare * 1000:,.1f} ms | {ratio:.1f} | {goal} "
-                         f"| {fixed_text} | {beyond} |")
+                goal = verdict(shown <= PAGE_GOAL_S and shown / bare <= PAGE_RATIO if bare > 0 else shown <= PAGE_GOAL_S) + " (1 s, 5x)"
+            lines.append(f"| {page} | {scope} | {shown * 1000:,.0f} ms | {goal} | {seconds * 1000:,.0f} ms | {bare * 1000:,.1f} ms "
+                         f"| {ratio:.1f} | {fixed_text} | {beyond} |")
         if r.get("reports"):
             rep = r["reports"]
-            lines.append(f"| county report ({COUNTY_NAME}), warm (cold {rep['county']['cold']:.1f} s) | | {rep['county']['warm']:.1f} s"
-                         f" | | | {verdict(rep['county']['warm'] <= COUNTY_REPORT_GOAL_S)} (3 s) | | |")
-            lines.append(f"| programme report, warm (cold {rep['programme']['cold']:.1f} s) | | {rep['programme']['warm']:.1f} s | | | "
-                         f"{verdict(rep['programme']['warm'] <= PROGRAMME_REPORT_GOAL_S)} (8 s) | | |")
+            lines.append(f"| county report ({COUNTY_NAME}), warm | | {rep['county']['warm']:.1f} s | "
+                         f"{verdict(rep['county']['warm'] <= COUNTY_REPORT_GOAL_S)} (3 s) | cold {rep['county']['cold']:.1f} s | | | | |")
+            programme = rep["programme"]
+            lines.append(f"| programme report, warm | | {programme['warm']:.1f} s | "
+                         f"{verdict(programme['warm'] <= PROGRAMME_REPORT_GOAL_S)} (8 s) | cold {programme['cold']:.1f} s | | | | |")
         if r.get("export"):
             ex = r["export"]
             rate = ex["rows"] / ex["seconds"]
-            lines.append(f"| CSV export, awareness ({ex['rows']:,} rows) | programme | {ex['seconds']:.1f} s | | | "
-                         f"{rate:,.0f} rows/s: {verdict(rate >= CSV_GOAL)} (20,000 rows/s) | | |")
+            lines.append(f"| CSV export, awareness ({ex['rows']:,} rows) | programme | {ex['seconds']:.1f} s | "
+                         f"{rate:,.0f} rows/s: {verdict(rate >= CSV_GOAL)} (20,000 rows/s) | | | | | |")
         memory = [f"gunicorn workers {r['rss_kb'] / 1024:.0f} MB"]
         if r.get("reports"):
             memory.append(f"report builder {r['reports']['peak_kb'] / 1024:.0f} MB")
         if r.get("export"):
             memory.append(f"CSV export {r['export']['peak_kb'] / 1024:.0f} MB")
         lines += ["", "Peak resident memory: " + ", ".join(memory) + ".", ""]
+        if r.get("refresh"):
+            lines += [f"The worker's refresh after a change of the data: {r['refresh']['refreshed']} snapshots (every one the "
+                      f"pages above read) computed again in {r['refresh']['seconds']:.1f} s.", ""]
     lines += [
+        "\"As read\": the page as the office opens it on data unchanged since its figures were last computed (by a reader "
+        "or by the worker, which computes again every minute the snapshots people read once their data has changed). "
+        "\"Computed\": the same page with snapshots off: what it costs when no snapshot of its data exists yet, and what "
+        "the worker spends on it. A page opened after a change and before the refresh shows the snapshot of the older "
+        "data (for at most `SNAPSHOT_STALE_SECONDS`, 600 s) and says from when; the stats API and the reports never do.",
+        "",
         "Where a page's main aggregate takes a millisecond or less, \"at most 5x its bare SQL\" measures the page's fixed",
         "cost, not its scaling: see the same page on an empty database (its column). Proposed: the time above the empty",
         "database's at most 5x the bare SQL (last column), with the 1 s ceiling unchanged.",
@@ -361,6 +404,9 @@ def main() -> int:
             db = Cached(engine, n, args.cache, args.reseed)
             found: dict[str, Any] = {"db": db, "empty": empties[engine]}
             found["pages"], found["rss_kb"] = pages(db, args.repeat)
+            found["snapshot_pages"], _ = pages(db, args.repeat, snapshots=True)
+            found["refresh"] = child(db, "refresh")
+            print(f"[{engine} {n:,}] refresh: {found['refresh']}", flush=True)
             if not args.no_reports:
                 found["reports"] = child(db, "reports")
                 print(f"[{engine} {n:,}] reports: {found['reports']}", flush=True)

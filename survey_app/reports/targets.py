@@ -26,8 +26,8 @@ from .. import rounds
 from ..analysis import activity as activity_sql
 from ..analysis import overview
 from ..analysis import satisfaction as satisfaction_sql
-from ..analysis.figures import prepost_of
-from ..analysis.queries import Place, paired_scores
+from ..analysis.figures import prepost
+from ..analysis.queries import Place
 from ..database import DBSession
 from ..models import County, Response, Round, Team
 from ..questionnaires.check import TARGETS_FILE, FileProblem, file_problems, schema_problems
@@ -254,7 +254,7 @@ def achieved(connection: Connection, place: Place, measures: tuple[str, ...] | N
     wanted = set(measures if measures is not None else _BY_ID)
     out: dict[str, Achieved] = {}
     if "awareness_gain" in wanted:
-        figures = prepost_of(paired_scores(connection, "awareness", "awareness", place))
+        figures = prepost(connection, "awareness", "awareness", place)
         n, diff = figures["n_pairs"], figures["mean_diff"]
         ci = (float(figures["ci95"][0]), float(figures["ci95"][1])) if figures["ci95"] is not None else None
         out["awareness_gain"] = Achieved(diff, n, ci) if diff is not None else Achieved(None, n, reason=_missing(n))
