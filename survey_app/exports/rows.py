@@ -10,7 +10,9 @@ ids only grow), so a response arriving meanwhile is neither half in nor counted 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -102,16 +104,66 @@ def count(connection: Connection, selection: Selection) -> int:
 
 def response_rows(engine: Engine, layout: Layout, selection: Selection, chunk: int = CHUNK) -> Iterator[list[Cell]]:
     """The data rows in ``layout.header``'s order, oldest response first, ``chunk`` at a time."""
-    statement = _page_statement(layout, selection, chunk)
+    for page in ahead(_pages(engine, _page_statement(layout, selection, chunk), chunk)):
+        for row in page:
+            yield _cells(layout, row)
+
+
+def _pages(engine: Engine, statement: Any, chunk: int) -> Iterator[Sequence[Any]]:
     after = 0
     while True:
         with engine.connect() as connection:
             page = connection.execute(statement, {"after": after}).all()
-        for row in page:
-            yield _cells(layout, row)
+        yield page
         if len(page) < chunk:
             return
         after = page[-1].id
+
+
+_DONE = object()
+
+
+def ahead(pages: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """``pages``, the next one read by a thread of its own while this one is written: the driver
+    waits for the database without the interpreter's lock, so the database's time and the
+    writing overlap (a third of an export's time on PostgreSQL was waiting for the next page).
+    At most three pages are held (written, waiting, read); a reader that stops early stops the
+    thread."""
+    handed: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: Any) -> bool:
+        """Hand ``item`` on, waiting while the reader writes; False once the reader has stopped."""
+        while not stop.is_set():
+            try:
+                handed.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for page in pages:
+                if not offer(page):
+                    return
+            offer(_DONE)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, raised again in the reader
+            offer(exc)
+
+    thread = threading.Thread(target=read, name="export-pages", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = handed.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _page_statement(layout: Layout, selection: Selection, chunk: int) -> Any:

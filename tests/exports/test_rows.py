@@ -25,7 +25,8 @@ def test_rows_are_a_generator_reading_pages(app, db, client, token_for, count_qu
         rows = service.data_rows(engine, export, chunk=2)
         assert isinstance(rows, types.GeneratorType) and statements == []
         first = next(rows)
-        assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+        # the first page, and the next one read ahead while the first is written
+        assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 2
         rest = list(rows)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 3  # pages of 2, 2 and 1
@@ -80,3 +81,35 @@ def test_each_row_names_its_round_by_the_rule(app, db, client, token_for):
     with app.app_context():
         found = [dict(zip(META_COLUMNS, row, strict=False)) for row in service.data_rows(db.engine, export)]
     assert [row["round"] for row in found] == [2025, 2026]
+
+
+def test_the_next_page_is_read_ahead_in_order_and_stops_with_its_reader():
+    """``rows.ahead``: every page, in order; a database error raised in the reader; a reader that
+    stops early stops the thread, which never reads more than one page beyond what was taken."""
+    import threading
+    import time
+
+    read: list[int] = []
+
+    def pages(n, fail_at=None):
+        for i in range(n):
+            if i == fail_at:
+                raise RuntimeError("the database went away")
+            read.append(i)
+            yield [i]
+
+    assert [page[0] for page in rows.ahead(pages(50))] == list(range(50))
+
+    read.clear()
+    with pytest.raises(RuntimeError, match="went away"):
+        list(rows.ahead(pages(10, fail_at=4)))
+    assert read == [0, 1, 2, 3]
+
+    read.clear()
+    reader = rows.ahead(pages(1000))
+    assert next(reader) == [0]
+    time.sleep(0.3)  # the thread reads ahead, at most two pages: one waiting, one in hand
+    assert len(read) <= 3
+    reader.close()
+    assert not any(t.name == "export-pages" and t.is_alive() for t in threading.enumerate())
+    assert len(read) <= 3
