@@ -9,6 +9,7 @@ version's order first, so that no answer stored under an older version is droppe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -95,18 +96,39 @@ class Layout:
         names.extend(index_column(index) for index in self.indices)
         return names
 
+    @functools.cached_property
+    def _plan(self) -> list[tuple[str, tuple[Any, ...] | None, Question | None]]:
+        """Per question: its id, its options' values where it is split into columns, and the
+        question where a value needs more than copying (a date, a label), worked out once: the
+        export runs this for every response (a tenth of a CSV's time went to looking it up)."""
+        plan: list[tuple[str, tuple[Any, ...] | None, Question | None]] = []
+        for question in self.questions:
+            if question.type == "multi":
+                plan.append((question.id, tuple(o.value for o in question.options), None))
+            elif question.type == "date" or (self.values != "codes" and question.type in ("single", "likert")):
+                plan.append((question.id, None, question))
+            else:
+                plan.append((question.id, None, None))
+        return plan
+
     def answer_cells(self, answers: dict[str, Any]) -> list[Cell]:
         """The question columns of one response, in header order; empty where not answered."""
         cells: list[Cell] = []
-        for question in self.questions:
-            value = answers.get(question.id)
-            if question.type == "multi":
+        append = cells.append
+        for qid, options, question in self._plan:
+            value = answers.get(qid)
+            if options is not None:
                 # Blank, not 0, when the question was not answered (or not asked): "none chosen"
                 # and "not asked" must stay apart, as in Kobo's split columns.
-                chosen = set(value) if isinstance(value, list) else None
-                cells.extend(None if chosen is None else int(o.value in chosen) for o in question.options)
+                if isinstance(value, list):
+                    chosen = set(value)
+                    cells.extend([int(option in chosen) for option in options])
+                else:
+                    cells.extend([None] * len(options))
+            elif question is None or value is None:
+                append(value)
             else:
-                cells.append(self._cell(question, value))
+                append(self._cell(question, value))
         return cells
 
     def _cell(self, question: Question, value: Any) -> Cell:
