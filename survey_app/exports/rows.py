@@ -176,7 +176,11 @@ def _page_statement(layout: Layout, selection: Selection, chunk: int) -> Any:
         .outerjoin(_U, _U.c.id == _R.c.collector_id).outerjoin(_N, _N.c.id == _R.c.round_id)
     )
     for alias, index in zip(scores, layout.indices, strict=True):
-        joined = joined.outerjoin(alias, and_(alias.c.response_id == _R.c.id, alias.c.index_id == index.id))
+        # The page's range on the scores too: PostgreSQL merges the scores' index with the page,
+        # and without it read that index from its start for every page (a million responses: the
+        # last pages read 700,000 entries each, and the export slowed as it went).
+        joined = joined.outerjoin(alias, and_(alias.c.response_id == _R.c.id, alias.c.index_id == index.id,
+                                              alias.c.response_id > bindparam("after"), alias.c.response_id <= selection.up_to_id))
     return (
         select(
             _R.c.id, _R.c.uuid, _V.c.version, _C.c.code.label("county"), _SITE.c.code.label("site"), _T.c.code.label("team"),
