@@ -368,6 +368,11 @@ def markdown(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
             lines += [f"The worker's refresh after a change of the data: {r['refresh']['refreshed']} snapshots (every one the "
                       f"pages above read) computed again in {r['refresh']['seconds']:.1f} s.", ""]
     lines += [
+        "Reports: each build in its own transaction, as the worker builds each job; \"cold\" is the first build in a new "
+        "process (Chromium started; the child signs snapshots with a key of its own, so every figure is computed), "
+        "\"warm\" the best of the next two (the figures from the snapshots the first build kept). CSV: the export in a "
+        "child process, its rows a second and its peak memory above its start.",
+        "",
         "\"As read\": the page as the office opens it on data unchanged since its figures were last computed (by a reader "
         "or by the worker, which computes again every minute the snapshots people read once their data has changed). "
         "\"Computed\": the same page with snapshots off: what it costs when no snapshot of its data exists yet, and what "
