@@ -369,8 +369,8 @@ def markdown(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
                       f"pages above read) computed again in {r['refresh']['seconds']:.1f} s.", ""]
     lines += [
         "Reports: each build in its own transaction, as the worker builds each job; \"cold\" is the first build in a new "
-        "process (Chromium started; the child signs snapshots with a key of its own, so every figure is computed), "
-        "\"warm\" the best of the next two (the figures from the snapshots the first build kept). CSV: the export in a "
+        "process (Chromium started; a figure the pages above asked for in the same way comes from their snapshot, the "
+        "others are computed), \"warm\" the best of the next two (every figure from a snapshot). CSV: the export in a "
         "child process, its rows a second and its peak memory above its start.",
         "",
         "\"As read\": the page as the office opens it on data unchanged since its figures were last computed (by a reader "
