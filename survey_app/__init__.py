@@ -36,8 +36,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from .snapshot_policies import register as register_snapshots
+    from .template_filters import register as register_filters
 
     register_snapshots(app)
+    register_filters(app)
 
     from .errors import register_error_handlers
 

@@ -31,15 +31,6 @@ from ..submissions.latest import set_excluded
 from . import audit_log, bp, browse
 
 
-@bp.app_template_filter("china_time")
-def china_time(value: dt.datetime | str | None) -> str:
-    """A stored UTC time (or its ISO text, as the receipts API gives it) as the time it was in
-    China (what every reader here lives by)."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.astimezone(browse.CHINA).strftime("%Y-%m-%d %H:%M") if value is not None else ""
-
-
 def _staff() -> Scope:
     """Collectors collect: the response pages are for the office, the bureaux and the teams."""
     scope = Scope.of(current_user)

@@ -1,7 +1,6 @@
 """What the dashboard pages share: plotly.js served by the app, rendering with filters, names."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from sqlalchemy import select
 
 from ..analysis import snapshots
 from ..analysis.charts.inert import inert
-from ..analysis.sqlfuncs import CHINA_OFFSET_HOURS
 from ..analysis.stats import MIN_CELL
 from ..auth.scope import Scope
 from ..extensions import db
@@ -67,8 +65,3 @@ def names(group: str) -> dict[int, str]:
         return {row.id: row.name for row in db.session.execute(select(Team.id, Team.name))}
     return {row.id: f"{row.township} · {row.name}" for row in db.session.execute(select(Site.id, Site.township, Site.name))}
 
-
-@bp.app_template_filter("china_date")
-def china_date(value: dt.datetime) -> str:
-    """A stored UTC time as the date it was in China."""
-    return (value + dt.timedelta(hours=CHINA_OFFSET_HOURS)).strftime("%Y-%m-%d")
