@@ -181,11 +181,15 @@ class _Refs:
 
 
 def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str = "api", lang: str = "zh") -> Outcome:
-    """Store one submission, or say why not.  The caller commits (or rolls back).
+    """Store one submission, or say why not.  It ends its own transaction: what it stores is
+    committed before it returns (on PostgreSQL one statement in autocommit, atomic by itself;
+    on SQLite the writes between ``begin_write`` and ``commit``), so the caller neither commits
+    nor rolls back.
 
-    Takes a Core connection, not an ORM session: every statement here is Core, and the
-    session's bookkeeping cost a sixth of a submission (docs/BENCHMARKS.md).  A caller that
-    works with the session passes ``session.connection()``.
+    Takes a driver connection (``database.DriverConnection``), not an ORM session: every
+    statement here is prepared Core, and the session's bookkeeping cost a sixth of a submission
+    (docs/BENCHMARKS.md).  A caller holding a session ends its transaction first (on SQLite a
+    reader whose snapshot is older than this write cannot become a writer).
     """
     if not isinstance(payload, dict):
         return Outcome(INVALID, errors={"body": [message("object", lang)]})
