@@ -37,9 +37,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement
 
 from .analysis.snapshots import changed
-from .analysis.sqlfuncs import china_date, earlier_of
 from .models import Refusal, Response, Round
 from .models.types import UTCDateTime
+from .sqlfuncs import china_date, earlier_of
 from .submissions import counts
 
 _ROUNDS = cast(Table, Round.__table__)

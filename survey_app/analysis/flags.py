@@ -19,9 +19,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnElement
 
 from ..models import Response
+from ..sqlfuncs import seconds_between
 from . import quality
 from .snapshots import snapshot
-from .sqlfuncs import seconds_between
 
 _R = cast(Table, Response.__table__)
 

@@ -10,9 +10,9 @@ from sqlalchemy import Table, case, func, select
 from sqlalchemy.engine import Connection
 
 from ..models import Refusal, Response, Site
+from ..sqlfuncs import china_month
 from .queries import GROUPS, Place, responses_where
 from .snapshots import snapshot
-from .sqlfuncs import china_month
 
 _R = cast(Table, Response.__table__)
 _F = cast(Table, Refusal.__table__)

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..analysis.sqlfuncs import seconds_between
 from ..extensions import Model
+from ..sqlfuncs import seconds_between
 from .types import UTCDateTime, utcnow
 
 WAVES = ("pre", "post")

@@ -1,4 +1,6 @@
-"""SQL functions that SQLite and PostgreSQL spell differently, written once."""
+"""SQL functions that SQLite and PostgreSQL spell differently, written once.  Below the models
+(a column default of ``models/responses.py`` uses one), so that the models import nothing from
+the analysis above them (issue 18)."""
 from __future__ import annotations
 
 from typing import Any
