@@ -1,5 +1,5 @@
 """SQL functions that SQLite and PostgreSQL spell differently, written once.  Below the models
-(a column default of ``models/responses.py`` uses one), so that the models import nothing from
+(an index of ``models/responses.py`` is on one), so that the models import nothing from
 the analysis above them (issue 18)."""
 from __future__ import annotations
 
