@@ -9,7 +9,7 @@ Create Date: 2026-11-27 00:00:00
 from alembic import op
 import sqlalchemy as sa
 
-from survey_app.analysis.sqlfuncs import seconds_between
+from survey_app.sqlfuncs import seconds_between
 
 # revision identifiers, used by Alembic.
 revision = '0005'

@@ -12,7 +12,7 @@ import json
 from alembic import op
 import sqlalchemy as sa
 
-from survey_app.analysis.sqlfuncs import seconds_between
+from survey_app.sqlfuncs import seconds_between
 
 # revision identifiers, used by Alembic.
 revision = '0014'
