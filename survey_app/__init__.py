@@ -87,6 +87,18 @@ def _init_extensions(app: Flask) -> None:
     def _language() -> dict[str, str]:
         return {"lang": _select_locale()}
 
+    @app.context_processor
+    def _access() -> dict[str, Any]:
+        """``access``: what the signed-in user may do (auth/permissions.py), for the links a page
+        offers; an anonymous visitor may do nothing."""
+        from flask import has_request_context
+        from flask_login import current_user
+
+        from .auth.permissions import Permissions
+
+        signed_in = has_request_context() and current_user.is_authenticated
+        return {"access": Permissions(current_user.role if signed_in else "")}
+
     @login_manager.user_loader
     def load_user(user_id: str):
         from .auth.sessions import current_user_of_session

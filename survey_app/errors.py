@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from .auth.places import OutsidePlace, PlaceError
 from .extensions import db
 from .outages import unavailable
 
@@ -27,6 +28,12 @@ MESSAGES = {
     422: _l("发送的内容没有通过检查。请返回上一页修改。"),
     503: _l("数据库暂时连不上或太忙，这次什么也没有保存。请稍等一会儿再试；平板上的问卷会留在平板上，稍后自动发送。"),
 }
+
+
+def status_of(error: PlaceError) -> int:
+    """The status a refused place amounts to (auth.places): 403 outside the reader's reach, 422
+    a code or round that does not exist."""
+    return 403 if isinstance(error, OutsidePlace) else 422
 
 
 def _wants_json() -> bool:

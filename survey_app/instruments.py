@@ -179,6 +179,6 @@ def _assignments(session: DBSession, questionnaire_ids: list[str]) -> dict[str, 
 def _refusal(scope: Scope, retired: bool, teams: set[int]) -> int | None:
     if retired:
         return 410
-    if scope.role in ("team", "collector") and teams and scope.team_id not in teams:
+    if scope.bound_to_team and teams and scope.team_id not in teams:
         return 403
     return None

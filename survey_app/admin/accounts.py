@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ..auth.permissions import placed_in
 from ..database import DBSession
 from ..models import County, Team, User
 from ..models.audit import record
@@ -26,16 +27,18 @@ def placement(session: DBSession, role: str, county_code: str | None, team_code:
     collector in a team, the office nowhere; or the problems, by field (a code of ``PROBLEMS``)."""
     problems: dict[str, str] = {}
     county = team = None
-    if role == "county":
+    try:
+        belongs = placed_in(role)
+    except ValueError:
+        return None, {"role": "unknown_role"}
+    if belongs == "county":
         county = session.scalar(select(County).where(County.code == county_code)) if county_code else None
         if county is None:
             problems["county"] = "needs_county"
-    elif role in ("team", "collector"):
+    elif belongs == "team":
         team = session.scalar(select(Team).where(Team.code == team_code)) if team_code else None
         if team is None:
             problems["team"] = "needs_team"
-    elif role != "admin":
-        problems["role"] = "unknown_role"
     return (None if problems else Placement(county, team)), problems
 
 

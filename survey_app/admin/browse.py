@@ -43,16 +43,6 @@ class ResponsePage:
     next_before: int | None = None
 
 
-def reach(scope: Scope) -> list[Any]:
-    """The responses ``scope`` may see, as conditions: the programme office all, a county bureau
-    its county, a team (and its collectors) its team."""
-    if scope.role == "admin":
-        return []
-    if scope.role == "county":
-        return [Response.county_id == scope.county_id]
-    return [Response.county_id == scope.county_id, Response.team_id == scope.team_id]
-
-
 def conditions(filt: ResponseFilter) -> list[Any]:
     out: list[Any] = []
     for column, value in ((Response.questionnaire_id, filt.questionnaire), (Response.county_id, filt.county_id),
@@ -100,7 +90,7 @@ def _listing(where: list[Any]) -> Any:
 def browse(session: DBSession, scope: Scope, filt: ResponseFilter, before: int | None = None,
            size: int = PAGE) -> ResponsePage:
     """The newest responses first, ``size`` at a time, older than ``before`` (an id)."""
-    where = [*reach(scope), *conditions(filt)]
+    where = [scope.rows(Response), *conditions(filt)]
     if before is not None:
         where.append(Response.id < before)
     rows = session.execute(_listing(where).order_by(Response.id.desc()).limit(size + 1)).all()
@@ -112,7 +102,7 @@ def browse(session: DBSession, scope: Scope, filt: ResponseFilter, before: int |
 def visible(session: DBSession, scope: Scope, response_id: int) -> Response | None:
     """The response if it exists and ``scope`` may see it (None alike in both other cases, so a
     page cannot tell a county what ids another county holds)."""
-    return session.scalar(select(Response).where(Response.id == response_id, *reach(scope)))
+    return session.scalar(select(Response).where(Response.id == response_id, scope.rows(Response)))
 
 
 def flags_of(session: DBSession, response: Response) -> list[str]:
@@ -129,4 +119,4 @@ def may_exclude(scope: Scope, response: Response) -> bool:
     """Who may leave a response out of the figures: the programme office, and a county bureau
     in its county.  Not the teams: they collected the responses and their work is what the
     figures assess."""
-    return scope.role == "admin" or (scope.role == "county" and response.county_id == scope.county_id)
+    return scope.can_exclude_responses and scope.allows(response.county_id, response.team_id)

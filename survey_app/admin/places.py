@@ -18,11 +18,13 @@ from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..analysis.snapshots import changed
+from ..auth.guards import permitted
+from ..auth.places import pickable_places
+from ..auth.scope import Scope
 from ..extensions import db
 from ..models import SERVICE_DOMAINS, County, Site, Team
 from ..models.audit import record
 from . import bp
-from .views import _programme_office
 
 DOMAIN_NAMES = {"disaster": _l("灾害"), "community": _l("社区"), "rural": _l("农村"), "elderly": _l("老龄"),
                 "veterans": _l("优抚"), "outreach": _l("宣传培训")}
@@ -71,9 +73,9 @@ FIELDS = {"county": ("name", "prefecture"), "site": ("county", "township", "name
           "team": ("county", "name", "host_organisation", "host_type", "domains")}
 
 
-def _counties(form: Any) -> None:
+def _counties(form: Any, scope: Scope) -> None:
     if hasattr(form, "county"):
-        rows = db.session.execute(select(County.code, County.name).order_by(County.code))
+        rows = pickable_places(db.session, scope).county
         form.county.choices = [SelectChoice(code, f"{name}（{code}）") for code, name in rows]
 
 
@@ -83,10 +85,15 @@ def _kind(kind: str) -> tuple[Any, type[FlaskForm], Any]:
     return KINDS[kind]
 
 
+def _office() -> Scope:
+    """The office's pages of counties, villages and teams: 403 for anyone else."""
+    return permitted(lambda scope: scope.can_manage_places)
+
+
 @bp.get("/places")
 @login_required
 def places():
-    _programme_office()
+    _office()
     counties = db.session.scalars(select(County).order_by(County.code)).all()
     return render_template("admin/places.html", counties=counties, domain_names=DOMAIN_NAMES)
 
@@ -112,10 +119,10 @@ def _apply(kind: str, item: Any, form: Any) -> None:
 @bp.route("/places/<kind>/new", methods=["GET", "POST"])
 @login_required
 def new_place(kind: str):
-    scope = _programme_office()
+    scope = _office()
     model, form_class, label = _kind(kind)
     form = form_class()
-    _counties(form)
+    _counties(form, scope)
     if request.method == "POST":
         if form.validate():
             code = form.code.data.strip()
@@ -144,11 +151,11 @@ def _item_or_404(model: Any, code: str) -> Any:
 @bp.route("/places/<kind>/<code>", methods=["GET", "POST"])
 @login_required
 def place(kind: str, code: str):
-    scope = _programme_office()
+    scope = _office()
     model, form_class, label = _kind(kind)
     item = _item_or_404(model, code)
     form = form_class(data={"code": item.code, **_values(kind, item)}) if request.method == "GET" else form_class()
-    _counties(form)
+    _counties(form, scope)
     del form.code  # a code never changes: reports, targets and exports refer to it
     active = ActiveForm(data={"active": "0" if item.active else "1"})
     if request.method == "POST":
@@ -168,7 +175,7 @@ def place(kind: str, code: str):
 @bp.post("/places/<kind>/<code>/active")
 @login_required
 def place_active(kind: str, code: str):
-    scope = _programme_office()
+    scope = _office()
     model, _form, _label = _kind(kind)
     item = _item_or_404(model, code)
     form = ActiveForm()

@@ -13,12 +13,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..auth.guards import permitted
+from ..auth.places import pickable_places
+from ..auth.scope import Scope
 from ..extensions import db
 from ..models import Questionnaire, QuestionnaireVersion, Response, RetiredVersion, Team, TeamQuestionnaire
 from ..models.audit import record
 from ..questionnaires.diff import diff
 from . import bp
-from .views import _programme_office
 
 
 class TeamsForm(FlaskForm):
@@ -37,16 +39,21 @@ def _assigned(qid: str) -> list[str]:
                                      .where(TeamQuestionnaire.questionnaire_id == qid)))
 
 
-def _teams_form(qid: str, form: TeamsForm | None = None) -> TeamsForm:
+def _teams_form(scope: Scope, qid: str, form: TeamsForm | None = None) -> TeamsForm:
     form = form or TeamsForm(data={"teams": _assigned(qid)})
-    form.teams.choices = [SelectChoice(code, name) for code, name in db.session.execute(select(Team.code, Team.name).order_by(Team.code))]
+    form.teams.choices = [SelectChoice(code, name) for code, name in pickable_places(db.session, scope).team]
     return form
+
+
+def _office() -> Scope:
+    """The office's pages of questionnaire versions: 403 for anyone else."""
+    return permitted(lambda scope: scope.can_manage_questionnaires)
 
 
 @bp.get("/questionnaires")
 @login_required
 def questionnaires():
-    _programme_office()
+    _office()
     rows = db.session.execute(
         select(Questionnaire, func.count(QuestionnaireVersion.id)).join(QuestionnaireVersion)
         .group_by(Questionnaire.id).order_by(Questionnaire.id)).all()
@@ -56,7 +63,7 @@ def questionnaires():
 @bp.get("/questionnaires/<qid>")
 @login_required
 def questionnaire(qid: str):
-    _programme_office()
+    scope = _office()
     stored = db.session.get(Questionnaire, qid)
     if stored is None:
         abort(404)
@@ -69,7 +76,7 @@ def questionnaire(qid: str):
     retired = set(db.session.scalars(select(RetiredVersion.version_id).where(
         RetiredVersion.version_id.in_([v.id for v in versions]))))
     return render_template("admin/questionnaire.html", questionnaire=stored, changes=changes, retired=retired,
-                           teams=_teams_form(qid), retire=RetireForm())
+                           teams=_teams_form(scope, qid), retire=RetireForm())
 
 
 @bp.post("/questionnaires/<qid>/teams")
@@ -77,10 +84,10 @@ def questionnaire(qid: str):
 def questionnaire_teams(qid: str):
     """Offer a questionnaire to some teams only (none chosen: to every team).  Tablets of other
     teams stop offering it; what they began earlier still syncs."""
-    scope = _programme_office()
+    scope = _office()
     if db.session.get(Questionnaire, qid) is None:
         abort(404)
-    form = _teams_form(qid, TeamsForm())
+    form = _teams_form(scope, qid, TeamsForm())
     if not form.validate():
         abort(400)
     wanted = sorted(form.teams.data or [])
@@ -100,7 +107,7 @@ def questionnaire_teams(qid: str):
 def version_retired(qid: str, number: int):
     """Retire a version (no new interviews on it; its responses stay and count) or offer it
     again."""
-    scope = _programme_office()
+    scope = _office()
     version = db.session.scalar(select(QuestionnaireVersion).where(
         QuestionnaireVersion.questionnaire_id == qid, QuestionnaireVersion.version == number))
     if version is None:

@@ -19,11 +19,12 @@ from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from .. import rounds
+from ..auth.guards import permitted
+from ..auth.scope import Scope
 from ..extensions import db
 from ..models import Refusal, Response, Round
 from ..models.audit import record
 from . import bp
-from .views import _programme_office
 
 REQUIRED = _l("必填。")
 
@@ -69,10 +70,15 @@ def _values(item: Round) -> dict[str, Any]:
     return {"name": item.name, "starts_on": item.starts_on.isoformat(), "ends_on": item.ends_on.isoformat()}
 
 
+def _office() -> Scope:
+    """The office's pages of rounds: 403 for anyone else."""
+    return permitted(lambda scope: scope.can_manage_rounds)
+
+
 @bp.route("/rounds", methods=["GET", "POST"])
 @login_required
 def rounds_page():
-    scope = _programme_office()
+    scope = _office()
     form = RoundForm()
     if request.method == "POST":
         if form.validate():
@@ -96,7 +102,7 @@ def _page(form: RoundForm) -> str:
 @bp.route("/rounds/<int:year>", methods=["GET", "POST"])
 @login_required
 def round_page(year: int):
-    scope = _programme_office()
+    scope = _office()
     item = db.session.scalar(select(Round).where(Round.year == year)) if 0 < year < 10000 else None
     if item is None:
         abort(404)

@@ -15,14 +15,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Regexp
 
 from ..auth import mfa
+from ..auth.guards import permitted
 from ..auth.lockout import account_locked, unlock
 from ..auth.passwords import hash_password, password_problem
+from ..auth.places import pickable_places
+from ..auth.scope import Scope
 from ..auth.sessions import disable_user, set_password
 from ..extensions import db
 from ..models import ROLES, County, Team, User
 from ..models.audit import record
 from . import accounts, bp
-from .views import _programme_office
 
 ROLE_NAMES = {"admin": _l("省项目办"), "county": _l("县民政局"), "team": _l("工作队"), "collector": _l("社工（采集）")}
 PROBLEMS = {"needs_county": _l("县民政局的账号要选一个县。"), "needs_team": _l("工作队和社工的账号要选一个工作队。"),
@@ -53,11 +55,10 @@ class ActiveForm(FlaskForm):
     active = HiddenField(validators=[AnyOf(("0", "1"))])
 
 
-def _places(form: PlacementForm) -> None:
-    counties = db.session.execute(select(County.code, County.name).order_by(County.code))
-    teams = db.session.execute(select(Team.code, Team.name).order_by(Team.code))
-    form.county.choices = [SelectChoice("", "—")] + [SelectChoice(c, f"{n}（{c}）") for c, n in counties]
-    form.team.choices = [SelectChoice("", "—")] + [SelectChoice(c, n) for c, n in teams]
+def _places(form: PlacementForm, scope: Scope) -> None:
+    picks = pickable_places(db.session, scope)
+    form.county.choices = [SelectChoice("", "—")] + [SelectChoice(c, f"{n}（{c}）") for c, n in picks.county]
+    form.team.choices = [SelectChoice("", "—")] + [SelectChoice(c, n) for c, n in picks.team]
 
 
 def _password_problem(form: Any, username: str) -> bool:
@@ -68,10 +69,15 @@ def _password_problem(form: Any, username: str) -> bool:
     return False
 
 
+def _office() -> Scope:
+    """The office's pages of accounts: 403 for anyone else."""
+    return permitted(lambda scope: scope.can_manage_users)
+
+
 @bp.get("/users")
 @login_required
 def users():
-    _programme_office()
+    _office()
     rows = db.session.execute(
         select(User, County.name, Team.name).outerjoin(County, County.id == User.county_id).outerjoin(Team, Team.id == User.team_id)
         .order_by(User.active.desc(), User.role, User.username)).all()
@@ -81,9 +87,9 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @login_required
 def new_user():
-    scope = _programme_office()
+    scope = _office()
     form = NewUserForm()
-    _places(form)
+    _places(form, scope)
     status = 200
     if request.method == "POST":
         status = 422
@@ -114,11 +120,12 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-def _detail(user: User, placement: PlacementForm | None = None, password: PasswordForm | None = None, status: int = 200) -> Any:
+def _detail(scope: Scope, user: User, placement: PlacementForm | None = None, password: PasswordForm | None = None,
+            status: int = 200) -> Any:
     if placement is None:
         placement = PlacementForm(data={"role": user.role, "county": user.county.code if user.county else "",
                                         "team": user.team.code if user.team else ""})
-    _places(placement)
+    _places(placement, scope)
     active = ActiveForm(data={"active": "1" if not user.active else "0"})
     return render_template("admin/user.html", user=user, placement=placement, password=password or PasswordForm(),
                            active=active, role_names=ROLE_NAMES, myself=user.id == current_user.id,
@@ -129,24 +136,23 @@ def _detail(user: User, placement: PlacementForm | None = None, password: Passwo
 @bp.get("/users/<int:user_id>")
 @login_required
 def user_detail(user_id: int):
-    _programme_office()
-    return _detail(_user_or_404(user_id))
+    return _detail(_office(), _user_or_404(user_id))
 
 
 @bp.post("/users/<int:user_id>/placement")
 @login_required
 def user_placement(user_id: int):
-    scope = _programme_office()
+    scope = _office()
     user = _user_or_404(user_id)
     form = PlacementForm()
-    _places(form)
+    _places(form, scope)
     if not form.validate():
-        return _detail(user, placement=form, status=422)
+        return _detail(scope, user, placement=form, status=422)
     placed, problems = accounts.placement(db.session, form.role.data, form.county.data or None, form.team.data or None)
     if placed is None:
         for field, code in problems.items():
             getattr(form, field).errors = [str(PROBLEMS[code])]
-        return _detail(user, placement=form, status=422)
+        return _detail(scope, user, placement=form, status=422)
     before = {"role": user.role, "county": user.county.code if user.county else None, "team": user.team.code if user.team else None}
     after = {"role": form.role.data, "county": placed.county.code if placed.county else None,
              "team": placed.team.code if placed.team else None}
@@ -161,11 +167,11 @@ def user_placement(user_id: int):
 @bp.post("/users/<int:user_id>/password")
 @login_required
 def user_password(user_id: int):
-    scope = _programme_office()
+    scope = _office()
     user = _user_or_404(user_id)
     form = PasswordForm()
     if not form.validate() or _password_problem(form, user.username):
-        return _detail(user, password=form, status=422)
+        return _detail(scope, user, password=form, status=422)
     # set for someone else, it is temporary: they choose their own at the next login
     temporary = user.id != scope.user_id
     ended, revoked = set_password(db.session, user, hash_password(form.password.data), temporary=temporary)
@@ -180,7 +186,7 @@ def user_password(user_id: int):
 @login_required
 def user_unlock(user_id: int):
     """Lift a login lock now (a lock otherwise ends when its failures leave the window)."""
-    scope = _programme_office()
+    scope = _office()
     user = _user_or_404(user_id)
     if not FlaskForm().validate():
         abort(400)
@@ -194,7 +200,7 @@ def user_unlock(user_id: int):
 @login_required
 def user_mfa_reset(user_id: int):
     """Forget a user's authenticator app (a lost phone): they set it up again at the next login."""
-    scope = _programme_office()
+    scope = _office()
     user = _user_or_404(user_id)
     if not FlaskForm().validate():
         abort(400)
@@ -208,7 +214,7 @@ def user_mfa_reset(user_id: int):
 @bp.post("/users/<int:user_id>/active")
 @login_required
 def user_active(user_id: int):
-    scope = _programme_office()
+    scope = _office()
     user = _user_or_404(user_id)
     form = ActiveForm()
     if not form.validate():

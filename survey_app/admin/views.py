@@ -1,5 +1,5 @@
 """Staff pages for responses and the audit trail.  What a page may show is decided in the
-queries (``browse.reach``), not only here: a county bureau's page cannot list another county's
+queries (``Scope.rows``), not only here: a county bureau's page cannot list another county's
 responses whatever its URL says."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -18,11 +18,12 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..analysis import flags as sqlflags
-from ..analysis.figures import PlaceError, place_for
-from ..auth.picks import place_choices
+from ..auth.guards import permitted
+from ..auth.places import PlaceError, pickable_places, place_for
 from ..auth.scope import Scope
 from ..bounds import bounded_int
 from ..dashboard.quality import flag_names
+from ..errors import status_of
 from ..extensions import db
 from ..instruments import parsed
 from ..models import AuditEvent, IndexScore, Questionnaire, QuestionnaireVersion
@@ -33,17 +34,7 @@ from . import audit_log, bp, browse
 
 def _staff() -> Scope:
     """Collectors collect: the response pages are for the office, the bureaux and the teams."""
-    scope = Scope.of(current_user)
-    if scope.role == "collector":
-        abort(403)
-    return scope
-
-
-def _programme_office() -> Scope:
-    scope = Scope.of(current_user)
-    if scope.role != "admin":
-        abort(403)
-    return scope
+    return permitted(lambda scope: scope.can_browse_responses)
 
 
 def _date(args: MultiDict[str, str], key: str, problems: dict[str, str]) -> dt.date | None:
@@ -74,7 +65,7 @@ def _response_filter(scope: Scope, args: MultiDict[str, str]) -> tuple[browse.Re
     try:
         place = place_for(db.session, scope, values["county"] or None, values["team"] or None, values["site"] or None)
     except PlaceError as exc:
-        if exc.status == 403:
+        if status_of(exc) == 403:
             abort(403)
         problems[exc.field] = _("没有这个代码。")
         place = place_for(db.session, scope, None, None)
@@ -101,7 +92,7 @@ def _choices(scope: Scope) -> dict[str, list[tuple[str, str]]]:
     questionnaires = select(Questionnaire.id, Questionnaire.title_zh).order_by(Questionnaire.id)
     return {
         "questionnaire": [(str(a), str(b)) for a, b in db.session.execute(questionnaires)],
-        **place_choices(db.session, scope, all_sites=True),
+        **pickable_places(db.session, scope, all_sites=True).choices(),
     }
 
 
@@ -184,7 +175,7 @@ def exclusion(response_id: int):
 @bp.get("/audit")
 @login_required
 def audit():
-    _programme_office()
+    permitted(lambda scope: scope.can_read_audit)
     problems: dict[str, str] = {}
     values = {key: (request.args.get(key) or "").strip() for key in ("action", "actor", "target", "since", "until")}
     filt = audit_log.AuditFilter(action=values["action"][:64] or None, actor=values["actor"][:64] or None,

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from ..auth.scope import Scope
-from ..database import DBSession
-from ..models import County, Round, Site, Team
 from ..questionnaires import Questionnaire as Parsed
 from . import verdict
 from .queries import PairedScores, Place, item_values, paired_scores, summary
@@ -17,61 +13,6 @@ from .snapshots import snapshot
 from .stats import MIN_CELL, Reliability, cronbach_alpha, paired
 
 PREPOST_FIGURES = ("pre_mean", "post_mean", "mean_diff", "ci95", "t", "p_ttest", "p_wilcoxon", "cohens_dz")
-
-
-class PlaceError(ValueError):
-    """A county or team code that is unknown (``status`` 422) or outside the reader's scope (403)."""
-
-    def __init__(self, field: str, message: str, status: int) -> None:
-        super().__init__(message)
-        self.field, self.status = field, status
-
-
-def place_for(
-    session: DBSession, scope: Scope, county_code: str | None, team_code: str | None, site_code: str | None = None,
-    round_year: str | int | None = None,
-) -> Place:
-    """The place asked for, narrowed to what the reader may see: a county user sees their county,
-    a team member their team, the programme office everything.  ``round_year``: one round, by
-    its year (an unknown year is 422 like an unknown code)."""
-    round_id = None
-    if round_year not in (None, ""):
-        # A year's four ASCII digits: int() would take "٢٠٢٦" and fail on "²", and a number past
-        # the column's range is a database error on PostgreSQL, not "no such round".
-        text = str(round_year).strip()
-        year = int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
-        round_id = session.scalar(select(Round.id).where(Round.year == year)) if year is not None else None
-        if round_id is None:
-            raise PlaceError("round", "no such round (give its year, e.g. 2026)", 422)
-    county_id = team_id = site_id = None
-    if site_code:
-        site = session.scalar(select(Site).where(Site.code == site_code))
-        if site is None:
-            raise PlaceError("site", "no such site code", 422)
-        if county_code and site.county.code != county_code:
-            raise PlaceError("site", "this site is in another county", 422)
-        site_id, county_code = site.id, site.county.code
-    if county_code:
-        county_id = session.scalar(select(County.id).where(County.code == county_code))
-        if county_id is None:
-            raise PlaceError("county", "no such county code", 422)
-    if team_code:
-        team = session.scalar(select(Team).where(Team.code == team_code))
-        if team is None:
-            raise PlaceError("team", "no such team code", 422)
-        team_id = team.id
-        if county_id is not None and team.county_id != county_id:
-            raise PlaceError("team", "this team works in another county", 422)
-        county_id = team.county_id
-    if scope.role == "county":
-        if county_id not in (None, scope.county_id):
-            raise PlaceError("county", "outside your county", 403)
-        county_id = scope.county_id
-    elif scope.role in ("team", "collector"):
-        if (county_id not in (None, scope.county_id)) or (team_id not in (None, scope.team_id)):
-            raise PlaceError("team", "outside your team", 403)
-        county_id, team_id = scope.county_id, scope.team_id
-    return Place(county_id=county_id, team_id=team_id, site_id=site_id, round_id=round_id)
 
 
 @snapshot

@@ -3,13 +3,14 @@ functions and GROUP BY, the same on SQLite and PostgreSQL), and only what a test
 back: one row per pair (two scores), never one row per response or a query per row."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import BigInteger, Table, and_, case, func, literal, select, union_all
 from sqlalchemy import cast as cast_
 from sqlalchemy.engine import Connection
 
+from ..auth.places import Place
 from ..models import Answer, IndexScore, Response
 from ..models.aggregates import RESPONSES, ScoreSum
 from ..models.responses import RespondentLatest
@@ -21,24 +22,6 @@ _S = cast(Table, IndexScore.__table__)
 _L = cast(Table, RespondentLatest.__table__)
 _A = cast(Table, Answer.__table__)
 _SUMS = cast(Table, ScoreSum.__table__)
-
-
-@dataclass(frozen=True)
-class Place:
-    """Which responses an analysis covers: None means no restriction.  Excluded responses never
-    count; with ``leave_out_flagged`` responses with a data-quality flag (see ``flags``) are
-    left out too.  ``wave`` narrows descriptive figures; pairing
-    reads both waves whatever it says."""
-
-    county_id: int | None = None
-    team_id: int | None = None
-    site_id: int | None = None
-    round_id: int | None = None
-    wave: str | None = None
-    leave_out_flagged: bool = False
-
-    def but(self, **changes: Any) -> Place:
-        return replace(self, **changes)
 
 
 def responses_where(questionnaire: str, place: Place, *, waves: bool = True) -> list[Any]:

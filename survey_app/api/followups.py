@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request
 
-from ..analysis.figures import PlaceError, place_for
-from ..analysis.queries import Place
+from ..auth.places import Place, PlaceError, place_for
+from ..errors import status_of
 from ..extensions import db
 from ..followups.worklist import Item, wave_rule, worklist
 from . import bp
@@ -53,7 +53,7 @@ def followups():
     try:
         place = place_for(db.session, g.scope, codes["county"], codes["team"], codes["site"], codes["round"])
     except PlaceError as exc:
-        return _refuse(exc.field, str(exc), exc.status)
+        return _refuse(exc.field, str(exc), status_of(exc))
     return jsonify({"items": [item.as_json() for item in _items(qid, place)]})
 
 

@@ -6,10 +6,11 @@ from typing import Any
 from flask import Response, abort, current_app, g, jsonify, request
 
 from ..analysis import overview
-from ..analysis.figures import PlaceError, place_for, prepost, wave_summary
-from ..analysis.queries import Place
+from ..analysis.figures import prepost, wave_summary
+from ..auth.places import Place, PlaceError, place_for
 from ..bounds import bounded_int
 from ..database import DriverConnection
+from ..errors import status_of
 from ..extensions import db
 from ..instruments import find_version, offer_refusal, offered_versions
 from ..models import Questionnaire
@@ -158,7 +159,7 @@ def _stats_request() -> tuple[str, Place] | tuple[Response, int]:
     """The questionnaire and the place a stats call asks about, or the reply refusing it.
     Collectors collect: figures are for the office, the bureaux and the teams, as on the
     dashboards."""
-    if g.scope.role == "collector":
+    if not g.scope.can_view_dashboards:
         return jsonify({"error": "Forbidden", "message": "statistics are for staff, not collectors"}), 403
     if g.scope.device:
         # a tablet's token syncs what was collected; figures need a staff API token (issue 15)
@@ -170,7 +171,7 @@ def _stats_request() -> tuple[str, Place] | tuple[Response, int]:
         place = place_for(db.session, g.scope, request.args.get("county"), request.args.get("team"),
                           request.args.get("site"), request.args.get("round"))
     except PlaceError as exc:
-        return jsonify({"errors": {exc.field: [str(exc)]}}), exc.status
+        return jsonify({"errors": {exc.field: [str(exc)]}}), status_of(exc)
     return qid, place
 
 

@@ -56,26 +56,26 @@ class StudioError(ValueError):
 
 def visible_where(scope: Scope) -> ColumnElement[bool]:
     """The dialects this user sees, as a WHERE clause."""
-    if scope.is_programme:
+    if scope.sees_programme:
         return true()
     if scope.county_id is None:
         return Dialect.county_id.is_(None)
     own = Dialect.county_id == scope.county_id
-    if scope.role != "county":
+    if not scope.sees_county:
         own = and_(own, or_(Dialect.team_id.is_(None), Dialect.team_id == (scope.team_id if scope.team_id is not None else -1)))
     return or_(Dialect.county_id.is_(None), own)
 
 
 def can_record(scope: Scope, dialect: Dialect) -> bool:
-    return scope.is_programme or dialect.county_id is not None
+    return scope.sees_programme or dialect.county_id is not None
 
 
 def can_approve(scope: Scope, dialect: Dialect) -> bool:
-    return can_record(scope, dialect) and scope.role != "collector"
+    return can_record(scope, dialect) and scope.can_approve_recordings
 
 
 def can_create(scope: Scope) -> bool:
-    return scope.role != "collector"
+    return scope.can_create_dialects
 
 
 def dialects(session: DBSession, scope: Scope) -> list[Dialect]:
@@ -119,11 +119,11 @@ def _place(session: DBSession, scope: Scope, county_code: str, team_code: str) -
         raise StudioError("county", "unknown", "no such county")
     if team_code and team is None:
         raise StudioError("team", "unknown", "no such team")
-    if scope.role == "team":
+    if scope.bound_to_team:
         if (county and county.id != scope.county_id) or (team and team.id != scope.team_id):
             raise StudioError("county", "outside", "outside your reach", 403)
         return scope.county_id, scope.team_id
-    if scope.role == "county":
+    if scope.sees_county:
         if (county and county.id != scope.county_id) or (team and team.county_id != scope.county_id):
             raise StudioError("county", "outside", "outside your reach", 403)
         return scope.county_id, team.id if team else None

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..auth.places import pickable_places
 from ..auth.scope import Scope
 from ..extensions import db
 from ..instruments import current_versions
@@ -57,15 +58,8 @@ def _words(error: StudioError) -> str:
 
 
 def _place_choices(scope: Scope) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    counties = select(County).where(County.active.is_(True)).order_by(County.code)
-    teams = select(Team).where(Team.active.is_(True)).order_by(Team.code)
-    if not scope.is_programme:
-        counties = counties.where(County.id == scope.county_id)
-        teams = teams.where(Team.county_id == scope.county_id)
-        if scope.role == "team":
-            teams = teams.where(Team.id == scope.team_id)
-    return ([(c.code, f"{c.name}（{c.code}）") for c in db.session.scalars(counties)],
-            [(t.code, t.name) for t in db.session.scalars(teams)])
+    picks = pickable_places(db.session, scope, active_only=True)
+    return [(code, f"{name}（{code}）") for code, name in picks.county], picks.team
 
 
 def _places_named(items: list[Dialect]) -> dict[int, str]:

@@ -1,7 +1,7 @@
 """API and device tokens: issued once, stored hashed, revocable.
 
 A device token is a tablet's key to the collection API (issue 15): issued only to the roles
-that collect, one per tablet (asking again for the same tablet replaces it), at most
+that collect (``Permissions.can_collect``), one per tablet (asking again for the same tablet replaces it), at most
 ``DEVICE_TOKENS_PER_USER`` live per user, and it expires ``DEVICE_TOKEN_IDLE_DAYS`` after its
 last use: long enough for weeks without signal, not for a lost tablet to stay a key for ever.
 """
@@ -15,10 +15,9 @@ from sqlalchemy import bindparam, func, or_, select, update
 from ..database import DBSession, DriverConnection, Prepared
 from ..models import ApiToken, Team, User, hash_token
 from ..models.types import UTCDateTime, utcnow
+from .permissions import TEAM_ROLES
 from .scope import Scope
 
-#: the roles that collect on tablets and so may hold device tokens
-COLLECTING_ROLES = ("team", "collector")
 #: last_used_at is written at most this often: the idle expiry needs no finer grain, and the
 #: sync path stays a read
 TOUCH_EVERY = dt.timedelta(hours=1)
@@ -83,7 +82,7 @@ def scope_for_token(connection: DriverConnection, secret: str) -> Scope | None:
     user_id, role, county_id, team_id, team_county_id, kind, token_id, last_used = row
     if last_used is None or _aware(last_used) < now - TOUCH_EVERY:
         connection.execute(_TOUCH, {"token_id": token_id, "now": now})  # autocommit: its own transaction
-    if role in ("team", "collector"):
+    if role in TEAM_ROLES:
         county_id = team_county_id
     return Scope(user_id=user_id, role=role, county_id=county_id, team_id=team_id, device=kind == "device")
 

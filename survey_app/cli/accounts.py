@@ -9,14 +9,16 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from ..auth.permissions import placed_in
 from ..extensions import db
+from ..models.users import ROLES
 
 users_cli = AppGroup("users", help="Staff accounts.")
 
 
 @users_cli.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "county", "team", "collector"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--county", "county_code", help="county code (GB/T 2260), for role county")
 @click.option("--team", "team_code", help="team code, for roles team and collector")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
@@ -29,13 +31,14 @@ def users_create(username: str, role: str, county_code: str | None, team_code: s
     if db.session.scalar(select(User).where(User.username == username)):
         raise click.ClickException(f"user {username!r} already exists")
     county = team = None
-    if role == "county":
+    belongs = placed_in(role)
+    if belongs == "county":
         if not county_code:
             raise click.ClickException("role county needs --county CODE")
         county = db.session.scalar(select(County).where(County.code == county_code))
         if county is None:
             raise click.ClickException(f"no county with code {county_code!r}")
-    if role in ("team", "collector"):
+    if belongs == "team":
         if not team_code:
             raise click.ClickException(f"role {role} needs --team CODE")
         team = db.session.scalar(select(Team).where(Team.code == team_code))

@@ -76,13 +76,13 @@ def import_submissions(file: str, username: str) -> None:
 def report(scope_text: str, round_year: int | None, out: str) -> None:
     """Write a PDF assessment report, as the programme office; a stored copy of the same report
     of unchanged data is reused.  Prints the file's path."""
-    from ..analysis.figures import PlaceError
+    from ..auth.places import PlaceError
     from ..auth.scope import Scope
     from ..models.audit import record
     from ..reports import jobs
     from ..reports.request import ReportRequest
 
-    office = Scope(user_id=0, role="admin", county_id=None, team_id=None)
+    office = Scope.office()
     try:
         request = ReportRequest.parse(scope_text, round_year)
         request.place(db.session, office)
@@ -140,11 +140,11 @@ def export(questionnaire: str, fmt: str, out: str, labels: bool, lang: str, coun
     county unless --county or --team).  Prints the number of responses and the file's path."""
     import datetime as dt
 
-    from ..analysis.figures import PlaceError
+    from ..auth.places import PlaceError
     from ..auth.scope import Scope
     from ..exports import service
 
-    office = Scope(user_id=0, role="admin", county_id=None, team_id=None)
+    office = Scope.office()
     try:
         found = service.prepare(db.session, office, questionnaire, county_code, team_code, lang if labels else "codes")
     except service.NoSuchQuestionnaire:

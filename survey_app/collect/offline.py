@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from ..audio.service import recordings_for
 from ..auth.scope import Scope
-from ..auth.tokens import COLLECTING_ROLES, TooManyDevices, issue_device_token
+from ..auth.tokens import TooManyDevices, issue_device_token
 from ..database import DriverConnection
 from ..extensions import csrf, db
 from ..instruments import offered_versions, version_ref
@@ -45,7 +45,7 @@ def device():
     device_id = parse_uuid(body.get("device_id"))
     if device_id is None:
         return jsonify({"errors": {"device_id": ["must be a UUID"]}}), 422
-    if current_user.role not in COLLECTING_ROLES:
+    if not Scope.of(current_user).can_collect:
         # the office and the bureaux may try the forms, but what they answer is a trial: no
         # token, so it never enters the data (the page says so)
         return jsonify({"error": "forbidden", "message": "只有工作队和社工的账号能在平板上采集。"

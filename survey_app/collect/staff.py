@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 
+from ..auth.guards import permitted
 from ..auth.scope import Scope
 from ..auth.tokens import device_idle_limit, revoke_user_tokens
 from ..extensions import db
@@ -17,7 +18,7 @@ from ..models.audit import record
 from ..models.types import utcnow
 from ..submissions.envelope import parse_uuid
 from ..submissions.imports import ImportFileError, import_items, read_export, summary
-from ..submissions.receipts import device_receipt, within_reach
+from ..submissions.receipts import device_receipt
 from . import bp
 from .views import language
 
@@ -28,7 +29,7 @@ def devices():
     """Staff: the tablets that sent anything in their scope, with how much and when last."""
     scope = Scope.of(current_user)
     query = select(Response.device_id, func.count(), func.max(Response.received_at)).where(
-        Response.device_id.is_not(None), within_reach(Response, scope)
+        Response.device_id.is_not(None), scope.rows(Response, own_tablets=True)
     )
     rows = db.session.execute(query.group_by(Response.device_id).order_by(func.max(Response.received_at).desc())).all()
     return render_template("collect/devices.html", rows=rows, lang=language(), tokens=_my_tablets(), revoke=FlaskForm())
@@ -97,9 +98,7 @@ class ImportForm(FlaskForm):
 @login_required
 def import_queue():
     """Staff: upload a queue exported from a tablet that could not sync."""
-    scope = Scope.of(current_user)
-    if scope.role == "collector":
-        abort(403)
+    scope = permitted(lambda scope: scope.can_import_queues)
     form = ImportForm()
     results, counts, problem = None, None, None
     if form.validate_on_submit():

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..audio.prompts import consent_paragraphs, greeting, thanks
+from ..auth.places import pickable_places
 from ..auth.scope import Scope
 from ..bounds import CST, bounded_int
 from ..database import DriverConnection
@@ -110,17 +111,14 @@ def language() -> str:
 
 def _places(scope: Scope) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
     """Counties and sites this user may collect in: (county choices, site choices, sites by county)."""
-    counties_q = select(County).where(County.active.is_(True)).order_by(County.code)
-    if scope.county_id is not None and not scope.is_programme:
-        counties_q = counties_q.where(County.id == scope.county_id)
-    counties = db.session.scalars(counties_q).all()
-    ids = {c.id: c.code for c in counties}
-    sites = db.session.scalars(select(Site).where(Site.active.is_(True), Site.county_id.in_(ids)).order_by(Site.code)).all()
+    picks = pickable_places(db.session, scope, all_sites=True, active_only=True)
+    counties = [code for code, _name in picks.county]
     by_county: dict[str, list[tuple[str, str]]] = {}
-    for site in sites:
-        by_county.setdefault(ids[site.county_id], []).append((site.code, f"{site.township} · {site.name}"))
-    all_sites = [pair for code in ids.values() for pair in by_county.get(code, [])]
-    return [(c.code, f"{c.name}（{c.code}）") for c in counties], all_sites, by_county
+    for code, name in picks.site:
+        if picks.site_county[code] in counties:
+            by_county.setdefault(picks.site_county[code], []).append((code, name))
+    all_sites = [pair for code in counties for pair in by_county.get(code, [])]
+    return [(code, f"{name}（{code}）") for code, name in picks.county], all_sites, by_county
 
 
 def _version(qid: str) -> tuple[int, Parsed]:

@@ -12,11 +12,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from .. import rounds
-from ..analysis.figures import PlaceError, place_for
-from ..analysis.queries import Place
-from ..auth.picks import place_choices
+from ..auth.places import Place, PlaceError, pickable_places, place_for
 from ..auth.scope import Scope
 from ..database import DBSession
+from ..errors import status_of
 from ..instruments import find_version, parsed
 from ..models import Questionnaire, Round
 from ..questionnaires import Questionnaire as Parsed
@@ -48,7 +47,7 @@ class Filters:
 def read(session: DBSession, scope: Scope, args: MultiDict[str, str], default_questionnaire: str) -> Filters:
     """The filters in ``args``: 404 for an unknown questionnaire, 422 for an unknown code, 403
     for a place outside the reader's scope; collectors (who collect, not analyse) get 403."""
-    if scope.role == "collector":
+    if not scope.can_view_dashboards:
         abort(403)
     values = {key: (args.get(key) or "").strip() for key in KEYS}
     values["questionnaire"] = values["questionnaire"] or default_questionnaire
@@ -60,7 +59,7 @@ def read(session: DBSession, scope: Scope, args: MultiDict[str, str], default_qu
         place = place_for(session, scope, values["county"] or None, values["team"] or None, values["site"] or None,
                           values["round"] or None)
     except PlaceError as exc:
-        abort(exc.status)
+        abort(status_of(exc))
     if values["wave"] and values["wave"] not in WAVES:
         abort(422)
     qn = parsed(version)
@@ -77,7 +76,7 @@ def _options(session: DBSession, scope: Scope, place: Place) -> dict[str, list[t
     """The choices each filter offers this reader (never a place outside their scope)."""
     rows: dict[str, Any] = {
         "questionnaire": session.execute(select(Questionnaire.id, Questionnaire.title_zh).order_by(Questionnaire.id)).all(),
-        **place_choices(session, scope, place.county_id),
+        **pickable_places(session, scope, place.county_id).choices(),
         # a round with its dates: 第一期（2025年度） holds follow-ups made in 2026, which the name hides
         "round": [(year, rounds.label(name, start, end)) for year, name, start, end in
                   session.execute(select(Round.year, Round.name, Round.starts_on, Round.ends_on).order_by(Round.year))],

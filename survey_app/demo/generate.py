@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..analysis.quality import own_flags
+from ..auth.permissions import COLLECTOR_ROLE
 from ..database import DBSession
 from ..instruments import parsed
 from ..models import County, Site, Team, User
@@ -65,7 +66,7 @@ def places_of(session: DBSession) -> list[_Place]:
         team = session.scalar(select(Team).where(Team.county_id == county.id).order_by(Team.code))
         if team is None:
             continue
-        collector = session.scalar(select(User).where(User.team_id == team.id, User.role == "collector").order_by(User.username))
+        collector = session.scalar(select(User).where(User.team_id == team.id, User.role == COLLECTOR_ROLE).order_by(User.username))
         sites = list(session.scalars(select(Site.id).where(Site.county_id == county.id).order_by(Site.code)))
         places.append(
             _Place(county.id, county.code, shorts.get(county.code, county.code[-2:]), sites, team.id,

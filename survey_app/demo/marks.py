@@ -10,6 +10,7 @@ from typing import cast
 from sqlalchemy import Table, insert, select
 
 from ..analysis.queries import Place
+from ..auth.permissions import OFFICE_ROLE, TEAM_ROLES
 from ..database import DBSession
 from ..followups.worklist import wave_rule, worklist
 from ..models import County, FollowupMark, Questionnaire, Team, User
@@ -63,12 +64,12 @@ def _markers(session: DBSession) -> dict[int | None, int]:
     rows = session.execute(
         select(Team.county_id, User.id, User.role)
         .join(User, User.team_id == Team.id)
-        .where(User.role.in_(("collector", "team")))
+        .where(User.role.in_(TEAM_ROLES))
         .order_by(Team.county_id, Team.code, User.role, User.username)  # "collector" sorts before "team"
     )
     for county_id, user_id, _role in rows:
         out.setdefault(county_id, user_id)
-    admin = session.scalar(select(User.id).where(User.role == "admin").order_by(User.id))
+    admin = session.scalar(select(User.id).where(User.role == OFFICE_ROLE).order_by(User.id))
     if admin is not None:
         out[None] = admin
     return out

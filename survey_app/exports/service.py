@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from ..analysis.figures import PlaceError, place_for
+from ..auth.places import OutsidePlace, place_for
 from ..auth.scope import Scope
 from ..database import DBSession
 from ..files import replace_atomically
@@ -63,11 +63,11 @@ def prepare(
     session: DBSession, scope: Scope, questionnaire: str, county: str | None = None, team: str | None = None,
     values: str = "codes",
 ) -> Export:
-    """The export this reader asked for.  ``PlaceError`` (403) for a collector or a place outside
-    the reader's scope, (422) for an unknown code; ``NoSuchQuestionnaire`` for an unknown id;
-    ``ValueError`` for ``values`` other than ``columns.VALUES``."""
-    if scope.role == "collector":
-        raise PlaceError("scope", "collectors do not export", 403)  # they collect; analysis is the office's
+    """The export this reader asked for.  ``OutsidePlace`` for a collector or a place outside
+    the reader's scope, ``UnknownPlace`` for an unknown code; ``NoSuchQuestionnaire`` for an
+    unknown id; ``ValueError`` for ``values`` other than ``columns.VALUES``."""
+    if not scope.can_export:
+        raise OutsidePlace("scope", "collectors do not export")  # they collect; analysis is the office's
     layout = layout_of(session, questionnaire, values)
     place = place_for(session, scope, county or None, team or None)
     connection = session.connection()

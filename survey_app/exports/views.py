@@ -13,17 +13,18 @@ from typing import IO
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import RadioField, SelectField
 
-from ..analysis.figures import PlaceError
+from ..auth.guards import permitted
+from ..auth.places import PlaceError, pickable_places
 from ..auth.scope import Scope
+from ..errors import status_of
 from ..extensions import db
 from ..instruments import current_versions
-from ..models import County, Team
 from ..models import Response as StoredResponse
 from ..models.audit import record
 from ..reports.queue import enqueue_export
@@ -51,35 +52,22 @@ class ExportForm(FlaskForm):
 
 
 def reader_scope() -> Scope:
-    scope = Scope.of(current_user)
-    if scope.role == "collector":
-        abort(403)
-    return scope
+    return permitted(lambda scope: scope.can_export)
 
 
 def _choices(form: ExportForm, scope: Scope) -> None:
     form.questionnaire.choices = [(q.id, f"{q.title_zh}（{q.id}）") for q, _v in current_versions(db.session)]
     form.format.choices = [("xlsx", _("Excel 表格（XLSX，含编码表）")), ("csv", _("CSV（UTF-8，Excel 可直接打开）"))]
     form.values.choices = [("codes", _("代码（如 yes、4）")), ("zh", _("中文标签（如 是、同意）")), ("en", _("英文标签"))]
-    counties = select(County.code, County.name).order_by(County.code)
-    teams = select(Team.code, Team.name).order_by(Team.code)
-    if scope.role == "county":
-        counties = counties.where(County.id == scope.county_id)
-        teams = teams.where(Team.county_id == scope.county_id)
-    elif scope.role == "team":
-        counties = counties.where(County.id == scope.county_id)
-        teams = teams.where(Team.id == scope.team_id)
-    form.county.choices = [("", _("全部（我的范围）"))] + [(c, f"{n}（{c}）") for c, n in db.session.execute(counties)]
-    form.team.choices = [("", _("全部工作队"))] + [(c, n) for c, n in db.session.execute(teams)]
+    picks = pickable_places(db.session, scope)
+    form.county.choices = [("", _("全部（我的范围）"))] + [(c, f"{n}（{c}）") for c, n in picks.county]
+    form.team.choices = [("", _("全部工作队"))] + [(c, n) for c, n in picks.team]
 
 
 def _counts(scope: Scope) -> dict[str, int]:
     """Responses of each questionnaire within the reader's scope (one GROUP BY)."""
-    query = select(StoredResponse.questionnaire_id, func.count()).group_by(StoredResponse.questionnaire_id)
-    if scope.role == "county":
-        query = query.where(StoredResponse.county_id == scope.county_id)
-    elif scope.role == "team":
-        query = query.where(StoredResponse.team_id == scope.team_id)
+    query = (select(StoredResponse.questionnaire_id, func.count()).where(scope.rows(StoredResponse))
+             .group_by(StoredResponse.questionnaire_id))
     return {row[0]: row[1] for row in db.session.execute(query)}
 
 
@@ -104,7 +92,7 @@ def _download(scope: Scope, form: ExportForm) -> WerkzeugResponse:
     except service.NoSuchQuestionnaire:
         abort(404)
     except PlaceError as exc:
-        abort(exc.status)
+        abort(status_of(exc))
     fmt = form.format.data or "xlsx"
     now = dt.datetime.now(dt.UTC)
     name, fallback = service.file_names(found, fmt, now.astimezone(service.CST).date())

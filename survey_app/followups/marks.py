@@ -3,7 +3,7 @@ clearing a mark.  No Flask here: refusals are ``MarkError``s that the page and a
 word and map to a status themselves; the caller commits (these only execute and audit).
 
 Only a respondent with a baseline in the caller's reach can be marked: the reach is
-``analysis.figures.place_for``'s, the rule of every page and the API, so a team marks the
+``auth.places.place_for``'s, the rule of every page and the API, so a team marks the
 respondents its own worklist lists, a county bureau its county's.  A respondent already
 followed up cannot be marked (there is nothing to explain)."""
 from __future__ import annotations
@@ -14,8 +14,8 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..analysis.figures import PlaceError, place_for
 from ..analysis.snapshots import changed
+from ..auth.places import OutsidePlace, PlaceError, place_for
 from ..auth.scope import Scope
 from ..database import DBSession
 from ..models import MARK_STATUSES, FollowupMark
@@ -110,8 +110,10 @@ def _respondent(session: DBSession, scope: Scope, questionnaire: str, county_cod
         raise MarkError("respondent_code", "required", "the respondent code is required")
     try:
         place = place_for(session, scope, county_code, None)
+    except OutsidePlace as exc:
+        raise MarkError(exc.field, "outside", str(exc), 403) from exc
     except PlaceError as exc:
-        raise MarkError(exc.field, "outside" if exc.status == 403 else "unknown", str(exc), exc.status) from exc
+        raise MarkError(exc.field, "unknown", str(exc), 422) from exc
     assert place.county_id is not None  # a county code was given, and place_for found it
     # A code too long or odd to be stored cannot have a baseline: the same answer as any other
     # code without one (and nothing a database driver could choke on is sent).

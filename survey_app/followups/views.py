@@ -18,10 +18,9 @@ from sqlalchemy import select
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from ..analysis.figures import PlaceError, place_for
-from ..analysis.queries import Place
-from ..auth.picks import place_choices
+from ..auth.places import Place, PlaceError, pickable_places, place_for
 from ..auth.scope import Scope
+from ..errors import status_of
 from ..extensions import db
 from ..instruments import current_versions, parsed
 from ..models import MARK_STATUSES, Site
@@ -101,13 +100,13 @@ def _read(scope: Scope, args: Mapping[str, str]) -> View:
     try:
         place = place_for(db.session, scope, values["county"] or None, values["team"] or None, values["site"] or None)
     except PlaceError as exc:
-        if exc.status == 403:
+        if status_of(exc) == 403:
             abort(403)
         problems[exc.field] = _("没有这个代码。")
         values.update(county="", team="", site="")
         place = place_for(db.session, scope, None, None)
     view = View(questionnaire, values, place, problems)
-    view.choices = place_choices(db.session, scope, place.county_id)
+    view.choices = pickable_places(db.session, scope, place.county_id).choices()
     view.choices["questionnaire"] = offered
     return view
 

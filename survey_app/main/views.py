@@ -20,16 +20,13 @@ from . import bp
 @login_required
 def home():
     scope = Scope.of(current_user)
-    counts = select(Response.questionnaire_id, Response.wave, func.count()).group_by(Response.questionnaire_id, Response.wave)
-    if scope.role == "county":
-        counts = counts.where(Response.county_id == scope.county_id)
-    elif scope.role in ("team", "collector"):
-        counts = counts.where(Response.team_id == scope.team_id)
+    counts = (select(Response.questionnaire_id, Response.wave, func.count()).where(scope.rows(Response))
+              .group_by(Response.questionnaire_id, Response.wave))
     by_questionnaire: dict[str, dict[str, int]] = {}
     for qid, wave, n in db.session.execute(counts):
         by_questionnaire.setdefault(qid, {})[wave or "-"] = n
     problems = []
-    if scope.is_programme:
+    if scope.sees_programme:
         # Files with problems are refused by `questionnaires load`; show them to the office.
         problems = check_folder(Path(current_app.config["QUESTIONNAIRE_DIR"])).problems
     county = db.session.get(County, scope.county_id) if scope.county_id else None

@@ -12,11 +12,11 @@ import json
 import sys
 from typing import Any
 
-from ..analysis.figures import PlaceError
+from ..auth.places import PlaceError
 from ..auth.scope import Scope
 
 #: reports show the same whoever asked for them; the reader's scope was checked at the start
-OFFICE = Scope(user_id=0, role="admin", county_id=None, team_id=None)
+OFFICE = Scope.office()
 
 
 def builder(name: str) -> Any:
@@ -54,7 +54,7 @@ def main() -> int:
         except PlaceError as exc:
             db.session.rollback()
             with db.engine.begin() as connection:
-                jobs.fail(connection, key, run, jobs.PLACE_MESSAGES.get(exc.status, jobs.FAILED_MESSAGE))
+                jobs.fail(connection, key, run, jobs.place_message(exc))
             return 0
         except Exception:
             app.logger.exception("report job %s (%s, round %s): the build failed", key, row.request, row.round_year)

@@ -22,6 +22,7 @@ from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from .. import rounds
+from ..auth.places import OutsidePlace, PlaceError, UnknownPlace
 from ..database import DBSession
 from ..extensions import db
 from ..models import County, ReportFile, ReportJob, Team
@@ -44,7 +45,9 @@ FAILED_MESSAGE = "生成报告时出错，错误已记入日志。请稍后重�
 TIMEOUT_MESSAGE = "生成报告超过了时间上限，已停止。请稍后重试；如仍不成功，请联系省项目办。"
 STALE_MESSAGE = "生成报告的进程已中断（服务可能重启过）。请重新生成。"
 UNCLAIMED_MESSAGE = "报告排队过久，没有报告服务处理（报告服务可能未启动）。请重新生成或联系管理员。"
-PLACE_MESSAGES = {403: "无权查看此范围的报告。", 422: "找不到这个县、工作队或年度（数据可能已更改）。请重新选择。"}
+#: a job failed because its place was refused: outside the reader's reach, or gone
+OUTSIDE_MESSAGE = "无权查看此范围的报告。"
+UNKNOWN_MESSAGE = "找不到这个县、工作队或年度（数据可能已更改）。请重新选择。"
 QUEUED_STEP = "排队等候"
 RETRY_STEP = "上次生成未成功，稍后自动重试"
 
@@ -253,6 +256,15 @@ def finish(connection: Connection, key: str, run: str, pdf: bytes) -> bool:
     return connection.execute(_this_run(key, run, "running").values(
         state="done", progress=1.0, step="完成", size=len(pdf), error="", finished_at=utcnow(),
         heartbeat_at=utcnow())).rowcount == 1
+
+
+def place_message(error: PlaceError) -> str:
+    """What the job page says of a build refused for its place."""
+    if isinstance(error, OutsidePlace):
+        return OUTSIDE_MESSAGE
+    if isinstance(error, UnknownPlace):
+        return UNKNOWN_MESSAGE
+    return FAILED_MESSAGE
 
 
 def fail(connection: Connection, key: str, run: str, message: str) -> bool:

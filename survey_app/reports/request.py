@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..analysis.figures import PlaceError, place_for
-from ..analysis.queries import Place
+from ..auth.places import OutsidePlace, Place, place_for
 from ..auth.scope import Scope
 from ..database import DBSession
 
@@ -33,11 +32,11 @@ class ReportRequest:
         return self.kind if self.code is None else f"{self.kind}:{self.code}"
 
     def place(self, session: DBSession, scope: Scope) -> Place:
-        """The responses this report covers; PlaceError (403 outside the reader's scope, 422 for
-        an unknown code or round)."""
+        """The responses this report covers; ``OutsidePlace`` outside the reader's scope,
+        ``UnknownPlace`` for an unknown code or round."""
         county = self.code if self.kind == "county" else None
         team = self.code if self.kind == "team" else None
         place = place_for(session, scope, county, team, round_year=self.round_year)
-        if self.kind == "programme" and not scope.is_programme:
-            raise PlaceError("scope", "only the programme office reads the programme report", 403)
+        if self.kind == "programme" and not scope.sees_programme:
+            raise OutsidePlace("scope", "only the programme office reads the programme report")
         return place

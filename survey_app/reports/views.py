@@ -15,10 +15,12 @@ from wtforms import SelectField
 from wtforms.validators import Regexp
 
 from .. import rounds
-from ..analysis.figures import PlaceError
+from ..auth.guards import permitted
+from ..auth.places import PlaceError, pickable_places
 from ..auth.scope import Scope
+from ..errors import status_of
 from ..extensions import db
-from ..models import County, Round, Team
+from ..models import Round
 from ..models.audit import record
 from . import jobs
 from .request import ReportRequest
@@ -37,39 +39,33 @@ class ReportForm(FlaskForm):
 
 
 def reader_scope() -> Scope:
-    scope = Scope.of(current_user)
-    if scope.role == "collector":
-        abort(403)  # collectors collect; reports are for the office, the bureaux and the teams
-    return scope
+    # collectors collect; reports are for the office, the bureaux and the teams
+    return permitted(lambda scope: scope.can_view_reports)
 
 
 def authorize(report: ReportRequest, scope: Scope) -> None:
     """403 outside the reader's scope, 422 for an unknown code or round."""
-    if scope.role == "team" and report.kind != "team":
+    if scope.bound_to_team and report.kind != "team":
         # place_for narrows a county to the reader's team; a "county" report of one team's
         # responses would then be stored (and served) as the county's.
         abort(403)
     try:
         report.place(db.session, scope)
     except PlaceError as exc:
-        abort(exc.status)
+        abort(status_of(exc))
 
 
 def scope_choices(scope: Scope) -> dict[str, list[tuple[str, str]]]:
     """The reports this reader may make, grouped for the select's optgroups."""
-    counties = select(County.code, County.name).order_by(County.code)
-    teams = select(Team.code, County.name, Team.name).join(Team.county).order_by(County.code, Team.code)
-    if scope.role == "county":
-        counties = counties.where(County.id == scope.county_id)
-        teams = teams.where(Team.county_id == scope.county_id)
-    elif scope.role == "team":
-        teams = teams.where(Team.id == scope.team_id)
+    picks = pickable_places(db.session, scope)
     groups: dict[str, list[tuple[str, str]]] = {}
-    if scope.is_programme:
+    if scope.sees_programme:
         groups[_("全省")] = [("programme", _("全省（全部项目县）"))]
-    if scope.role in ("admin", "county"):
-        groups[_("县")] = [(f"county:{code}", f"{name}（{code}）") for code, name in db.session.execute(counties)]
-    groups[_("工作队")] = [(f"team:{code}", f"{county} · {name}") for code, county, name in db.session.execute(teams)]
+    if not scope.bound_to_team:
+        groups[_("县")] = [(f"county:{code}", f"{name}（{code}）") for code, name in picks.county]
+    # each county's teams together, in the counties' order
+    groups[_("工作队")] = [(f"team:{code}", f"{county} · {name}") for county_code, county in picks.county
+                         for code, name in picks.team if picks.team_county[code] == county_code]
     return {label: rows for label, rows in groups.items() if rows}
 
 
@@ -91,7 +87,7 @@ def index():
         audit(STARTED, scope, report.text, round=report.round_year, key=job.key, state=job.state)
         return redirect(url_for(".job", key=job.key))
     allowed = {value for rows in form.scope.choices.values() for value, _label in rows}
-    recent = jobs.recent(db.session, None if scope.is_programme else allowed)
+    recent = jobs.recent(db.session, None if scope.sees_programme else allowed)
     return render_template("reports/index.html", form=form, recent=recent), 400 if form.errors else 200
 
 

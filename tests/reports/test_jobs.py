@@ -302,7 +302,7 @@ def test_a_place_gone_fails_at_once_without_retrying(app, db, programme, tmp_pat
     db.session.commit()
     app.config["REPORT_BUILDER"] = "survey_app.reports.build:report_pdf"  # the real one looks the team up
     done = finished(db, job.key)
-    assert (done.state, done.error, done.attempts) == ("failed", jobs.PLACE_MESSAGES[422], 1)
+    assert (done.state, done.error, done.attempts) == ("failed", jobs.UNKNOWN_MESSAGE, 1)
     assert builds.calls == []
 
 
