@@ -1,7 +1,7 @@
 """Every route, for every role, inside and outside its reach (OWASP ASVS V8, authorisation).
 
-The routes come from the app's URL map, so a route added without a line in ``POLICY`` fails
-this test until someone decides who may use it.  For each route and role the test asks as that
+The routes come from the app's URL map, so a route added without a line in ``POLICY`` (or a
+method of it the walk never asks) fails this test until someone decides who may use it.  For each route and role the test asks as that
 role would (a logged-in browser session for pages, a bearer token for the API) and checks:
 allowed roles get an answer that is not 401/403/404 inside their reach; other roles get 403
 (or 404); an allowed role asking outside its reach (another county's response, another
@@ -63,6 +63,16 @@ class Access:
     #: the body is JSON (the tablet's own calls), not a form
     json: bool = False
     notes: str = ""
+    #: the route's other methods, asked the same way (a form page's POST: an empty form, so the
+    #: allowed roles meet its own checks and nothing changes)
+    also: tuple[str, ...] = ()
+    #: what an allowed role's empty POST of ``also`` gets from the form's own checks when that is
+    #: a 404 (an export of no questionnaire: none is found), not a refusal
+    empty_post: int | None = None
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return (self.method, *self.also)
 
 
 def fixed(url: str) -> Callable[[Ctx], str]:
@@ -74,22 +84,22 @@ POLICY: dict[str, Access] = {
     "main.home": Access(EVERYONE, fixed("/")),
     "main.healthz": Access(EVERYONE, fixed("/healthz"), anonymous="public"),
     "main.readyz": Access(EVERYONE, fixed("/readyz"), anonymous="public"),
-    "auth.login": Access(EVERYONE, fixed("/login"), anonymous="public"),
+    "auth.login": Access(EVERYONE, fixed("/login"), anonymous="public", also=("POST",)),
     "auth.set_language": Access(EVERYONE, fixed("/lang/zh"), anonymous="public"),
     "auth.logout": Access(EVERYONE, fixed("/logout"), method="POST"),
     # the second factor's page: only a login waiting for its code sees it; anyone else is sent
     # back to the login (tests/security/test_second_factor.py)
-    "auth.second_factor": Access(EVERYONE, fixed("/login/code")),
+    "auth.second_factor": Access(EVERYONE, fixed("/login/code"), also=("POST",)),
     # one's own account: password, second factor, recovery codes
     "account.index": Access(EVERYONE, fixed("/account")),
-    "account.password": Access(EVERYONE, fixed("/account/password")),
-    "account.second_factor": Access(EVERYONE, fixed("/account/second-factor")),
+    "account.password": Access(EVERYONE, fixed("/account/password"), also=("POST",)),
+    "account.second_factor": Access(EVERYONE, fixed("/account/second-factor"), also=("POST",)),
     "account.recovery_codes": Access(EVERYONE, fixed("/account/recovery-codes"), method="POST"),
     # sent without the password: 422, the session stays (tests/security/test_sessions.py)
     "account.end_sessions": Access(EVERYONE, fixed("/account/sessions/end"), method="POST"),
     # collection: every role may collect (the office and bureaux test the forms too)
     "collect.index": Access(EVERYONE, fixed("/collect/")),
-    "collect.form": Access(EVERYONE, fixed("/collect/awareness")),
+    "collect.form": Access(EVERYONE, fixed("/collect/awareness"), also=("POST",)),
     "collect.next_respondent": Access(EVERYONE, fixed("/collect/awareness/next")),
     # the questionnaires' recorded questions, public (the service worker caches them for offline
     # use); none ship, so this only checks that no role gets more than a 404
@@ -107,18 +117,18 @@ POLICY: dict[str, Access] = {
     # one's own tablets' sync tokens (tests/security/test_device_tokens.py)
     "collect.revoke_device": Access(EVERYONE, lambda c: f"/collect/devices/{c.pj_device}/revoke", method="POST"),
     "collect.revoke_all_devices": Access(EVERYONE, fixed("/collect/devices/revoke-all"), method="POST"),
-    "collect.import_queue": Access(STAFF, fixed("/collect/import")),
+    "collect.import_queue": Access(STAFF, fixed("/collect/import"), also=("POST",)),
     # dashboards and reports: staff; a place outside the reader's reach is refused
     **{f"dashboard.{page}": Access(STAFF, fixed(f"/dashboard/{page}"), outside=fixed(f"/dashboard/{page}?county=433123"))
        for page in ("overview", "awareness", "items", "satisfaction", "activity", "quality")},
     # the plotly.js library itself: public code, no data
     "dashboard.plotly_js": Access(EVERYONE, fixed("/dashboard/plotly.min.js"), anonymous="public"),
-    "reports.index": Access(STAFF, fixed("/reports/")),
+    "reports.index": Access(STAFF, fixed("/reports/"), also=("POST",)),
     "reports.job": Access(set(), fixed("/reports/jobs/" + "0" * 64), notes="no such job: 404 for all; tests/reports cover a real one"),
     "reports.job_status": Access(set(), fixed("/reports/jobs/" + "0" * 64 + ".json")),
     "reports.download": Access(set(), fixed("/reports/jobs/" + "0" * 64 + ".pdf")),
     # exports: staff, each within its reach (naming another county in the form: tests/exports)
-    "exports.index": Access(STAFF, fixed("/exports/")),
+    "exports.index": Access(STAFF, fixed("/exports/"), also=("POST",), empty_post=404),
     "exports.codebook_file": Access(STAFF, fixed("/exports/awareness/codebook.csv")),
     "exports.job": Access(set(), fixed("/exports/jobs/" + "0" * 32), notes="no such job: 404 for all; tests/exports/test_jobs.py covers a real one, its owner's alone"),
     "exports.job_status": Access(set(), fixed("/exports/jobs/" + "0" * 32 + ".json")),
@@ -131,7 +141,7 @@ POLICY: dict[str, Access] = {
                               outside=lambda c: f"/admin/responses/{c.fh_response}/exclusion"),
     "admin.audit": Access({"admin"}, fixed("/admin/audit")),
     "admin.users": Access({"admin"}, fixed("/admin/users")),
-    "admin.new_user": Access({"admin"}, fixed("/admin/users/new")),
+    "admin.new_user": Access({"admin"}, fixed("/admin/users/new"), also=("POST",)),
     "admin.user_detail": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}"),
     "admin.user_active": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/active", method="POST"),
     "admin.user_password": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/password", method="POST"),
@@ -139,11 +149,11 @@ POLICY: dict[str, Access] = {
     "admin.user_mfa_reset": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/second-factor/reset", method="POST"),
     "admin.user_placement": Access({"admin"}, lambda c: f"/admin/users/{c.pj_user}/placement", method="POST"),
     "admin.places": Access({"admin"}, fixed("/admin/places")),
-    "admin.new_place": Access({"admin"}, fixed("/admin/places/site/new")),
-    "admin.place": Access({"admin"}, fixed("/admin/places/county/430626")),
+    "admin.new_place": Access({"admin"}, fixed("/admin/places/site/new"), also=("POST",)),
+    "admin.place": Access({"admin"}, fixed("/admin/places/county/430626"), also=("POST",)),
     "admin.place_active": Access({"admin"}, fixed("/admin/places/county/430626/active"), method="POST"),
-    "admin.rounds_page": Access({"admin"}, fixed("/admin/rounds")),
-    "admin.round_page": Access({"admin"}, fixed("/admin/rounds/2025")),
+    "admin.rounds_page": Access({"admin"}, fixed("/admin/rounds"), also=("POST",)),
+    "admin.round_page": Access({"admin"}, fixed("/admin/rounds/2025"), also=("POST",)),
     "admin.questionnaires": Access({"admin"}, fixed("/admin/questionnaires")),
     "admin.questionnaire": Access({"admin"}, fixed("/admin/questionnaires/awareness")),
     "admin.questionnaire_teams": Access({"admin"}, fixed("/admin/questionnaires/awareness/teams"), method="POST"),
@@ -240,9 +250,9 @@ def csrf(client: Any) -> str:
     raise AssertionError("no page carries a CSRF token")
 
 
-def ask(client: Any, access: Access, url: str, token: str | None) -> tuple[int, str]:
+def ask(client: Any, access: Access, url: str, token: str | None, method: str | None = None) -> tuple[int, str]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    if access.method == "POST":
+    if (method or access.method) == "POST":
         as_json = access.api or access.json
         data = None if as_json else {"csrf_token": csrf(client)}
         reply = client.post(url, data=data, json={} if as_json else None, headers=headers)
@@ -257,17 +267,23 @@ def test_every_route_has_a_policy(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert sorted(endpoints - set(POLICY)) == [], "a route without a line in POLICY: decide who may use it"
     assert sorted(set(POLICY) - endpoints) == [], "POLICY names a route that is gone"
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}}
+    asked = {(endpoint, method) for endpoint, access in POLICY.items() for method in access.methods}
+    assert sorted(routes - asked) == [], "a method of a route that the walk never asks: add it to the line's also"
+    assert sorted(asked - routes) == [], "POLICY asks a method the route does not answer"
 
 
 def test_anonymous(app, client, ctx):
     for endpoint, access in POLICY.items():
-        status, _ = ask(client, access, access.url(ctx), None)
-        if access.anonymous == "public":
-            assert status < 400 or status == 404, (endpoint, status)
-        elif access.anonymous == "api":
-            assert status == 401, (endpoint, status)
-        else:
-            assert status in (302, 400) and status != 200, (endpoint, status)
+        for method in access.methods:
+            status, _ = ask(client, access, access.url(ctx), None, method)
+            if access.anonymous == "public":
+                # an empty login form is refused as a form (400), not as a visitor
+                assert status < 400 or status == 404 or (method != access.method and status == 400), (endpoint, method, status)
+            elif access.anonymous == "api":
+                assert status == 401, (endpoint, method, status)
+            else:
+                assert status in (302, 400) and status != 200, (endpoint, method, status)
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
@@ -279,12 +295,13 @@ def test_each_role_inside_and_outside_its_reach(app, db, ctx, token_for, role):
     for endpoint, access in POLICY.items():
         if endpoint == "auth.logout":
             continue  # would end the session the rest of the walk uses; tests/test_auth.py covers it
-        status, _ = ask(client, access, access.url(ctx), token if access.api else None)
-        if role in access.allowed:
-            if status in (401, 403, 404):
-                problems.append(f"{endpoint}: {role} inside its reach got {status}")
-        elif status not in DENIED:
-            problems.append(f"{endpoint}: {role} (not allowed) got {status}")
+        for method in access.methods:
+            status, _ = ask(client, access, access.url(ctx), token if access.api else None, method)
+            if role in access.allowed:
+                if status in (401, 403, 404) and not (method != access.method and status == access.empty_post):
+                    problems.append(f"{endpoint} {method}: {role} inside its reach got {status}")
+            elif status not in DENIED:
+                problems.append(f"{endpoint} {method}: {role} (not allowed) got {status}")
         if access.outside_hides and role == "admin":  # the office sees it: the check below can fail
             _, body = ask(client, access, access.outside(ctx), token if access.api else None)  # type: ignore[misc]
             if ctx.fh_uuid not in body:
