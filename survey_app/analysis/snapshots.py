@@ -56,7 +56,7 @@ CHANGES = cast(Table, DataChange.__table__)
 
 #: the modules whose functions are snapshotted: the worker imports them to find a name again
 MODULES = (
-    "survey_app.analysis.findings", "survey_app.analysis.queries", "survey_app.analysis.figures",
+    "survey_app.findings.common", "survey_app.findings.prepost", "survey_app.analysis.queries", "survey_app.analysis.figures",
     "survey_app.analysis.satisfaction", "survey_app.analysis.flags", "survey_app.analysis.flag_figures",
     "survey_app.analysis.overview",
     "survey_app.followups.worklist",

@@ -11,21 +11,21 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from markupsafe import Markup
 
-from ..analysis import quality, snapshots, verdict
+from ..analysis import flags, snapshots, verdict
 from ..auth.scope import Scope
 from ..database import DBSession
+from ..findings.quality import flag_names
 from ..snapshot_policies import policy as snapshot_policy
 from . import export, render, targets, wording
-from .content import COMMENTS_PER_PLACE, PROGRAMME, ReportContent, assemble
+from .content import ACTIVITY_MEASURES, COMMENTS_PER_PLACE, PROGRAMME, ReportContent, assemble
 from .request import ReportRequest
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 
-FLAG_NAMES = {quality.SPEEDING: "答得太快", quality.STRAIGHT_LINING: "全选同一答案",
-              quality.DUPLICATE_CODE: "编码重复", quality.CLOCK: "时钟不准"}
 SECTIONS = [("sec-summary", "一、摘要"), ("sec-targets", "二、绩效指标完成情况"), ("sec-prepost", "三、社会工作认知：前测与后测"),
             ("sec-items", "四、逐题结果"), ("sec-satisfaction", "五、服务满意度"), ("sec-activity", "六、工作队工作量"),
             ("sec-comments", "七、居民意见（摘录）"), ("sec-quality", "八、数据质量"), ("sec-method", "附录：方法")]
@@ -93,13 +93,21 @@ class _Prepared:
         content = self.content
         sections = [(key, title) for key, title in SECTIONS if _has_section(content, key)]
         template = current_app.jinja_env.get_template("reports/report.html")
+        with force_locale("zh"):  # a report is in Chinese whoever asks for it
+            return self._render(template, chart, charts_drawn, sections)
+
+    def _render(self, template: Any, chart: Callable[[Any], Markup | None], charts_drawn: bool,
+                sections: list[tuple[str, str]]) -> str:
+        content = self.content
         return template.render(
             c=content, findings=_findings(content, self.target_tables), target_tables=self.target_tables,
             targets_note=self.targets_note, programme=PROGRAMME, charts_drawn=charts_drawn, chart=chart,
             issuer=current_app.config["REPORT_ISSUER"], number=report_number(self.request, content),
             verdict_words=verdict.WORDS["zh"], caution_words=verdict.CAUTION_WORDS["zh"],
             toc=self.request.kind == "programme", sections=sections, china_day=china_day, plain=plain,
-            flag_names=FLAG_NAMES, min_cell=content.method.get("min_cell", 5), comments_per_place=COMMENTS_PER_PLACE,
+            flag_names=flag_names(), flag_keys=flags.FLAGS, min_cell=content.method.get("min_cell", 5),
+            comments_per_place=COMMENTS_PER_PLACE,
+            measures=[m for m in ACTIVITY_MEASURES if content.activity and m in content.activity.labels],
         )
 
 
@@ -119,8 +127,9 @@ def _prepare(session: DBSession, request: ReportRequest, scope: Scope, drawing: 
 
 
 def _has_section(content: ReportContent, key: str) -> bool:
-    return {"sec-items": bool(content.items), "sec-satisfaction": bool(content.satisfaction),
-            "sec-activity": bool(content.activity), "sec-comments": bool(content.comments)}.get(key, True)
+    return {"sec-items": bool(content.items and content.items.tables), "sec-satisfaction": content.satisfaction is not None,
+            "sec-activity": bool(content.activity and content.activity.overall.n),
+            "sec-comments": bool(content.comments)}.get(key, True)
 
 
 def _targets(session: DBSession, connection: Any, request: ReportRequest, place: Any) -> tuple[list[targets.TargetTable], str | None]:
@@ -147,9 +156,9 @@ def _findings(content: ReportContent, target_tables: list[targets.TargetTable]) 
     if content.prepost:
         out.append(wording.prepost_sentence(content.prepost, content.index_label or "社会工作认知指数"))
     for row in content.mcnemar:
-        out.append(wording.mcnemar_sentence(row["label"], row["result"]))
-    if content.satisfaction:
-        total = content.satisfaction["total"]
+        out.append(wording.mcnemar_sentence(row.label, row.result))
+    if content.satisfaction is not None:
+        total = content.satisfaction.total
         out.append(wording.satisfaction_sentence(total.n, total.mean, total.share_satisfied))
     if content.forest:
         sentence = wording.comparison_sentence(content.forest, content.group_word)

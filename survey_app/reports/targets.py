@@ -29,10 +29,10 @@ from ..analysis import satisfaction as satisfaction_sql
 from ..analysis.figures import prepost
 from ..analysis.queries import Place
 from ..database import DBSession
+from ..findings.activity import SERVED_MEASURES
 from ..models import County, Response, Round, Team
 from ..questionnaires.check import TARGETS_FILE, FileProblem, file_problems, schema_problems
 from ..questionnaires.yamlload import LDict, LList, YamlError, line_of, load_yaml
-from .content import SERVED
 from .request import ReportRequest
 
 __all__ = ["MEASURES", "TARGETS_FILE", "Achieved", "Measure", "TargetRow", "TargetTable", "Targets", "TargetsError", "achieved",
@@ -266,9 +266,10 @@ def achieved(connection: Connection, place: Place, measures: tuple[str, ...] | N
     if wanted & {"residents_served", "trainings_held"}:
         # Team records are counts, not residents' answers: no small-cell rule, but no record
         # at all is "not yet known" rather than zero.
-        totals = activity_sql.activity_totals(connection, place.but(site_id=None, wave=None), (*SERVED, "staff_trainings"), "county")
+        totals = activity_sql.activity_totals(connection, place.but(site_id=None, wave=None),
+                                              (*SERVED_MEASURES, "staff_trainings"), "county")
         records = totals.overall.n
-        for measure, value in (("residents_served", sum(totals.overall.sums.get(q, 0.0) for q in SERVED)),
+        for measure, value in (("residents_served", sum(totals.overall.sums.get(q, 0.0) for q in SERVED_MEASURES)),
                                ("trainings_held", totals.overall.sums.get("staff_trainings", 0.0))):
             if measure in wanted:
                 out[measure] = Achieved(value, records) if records else Achieved(None, 0, reason=NO_RECORDS)

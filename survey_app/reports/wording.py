@@ -8,11 +8,13 @@ says the data cannot tell.  Pure: no Flask, no database.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis import verdict as verdicts
-from ..analysis.findings import PlaceRow
 from ..analysis.stats import MIN_CELL, McNemar, effect_size_label
+
+if TYPE_CHECKING:
+    from ..findings.prepost import PlaceRow
 
 ALPHA = 0.05
 #: above this share of baseline respondents not met again, the sentence warns of attrition
@@ -191,7 +193,7 @@ def _change(row: PlaceRow) -> str:
 
 def comparison_sentence(rows: Sequence[PlaceRow], group_word: str = "县") -> str:
     """Which places changed most and least, among those with at least five pairs only (the
-    others are never ranked).  Rows are ``analysis.findings.PlaceRow``s."""
+    others are never ranked).  Rows are ``findings.prepost.PlaceRow``s."""
     ranked = [r for r in rows if r.n >= MIN_CELL and r.diff is not None]
     left_out = len(rows) - len(ranked)
     tail = f"另有 {left_out} 个{group_word}配对受访者少于 {MIN_CELL} 对，不参与比较。" if left_out else ""

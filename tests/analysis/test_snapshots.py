@@ -14,8 +14,9 @@ import uuid as uuidlib
 import pytest
 from sqlalchemy import func, select, update
 
-from survey_app.analysis import figures, findings, flag_figures, flags, overview, queries, satisfaction, snapshots
+from survey_app.analysis import figures, flag_figures, flags, overview, queries, satisfaction, snapshots
 from survey_app.analysis.queries import Place
+from survey_app.findings import common, prepost
 from survey_app.followups import worklist
 from survey_app.models import FindingsSnapshot, QuestionnaireVersion, Response
 from survey_app.models.responses import RespondentLatest
@@ -30,9 +31,9 @@ EVERYTHING = snapshots.Policy(secret=SECRET, min_responses=0)
 def calls(county_id):
     """Every snapshotted figure the awareness page, the API and the report ask for."""
     return {
-        "findings": lambda c: findings.prepost_findings(c, "awareness", "awareness", Place()),
-        "findings by county": lambda c: findings.prepost_findings(c, "awareness", "awareness", Place(county_id=county_id)),
-        "group": lambda c: findings.group_for(c, "awareness", Place(county_id=county_id)),
+        "findings": lambda c: prepost.prepost_findings(c, "awareness", "awareness", Place()),
+        "findings by county": lambda c: prepost.prepost_findings(c, "awareness", "awareness", Place(county_id=county_id)),
+        "group": lambda c: common.group_for(c, "awareness", Place(county_id=county_id)),
         "by wave": lambda c: queries.score_counts_by_wave(c, "awareness", "awareness", Place()),
         "yes/no": lambda c: queries.paired_yes_no(c, "awareness", {"heard_sw": "yes", "household": "lives_alone"}, Place()),
         "progress": lambda c: worklist.progress_by_site(c, "awareness", Place(county_id=county_id)),

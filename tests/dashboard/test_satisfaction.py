@@ -109,9 +109,20 @@ def test_the_office_sees_domains_counties_and_recommendations(client, demo, coun
 
 
 def test_a_county_compares_its_teams_and_a_team_its_sites(client, demo):
+    """As the awareness page and the report do (findings.common.group_for): a county by team
+    when more than one team collected there, else by village (its one team would be the whole)."""
     pingjiang = demo.session.scalar(select(County).where(County.code == PINGJIANG))
     team = demo.session.scalar(select(Team).where(Team.county_id == pingjiang.id))
     login(client, "county-pj")
+    mine = kept_responses(demo, "satisfaction", lambda r: r.county_id == pingjiang.id)
+    page = client.get("/dashboard/satisfaction").get_data(as_text=True)
+    assert len({r.team_id for r in mine}) == 1
+    assert_page_shows(page, mine, "site", lambda r: r.site_id)
+    demo.session.rollback()  # SQLite: a fresh snapshot before writing (the server read meanwhile)
+    second = Team(code="PJ02", name="第二工作队", host_organisation="某社工机构", host_type="agency", county=pingjiang, domains=[])
+    demo.session.add(second)
+    add_response(demo, "satisfaction", pingjiang, wave="post", team=second, answers={"domains": ["elderly"], **dict.fromkeys(SAT, 4)})
+    demo.session.commit()
     mine = kept_responses(demo, "satisfaction", lambda r: r.county_id == pingjiang.id)
     page = client.get("/dashboard/satisfaction").get_data(as_text=True)
     assert_page_shows(page, mine, "team", lambda r: r.team_id)

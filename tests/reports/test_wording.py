@@ -225,8 +225,8 @@ def test_targets_all_met_none_met_and_mixed_reasons():
 # -- comparison of places --------------------------------------------------------------------
 
 def place(label, n, diff, ci):
-    from survey_app.analysis.findings import PlaceRow
     from survey_app.analysis.verdict import verdict
+    from survey_app.findings.prepost import PlaceRow
 
     return PlaceRow(label, label, n, 0, 0, None, None, diff, ci, None, verdict({"n_pairs": n, "mean_diff": diff, "ci95": ci}))
 
