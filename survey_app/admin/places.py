@@ -22,12 +22,11 @@ from ..auth.guards import permitted
 from ..auth.places import pickable_places
 from ..auth.scope import Scope
 from ..extensions import db
+from ..findings.common import DOMAIN_NAMES
 from ..models import SERVICE_DOMAINS, County, Site, Team
 from ..models.audit import record
 from . import bp
 
-DOMAIN_NAMES = {"disaster": _l("灾害"), "community": _l("社区"), "rural": _l("农村"), "elderly": _l("老龄"),
-                "veterans": _l("优抚"), "outreach": _l("宣传培训")}
 REQUIRED = _l("必填。")
 
 

@@ -22,9 +22,9 @@ from ..auth.guards import permitted
 from ..auth.places import PlaceError, pickable_places, place_for
 from ..auth.scope import Scope
 from ..bounds import bounded_int
-from ..dashboard.quality import flag_names
 from ..errors import status_of
 from ..extensions import db
+from ..findings.quality import flag_names
 from ..instruments import parsed
 from ..models import AuditEvent, IndexScore, Questionnaire, QuestionnaireVersion
 from ..models.audit import record
