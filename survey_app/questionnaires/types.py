@@ -11,7 +11,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeGuard
 
 import wtforms
 from wtforms import validators as v
@@ -82,7 +82,7 @@ def _label(question: Question, lang: str) -> str:
 MAX_SAFE_NUMBER = 2**53 - 1
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= MAX_SAFE_NUMBER
 
 
@@ -107,10 +107,10 @@ class Single(QuestionType):
     name = "single"
     extra_keys = frozenset({"options"})
 
-    def check_definition(self, q, scales):
+    def check_definition(self, q: dict[str, Any], scales: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
         return _check_options(q)
 
-    def validate(self, question, value):
+    def validate(self, question: Question, value: Any) -> Any:
         if value is None or value == "":
             return None
         if not isinstance(value, str):
@@ -119,10 +119,10 @@ class Single(QuestionType):
             raise AnswerError("not_option", value=value)
         return value
 
-    def rows(self, question, value):
+    def rows(self, question: Question, value: Any) -> list[Row]:
         return [(value, None)]
 
-    def form_field(self, question, lang="zh"):
+    def form_field(self, question: Question, lang: str = "zh") -> wtforms.Field:
         return wtforms.RadioField(
             _label(question, lang),
             choices=[wtforms.SelectChoice(o.value, o.label.get(lang)) for o in question.options],
@@ -130,7 +130,7 @@ class Single(QuestionType):
             validate_choice=False,
         )
 
-    def summarise(self, question, values):
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
         answered = [x for x in values if x is not None]
         counts = Counter(answered)
         return {"n": len(answered), "counts": {o: counts.get(o, 0) for o in question.option_values}}
@@ -141,10 +141,10 @@ class Multi(QuestionType):
     name = "multi"
     extra_keys = frozenset({"options"})
 
-    def check_definition(self, q, scales):
+    def check_definition(self, q: dict[str, Any], scales: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
         return _check_options(q)
 
-    def validate(self, question, value):
+    def validate(self, question: Question, value: Any) -> Any:
         if value is None:
             return None
         if not isinstance(value, list):
@@ -163,10 +163,10 @@ class Multi(QuestionType):
         # Stored in the questionnaire's option order so equal answers compare equal.
         return [o for o in question.option_values if o in seen]
 
-    def rows(self, question, value):
+    def rows(self, question: Question, value: Any) -> list[Row]:
         return [(item, None) for item in value]
 
-    def form_field(self, question, lang="zh"):
+    def form_field(self, question: Question, lang: str = "zh") -> wtforms.Field:
         return wtforms.SelectMultipleField(
             _label(question, lang),
             choices=[wtforms.SelectChoice(o.value, o.label.get(lang)) for o in question.options],
@@ -177,10 +177,10 @@ class Multi(QuestionType):
             option_widget=wtforms.widgets.CheckboxInput(),
         )
 
-    def from_form(self, question, raw):
+    def from_form(self, question: Question, raw: list[str]) -> Any:
         return [item for item in raw if item] or None
 
-    def summarise(self, question, values):
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
         answered = [x for x in values if x]
         counts = Counter(item for x in answered for item in x)
         return {"n": len(answered), "counts": {o: counts.get(o, 0) for o in question.option_values}}
@@ -191,7 +191,7 @@ class Likert(QuestionType):
     name = "likert"
     extra_keys = frozenset({"scale"})
 
-    def check_definition(self, q, scales):
+    def check_definition(self, q: dict[str, Any], scales: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
         scale = q.get("scale")
         if isinstance(scale, str):
             if scale not in scales:
@@ -199,7 +199,7 @@ class Likert(QuestionType):
             return []
         return check_scale(scale) if isinstance(scale, dict) else []
 
-    def validate(self, question, value):
+    def validate(self, question: Question, value: Any) -> Any:
         if value is None or value == "":
             return None
         _refuse_too_large(value)
@@ -213,14 +213,14 @@ class Likert(QuestionType):
             raise AnswerError("out_of_scale", min=scale.min, max=scale.max)
         return value
 
-    def from_form(self, question, raw):
+    def from_form(self, question: Question, raw: list[str]) -> Any:
         value = raw[0].strip() if raw else ""
         return int(value) if re.fullmatch(r"-?[0-9]{1,9}", value) else (value or None)
 
-    def rows(self, question, value):
+    def rows(self, question: Question, value: Any) -> list[Row]:
         return [(None, float(value))]
 
-    def form_field(self, question, lang="zh"):
+    def form_field(self, question: Question, lang: str = "zh") -> wtforms.Field:
         scale = question.scale
         assert scale is not None
         choices = []
@@ -229,7 +229,7 @@ class Likert(QuestionType):
             choices.append(wtforms.SelectChoice(str(point), f"{point} {word.get(lang)}" if word else str(point)))
         return wtforms.RadioField(_label(question, lang), choices=choices, validators=[v.Optional()], validate_choice=False)
 
-    def summarise(self, question, values):
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
         answered = [x for x in values if x is not None]
         scale = question.scale
         assert scale is not None
@@ -260,13 +260,13 @@ class Number(QuestionType):
     name = "number"
     extra_keys = frozenset({"min", "max", "integer", "unit"})
 
-    def check_definition(self, q, scales):
+    def check_definition(self, q: dict[str, Any], scales: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
         lo, hi = q.get("min"), q.get("max")
         if _is_number(lo) and _is_number(hi) and lo > hi:
             return [(("min",), f"min ({lo}) is above max ({hi}) in question {q['id']!r}")]
         return []
 
-    def validate(self, question, value):
+    def validate(self, question: Question, value: Any) -> Any:
         if value is None or value == "":
             return None
         _refuse_too_large(value)
@@ -282,7 +282,7 @@ class Number(QuestionType):
             raise AnswerError("above_max", max=question.max)
         return value
 
-    def from_form(self, question, raw):
+    def from_form(self, question: Question, raw: list[str]) -> Any:
         value = raw[0].strip() if raw else ""
         if re.fullmatch(r"-?[0-9]{1,15}", value):
             return int(value)
@@ -290,14 +290,14 @@ class Number(QuestionType):
             return float(value)
         return value or None
 
-    def rows(self, question, value):
+    def rows(self, question: Question, value: Any) -> list[Row]:
         return [(None, float(value))]
 
-    def form_field(self, question, lang="zh"):
+    def form_field(self, question: Question, lang: str = "zh") -> wtforms.Field:
         field_cls = wtforms.IntegerField if question.integer else wtforms.DecimalField
         return field_cls(_label(question, lang), validators=[v.Optional()])
 
-    def summarise(self, question, values):
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
         answered = [x for x in values if x is not None]
         if not answered:
             return {"n": 0, "mean": None, "median": None, "min": None, "max": None, "sum": None}
@@ -320,7 +320,7 @@ class Text(QuestionType):
     name = "text"
     extra_keys = frozenset({"multiline", "max_length"})
 
-    def validate(self, question, value):
+    def validate(self, question: Question, value: Any) -> Any:
         if value is None:
             return None
         if not isinstance(value, str):
@@ -333,19 +333,19 @@ class Text(QuestionType):
             raise AnswerError("too_long", max=limit, length=len(value))
         return value
 
-    def from_form(self, question, raw):
+    def from_form(self, question: Question, raw: list[str]) -> Any:
         # Kept as typed (inner line breaks too); only a blank answer counts as none.
         value = raw[0] if raw else ""
         return value if value.strip() else None
 
-    def rows(self, question, value):
+    def rows(self, question: Question, value: Any) -> list[Row]:
         return [(value, None)]
 
-    def form_field(self, question, lang="zh"):
+    def form_field(self, question: Question, lang: str = "zh") -> wtforms.Field:
         field_cls = wtforms.TextAreaField if question.multiline else wtforms.StringField
         return field_cls(_label(question, lang), validators=[v.Optional()])
 
-    def summarise(self, question, values):
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
         answered = [x for x in values if x]
         return {"n": len(answered), "mean_length": statistics.fmean(len(x) for x in answered) if answered else None}
 
@@ -364,7 +364,7 @@ class Date(QuestionType):
     name = "date"
     extra_keys = frozenset({"min", "max"})
 
-    def check_definition(self, q, scales):
+    def check_definition(self, q: dict[str, Any], scales: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
         problems = []
         for key in ("min", "max"):
             if key in q and isinstance(q[key], str) and parse_date(q[key]) is None:
@@ -374,7 +374,7 @@ class Date(QuestionType):
             problems.append((("min",), f"min ({lo}) is after max ({hi}) in question {q['id']!r}"))
         return problems
 
-    def validate(self, question, value):
+    def validate(self, question: Question, value: Any) -> Any:
         if value is None or value == "":
             return None
         day = parse_date(value)
@@ -386,13 +386,13 @@ class Date(QuestionType):
             raise AnswerError("date_above_max", max=question.max)
         return day.isoformat()
 
-    def rows(self, question, value):
+    def rows(self, question: Question, value: Any) -> list[Row]:
         # Days since the epoch as the number, so SQL can take min/max/by-month without parsing.
         return [(value, float(dt.date.fromisoformat(value).toordinal()))]
 
-    def form_field(self, question, lang="zh"):
+    def form_field(self, question: Question, lang: str = "zh") -> wtforms.Field:
         return wtforms.DateField(_label(question, lang), validators=[v.Optional()])
 
-    def summarise(self, question, values):
+    def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
         answered = sorted(x for x in values if x)
         return {"n": len(answered), "min": answered[0] if answered else None, "max": answered[-1] if answered else None}
