@@ -13,8 +13,7 @@ from sqlalchemy.engine import Engine
 from .database import DBSession, DriverConnection, Prepared
 from .models import Questionnaire, QuestionnaireVersion, RetiredVersion, TeamQuestionnaire
 from .models.audit import record
-from .questionnaires import FileProblem, build, check_folder
-from .questionnaires import Questionnaire as Parsed
+from .questionnaires import Definition, FileProblem, build, check_folder
 
 if TYPE_CHECKING:
     from .auth.scope import Scope
@@ -71,16 +70,16 @@ def load_folder(session: DBSession, folder: Path) -> LoadReport:
     return report
 
 
-_PARSED: dict[str, Parsed] = {}
+_PARSED: dict[str, Definition] = {}
 
 
-def parsed(version: QuestionnaireVersion) -> Parsed:
+def parsed(version: QuestionnaireVersion) -> Definition:
     """The parsed definition of a stored version; cached by content hash, since a version's
     definition never changes and equal hashes mean equal definitions."""
     return _parsed(version.content_hash, version.definition)
 
 
-def _parsed(content_hash: str, definition: dict[str, Any]) -> Parsed:
+def _parsed(content_hash: str, definition: dict[str, Any]) -> Definition:
     found = _PARSED.get(content_hash)
     if found is None:
         if len(_PARSED) > 512:
@@ -94,7 +93,7 @@ class VersionRef:
     """What the submission path needs of a stored version."""
 
     id: int
-    questionnaire: Parsed
+    questionnaire: Definition
 
 
 #: per engine (so per app: tests build many), (questionnaire id, version) -> VersionRef

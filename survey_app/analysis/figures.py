@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ..questionnaires import Questionnaire as Parsed
+from ..questionnaires import Definition
 from . import verdict
 from .queries import PairedScores, Place, item_values, paired_scores, summary
 from .snapshots import snapshot
@@ -62,7 +62,8 @@ def merged(groups: dict[Any, PairedScores]) -> PairedScores:
 ALPHA_SAMPLE = 5000
 
 
-def reliability(connection: Connection, qn: Parsed, index_id: str, place: Place, sample: int | None = ALPHA_SAMPLE) -> Reliability | None:
+def reliability(connection: Connection, qn: Definition, index_id: str, place: Place,
+                sample: int | None = ALPHA_SAMPLE) -> Reliability | None:
     """Cronbach's alpha of one index over the responses that answered every item (at most
     ``sample`` of them), reverse-keyed items reversed as in the score; None below five."""
     index = next((i for i in qn.indices if i.id == index_id), None)
@@ -80,7 +81,7 @@ def reliability(connection: Connection, qn: Parsed, index_id: str, place: Place,
     return cronbach_alpha(keyed, index.items)
 
 
-def yes_no_items(qn: Parsed) -> dict[str, str]:
+def yes_no_items(qn: Definition) -> dict[str, str]:
     """The yes/no questions McNemar's test compares: those the file lists under ``compare``,
     else every single-choice question answered yes or no."""
     if qn.compare:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..questionnaires.model import Questionnaire, Text
+from ..questionnaires.model import Definition, Text
 
 DEFAULT_GREETING = Text(
     zh="您好！欢迎参加这次调查。请一页一页回答，不会的可以点喇叭听。",
@@ -57,15 +57,15 @@ class Prompt:
     question: str | None = None
 
 
-def greeting(qn: Questionnaire) -> Text:
+def greeting(qn: Definition) -> Text:
     return qn.greeting or DEFAULT_GREETING
 
 
-def thanks(qn: Questionnaire) -> Text:
+def thanks(qn: Definition) -> Text:
     return qn.thanks or DEFAULT_THANKS
 
 
-def consent_paragraphs(qn: Questionnaire) -> list[Text]:
+def consent_paragraphs(qn: Definition) -> list[Text]:
     """The consent text cut into the paragraphs a recording covers, one a line (the files write one
     thought a line, and a short recording is easier to redo than a long one)."""
     if qn.consent is None:
@@ -86,7 +86,7 @@ def option_text(label: Text | None, point: int) -> Text:
     return Text(zh=f"{point} {label.zh}", en=f"{point} {label.get('en')}")
 
 
-def prompts(qn: Questionnaire) -> list[Prompt]:
+def prompts(qn: Definition) -> list[Prompt]:
     """Every prompt of one questionnaire in the order a villager meets them."""
     out = [Prompt("greeting", "greeting", greeting(qn))]
     out += [Prompt(f"consent:{n}", "consent", t) for n, t in enumerate(consent_paragraphs(qn), start=1)]
@@ -106,5 +106,5 @@ def prompts(qn: Questionnaire) -> list[Prompt]:
     return out
 
 
-def keys(qn: Questionnaire) -> set[str]:
+def keys(qn: Definition) -> set[str]:
     return {p.key for p in prompts(qn)}

@@ -9,7 +9,7 @@ from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import validators as v
 
-from ..questionnaires import Questionnaire
+from ..questionnaires import Definition
 from ..questionnaires.types import get_type
 
 
@@ -34,7 +34,7 @@ class CollectForm(FlaskForm):
     started_at = wtforms.HiddenField()
 
 
-def form_class(qn: Questionnaire, lang: str) -> type[CollectForm]:
+def form_class(qn: Definition, lang: str) -> type[CollectForm]:
     """A form class for this questionnaire; inputs are named by question id (DESIGN.md hooks)."""
     fields: dict[str, Any] = {}
     for question in qn.questions.values():
@@ -42,7 +42,7 @@ def form_class(qn: Questionnaire, lang: str) -> type[CollectForm]:
     return type(f"CollectForm_{qn.id}", (CollectForm,), fields)
 
 
-def build_form(qn: Questionnaire, lang: str, counties: list[tuple[str, str]], sites: list[tuple[str, str]], **kwargs: Any) -> CollectForm:
+def build_form(qn: Definition, lang: str, counties: list[tuple[str, str]], sites: list[tuple[str, str]], **kwargs: Any) -> CollectForm:
     form = form_class(qn, lang)(**kwargs)
     form.county.choices = counties
     form.site.choices = [("", "—"), *sites]
@@ -51,7 +51,7 @@ def build_form(qn: Questionnaire, lang: str, counties: list[tuple[str, str]], si
     return form
 
 
-def answers_from_form(qn: Questionnaire, data: Any) -> dict[str, Any]:
+def answers_from_form(qn: Definition, data: Any) -> dict[str, Any]:
     """The answers in a submitted form, typed as the API takes them (``data`` is request.form)."""
     answers = {}
     for question in qn.questions.values():

@@ -20,8 +20,7 @@ from ..database import DriverConnection
 from ..extensions import db
 from ..instruments import offer_refusal, offered_versions, version_ref
 from ..models import County, Questionnaire, Response, Site
-from ..questionnaires import Questionnaire as Parsed
-from ..questionnaires import validate_answers
+from ..questionnaires import Definition, validate_answers
 from ..questionnaires.client import client_rules
 from ..submissions.refusals import record_refusal
 from ..submissions.service import submit
@@ -121,7 +120,7 @@ def _places(scope: Scope) -> tuple[list[tuple[str, str]], list[tuple[str, str]],
     return [(code, f"{name}（{code}）") for code, name in picks.county], all_sites, by_county
 
 
-def _version(qid: str) -> tuple[int, Parsed]:
+def _version(qid: str) -> tuple[int, Definition]:
     questionnaire = db.session.get(Questionnaire, qid)
     if questionnaire is None:
         abort(404)
@@ -206,7 +205,7 @@ def form(qid: str):
     return _page(form, qn, version, lang, sites_by_county, outcome.errors), outcome.http_status
 
 
-def _same_as_stored(qn: Parsed, qid: str, payload: dict[str, Any]) -> bool:
+def _same_as_stored(qn: Definition, qid: str, payload: dict[str, Any]) -> bool:
     stored = db.session.scalar(select(Response).where(Response.questionnaire_id == qid, Response.uuid == payload["uuid"]))
     if stored is None:
         return False
@@ -221,7 +220,7 @@ def _same_as_stored(qn: Parsed, qid: str, payload: dict[str, Any]) -> bool:
     )
 
 
-def _payload(form: CollectForm, qn: Parsed, qid: str, version: int) -> dict[str, Any]:
+def _payload(form: CollectForm, qn: Definition, qid: str, version: int) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "uuid": form.uuid.data,
         "questionnaire": qid,
@@ -250,7 +249,8 @@ def _refusal_payload(form: CollectForm, qid: str) -> dict[str, Any]:
     return payload
 
 
-def _page(form: CollectForm, qn: Parsed, version: int, lang: str, sites_by_county: dict, errors: dict | None = None, started: bool = False):
+def _page(form: CollectForm, qn: Definition, version: int, lang: str, sites_by_county: dict,
+          errors: dict | None = None, started: bool = False):
     errors = errors or {}
     known = {"county", "site", "wave", "respondent_code", "respondent_code_confirm", "consent", *qn.questions}
     general = {key: problems for key, problems in errors.items() if key not in known}

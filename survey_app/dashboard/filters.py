@@ -18,7 +18,7 @@ from ..database import DBSession
 from ..errors import status_of
 from ..instruments import find_version, parsed
 from ..models import Questionnaire, Round
-from ..questionnaires import Questionnaire as Parsed
+from ..questionnaires import Definition
 
 WAVES = ("pre", "post")
 KEYS = ("questionnaire", "county", "team", "site", "round", "wave", "flagged")
@@ -31,7 +31,7 @@ class Filters:
     questionnaire: str
     values: dict[str, str]  # the URL's filter values, as given (empty: not set)
     place: Place
-    qn: Parsed
+    qn: Definition
     options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property

@@ -20,8 +20,7 @@ from ..database import DBSession
 from ..instruments import parsed
 from ..models import County, Site, Team, User
 from ..models.types import utcnow
-from ..questionnaires import Questionnaire as Parsed
-from ..questionnaires import index_scores, validate_answers
+from ..questionnaires import Definition, index_scores, validate_answers
 from ..questionnaires.types import get_type
 from ..submissions.envelope import CST
 from .places import COMMENTS, COUNTIES, GAINS
@@ -101,7 +100,7 @@ class Generator:
         self.first_person = first_person
         self.places = places
         self.versions = versions
-        self.parsed: dict[str, Parsed] = {qid: parsed(v) for qid, v in versions.items()}
+        self.parsed: dict[str, Definition] = {qid: parsed(v) for qid, v in versions.items()}
         self.reversed = {qid: {item for index in qn.indices for item in index.reverse} for qid, qn in self.parsed.items()}
         # Fixed, skewed option weights per question: real answers are never uniform.
         self.weights: dict[str, list[float]] = {}
@@ -234,7 +233,7 @@ class Generator:
             return dt.timedelta(days=1 + self.rng.randrange(7))
         return dt.timedelta(days=8 + self.rng.randrange(30))
 
-    def _answers(self, qn: Parsed, theta: float, place: _Place, month: dt.date | None) -> dict[str, Any]:
+    def _answers(self, qn: Definition, theta: float, place: _Place, month: dt.date | None) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for question in qn.questions.values():
             if not question.required and self.rng.random() < 0.04:
@@ -248,7 +247,7 @@ class Generator:
             out.update({q.id: (q.scale.max if high else q.scale.min) for q in qn.questions.values() if q.scale is not None and q.id in out})
         return out
 
-    def _value(self, qn: Parsed, question: Any, theta: float, place: _Place, month: dt.date | None) -> Any:
+    def _value(self, qn: Definition, question: Any, theta: float, place: _Place, month: dt.date | None) -> Any:
         rng = self.rng
         reverse = question.id in self.reversed[qn.id]
         if question.type == "likert":

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..questionnaires.model import Index, Option, Question, Text
-from ..questionnaires.model import Questionnaire as Parsed
+from ..questionnaires.model import Definition, Index, Option, Question, Text
 from .cells import Cell
 
 #: the fields around the answers: column name, then its meaning (zh, en) for the codebook
@@ -55,7 +54,7 @@ def index_column(index: Index) -> str:
 class Layout:
     """The columns of one questionnaire's export, every version's questions merged."""
 
-    current: Parsed
+    current: Definition
     questions: tuple[Question, ...]
     indices: tuple[Index, ...]
     #: for each question, the rules (section's and its own) that decide when it is asked
@@ -63,7 +62,7 @@ class Layout:
     values: str = "codes"
 
     @classmethod
-    def of(cls, versions: Sequence[Parsed], values: str = "codes") -> Layout:
+    def of(cls, versions: Sequence[Definition], values: str = "codes") -> Layout:
         """``versions`` newest first: a question's text comes from the newest version that has
         it, and its options are those of every version (newest labels first)."""
         if values not in VALUES:

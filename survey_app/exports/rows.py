@@ -24,7 +24,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from ..database import DBSession
 from ..instruments import parsed
 from ..models import County, IndexScore, QuestionnaireVersion, Response, Round, Site, Team, User
-from ..questionnaires.model import Questionnaire as Parsed
+from ..questionnaires.model import Definition
 from ..submissions.envelope import CST
 from .cells import Cell
 from .columns import Layout
@@ -85,7 +85,7 @@ def _unindexed(element: by_table_order, compiler: Any, **kw: Any) -> str:
     return "+" + str(compiler.process(next(iter(element.clauses)), **kw))
 
 
-def versions(session: DBSession, questionnaire: str) -> list[Parsed]:
+def versions(session: DBSession, questionnaire: str) -> list[Definition]:
     """Every stored version of a questionnaire, parsed, newest first (empty: unknown)."""
     stored = session.scalars(
         select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == questionnaire)

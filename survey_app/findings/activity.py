@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from ..analysis import charts
 from ..analysis.activity import ActivityTotals, Totals, activity_totals, months_between
 from ..analysis.queries import Place
-from ..questionnaires import Questionnaire as Definition
+from ..questionnaires import Definition
 from .common import DOMAIN_NAMES, Chart, codes_of, domain_names, place_names
 
 DOMAIN_PREFIX = "served_"  # the people-served questions, one per service domain

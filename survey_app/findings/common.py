@@ -16,7 +16,7 @@ from ..analysis.snapshots import snapshot
 from ..database import DBSession
 from ..instruments import find_version, parsed
 from ..models import County, Questionnaire, Response, Site, Team
-from ..questionnaires import Questionnaire as Definition
+from ..questionnaires import Definition
 
 _R = cast(Table, Response.__table__)
 GROUPS = ("county", "team", "site")

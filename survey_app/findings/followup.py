@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from ..analysis.queries import Place
 from ..followups.worklist import Progress, progress_by_site
 from ..models import Site
-from ..questionnaires import Questionnaire as Definition
+from ..questionnaires import Definition
 from .common import place_names
 
 

@@ -18,7 +18,7 @@ from ..analysis.figures import merged, prepost_of, reliability, yes_no_items
 from ..analysis.queries import PairedScores, Place, paired_scores_by, paired_yes_no, scores_by_wave
 from ..analysis.snapshots import snapshot
 from ..analysis.stats import MIN_CELL, McNemar, Reliability, Unpaired, mcnemar_table, paired, unpaired
-from ..questionnaires import Questionnaire as Definition
+from ..questionnaires import Definition
 from .common import Chart, group_for, group_words, names_of
 
 #: a place with no name (responses without a village) in the comparison's rows

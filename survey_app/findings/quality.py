@@ -14,7 +14,7 @@ from ..analysis.charts import flag_bars
 from ..analysis.flag_figures import flag_counts_in, flagged_in
 from ..analysis.overview import excluded, refusals
 from ..analysis.queries import Place, summary
-from ..questionnaires import Questionnaire as Definition
+from ..questionnaires import Definition
 from .common import Chart, group_for, place_names
 
 #: the flagged responses listed, newest first (the response browser has them all)

@@ -13,7 +13,7 @@ from ..analysis import charts
 from ..analysis import satisfaction as sql
 from ..analysis.queries import Place
 from ..analysis.satisfaction import SATISFIED_AT, Cell, Choices
-from ..questionnaires import Questionnaire as Definition
+from ..questionnaires import Definition
 from .common import Chart, domain_names, group_for, group_words, place_names
 
 INDEX = "satisfaction"

@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 
 from . import rules
-from .model import Questionnaire, build
+from .model import Definition, build
 from .rulecheck import check_rule
 from .types import REGISTRY, get_type
 from .yamlload import LDict, YamlError, line_of, load_yaml, plain
@@ -40,7 +40,7 @@ class CheckedFile:
     path: str
     problems: list[FileProblem] = field(default_factory=list)
     definition: dict[str, Any] | None = None
-    questionnaire: Questionnaire | None = None
+    questionnaire: Definition | None = None
 
     @property
     def ok(self) -> bool:

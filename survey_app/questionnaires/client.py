@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from .messages import CATALOG
-from .model import Questionnaire
+from .model import Definition
 from .types import DEFAULT_TEXT_LIMIT
 
 
-def client_rules(qn: Questionnaire, version: int) -> dict[str, Any]:
+def client_rules(qn: Definition, version: int) -> dict[str, Any]:
     questions: dict[str, Any] = {}
     for qid, q in qn.questions.items():
         spec: dict[str, Any] = {"type": q.type, "section": q.section, "required": q.required, "rules": list(qn.relevance_rules[qid])}

@@ -105,7 +105,10 @@ class Index:
 
 
 @dataclass(frozen=True)
-class Questionnaire:
+class Definition:
+    """A questionnaire as parsed from its file: what the engine validates, scores and renders
+    (``models.Questionnaire`` is its row in the database, one per id, with its versions)."""
+
     id: str
     title: Text
     sections: tuple[Section, ...]
@@ -134,8 +137,8 @@ class Questionnaire:
         return tuple(q.id for q in self.questions.values() if q.scale is not None)
 
 
-def build(defn: dict[str, Any]) -> Questionnaire:
-    """Build a Questionnaire from a definition that has already passed ``check``."""
+def build(defn: dict[str, Any]) -> Definition:
+    """The parsed ``Definition`` of a file's mapping that has already passed ``check``."""
     from .rules import relevance_order  # local: rules imports model for typing only
 
     named_scales = {name: _scale(s) for name, s in (defn.get("scales") or {}).items()}
@@ -173,7 +176,7 @@ def build(defn: dict[str, Any]) -> Questionnaire:
         Index(id=i["id"], items=tuple(i["items"]), reverse=frozenset(i.get("reverse") or ()), label=Text.of(i.get("label")))
         for i in defn.get("indices") or ()
     )
-    qn = Questionnaire(
+    qn = Definition(
         id=defn["id"],
         title=Text.of(defn["title"]),  # type: ignore[arg-type]
         sections=tuple(sections),

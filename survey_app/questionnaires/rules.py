@@ -9,7 +9,7 @@ from .logic import OPERATORS, evaluate, truthy
 from .rulecheck import operations
 
 if TYPE_CHECKING:
-    from .model import Questionnaire
+    from .model import Definition
 
 #: Operators a questionnaire may use: each has one meaning on the tablet and on the server.
 ALLOWED_OPERATORS = OPERATORS
@@ -31,7 +31,7 @@ def variables(rule: Any) -> set[str]:
     return names
 
 
-def dependency_graph(qn: Questionnaire) -> dict[str, set[str]]:
+def dependency_graph(qn: Definition) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for qid in qn.questions:
         deps: set[str] = set()
@@ -69,7 +69,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def relevance_order(qn: Questionnaire) -> list[str]:
+def relevance_order(qn: Definition) -> list[str]:
     """Question ids so that every question comes after the questions its relevance reads."""
     graph = dependency_graph(qn)
     order: list[str] = []
@@ -90,7 +90,7 @@ def relevance_order(qn: Questionnaire) -> list[str]:
     return order
 
 
-def relevant_questions(qn: Questionnaire, answers: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
+def relevant_questions(qn: Definition, answers: dict[str, Any]) -> tuple[set[str], dict[str, Any]]:
     """Which questions are relevant given the answers, and the answers with the rest cleared.
 
     Evaluated in dependency order, so that an answer hidden by skip logic cannot keep another

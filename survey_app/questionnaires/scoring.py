@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Index, Questionnaire
+from .model import Definition, Index
 
 
-def index_score(qn: Questionnaire, index: Index, answers: dict[str, Any]) -> float | None:
+def index_score(qn: Definition, index: Index, answers: dict[str, Any]) -> float | None:
     points = []
     for item in index.items:
         value = answers.get(item)
@@ -27,5 +27,5 @@ def index_score(qn: Questionnaire, index: Index, answers: dict[str, Any]) -> flo
     return sum(points) / len(points)
 
 
-def index_scores(qn: Questionnaire, answers: dict[str, Any]) -> dict[str, float | None]:
+def index_scores(qn: Definition, answers: dict[str, Any]) -> dict[str, float | None]:
     return {index.id: index_score(qn, index, answers) for index in qn.indices}

@@ -6,7 +6,7 @@ from typing import Any
 
 from . import rules
 from .messages import AnswerError, Problem
-from .model import Questionnaire
+from .model import Definition
 from .types import get_type
 
 
@@ -28,7 +28,7 @@ class ValidationResult:
         return {qid: [p.render(lang) for p in problems] for qid, problems in self.errors.items()}
 
 
-def validate_answers(qn: Questionnaire, answers: dict[str, Any]) -> ValidationResult:
+def validate_answers(qn: Definition, answers: dict[str, Any]) -> ValidationResult:
     result = ValidationResult()
     normalised: dict[str, Any] = {}
     type_errors: dict[str, Problem] = {}

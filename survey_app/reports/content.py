@@ -33,7 +33,7 @@ from ..findings.prepost import McNemarRow, PlaceRow, PrePost, prepost, prepost_f
 from ..findings.quality import Quality, quality
 from ..findings.satisfaction import Satisfaction, satisfaction
 from ..models import Answer, County, Response, Team
-from ..questionnaires import Questionnaire as Definition
+from ..questionnaires import Definition
 from .request import ReportRequest
 
 _R = cast(Table, Response.__table__)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from survey_app.audio.prompts import CONSENT_ANSWERS, consent_paragraphs, greeting, prompts
-from survey_app.questionnaires import Questionnaire, build
+from survey_app.questionnaires import Definition, build
 from survey_app.questionnaires.yamlload import load_yaml, plain
 
 from .collecting import answer_screen, go_next, log_in, open_form, set_up
@@ -102,7 +102,7 @@ def tap_and_wait(page: Any, qid: str, n: int) -> list[dict]:
 
 
 @functools.cache
-def awareness() -> Questionnaire:
+def awareness() -> Definition:
     path = Path(__file__).resolve().parents[2] / "questionnaires" / "awareness.yaml"
     return build(plain(load_yaml(path.read_text(encoding="utf-8"))))
 

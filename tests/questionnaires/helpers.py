@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import textwrap
 
-from survey_app.questionnaires import Questionnaire, check_text
+from survey_app.questionnaires import Definition, check_text
 
 
-def make(yaml_text: str, name: str = "t") -> Questionnaire:
+def make(yaml_text: str, name: str = "t") -> Definition:
     checked = check_text(textwrap.dedent(yaml_text), f"{name}.yaml", expected_id=name)
     assert not checked.problems, [str(p) for p in checked.problems]
     assert checked.questionnaire is not None
