@@ -12,9 +12,9 @@ stood and adds them as they stand (``moving``).  Counters that fall to zero stay
 skip them.  On PostgreSQL concurrent submissions of one place wait for each other on the
 counters' rows, locked in key order (no deadlock), as they do on ``respondent_latest``.
 
-Who keeps it: the submission service (its SQLite statements here; its PostgreSQL statement
-carries the same upserts as CTEs), ``set_excluded``, the rounds' reassignment (``rebuild``
-after ``rounds.assign_all``; the follow-ups a late baseline moves, in the service), the demo seed
+Who keeps it: the submission service (its rows from ``rows_of`` and ``sums_of``, upserted by
+``adding`` on both engines, submissions/writes.py), ``set_excluded``, the rounds' reassignment
+(``rebuild`` after ``rounds.assign_all``; the follow-ups a late baseline moves, in writes.py), the demo seed
 (``rebuild``), the migration that made the table, and, for rows written through the ORM (tests),
 the mapper events at the end of this module.
 """
@@ -96,11 +96,19 @@ def summed(*where: Any, sign: int = 1) -> Any:
     return select(*(both.c[k] for k in SUMS_KEY), both.c.n, both.c.total).order_by(*(both.c[k] for k in SUMS_KEY))
 
 
+def adding(stmt: Any) -> Any:
+    """``stmt``, an INSERT (either dialect's) into ``answer_counts`` or ``score_sums``, made to
+    add each row to its counter: every column outside the key (``n``, ``total``) is a total."""
+    table = stmt.table
+    totals = [c.key for c in table.c if not c.primary_key]
+    return stmt.on_conflict_do_update(index_elements=[c.key for c in table.primary_key],
+                                      set_={c: table.c[c] + stmt.excluded[c] for c in totals})
+
+
 def _merge(dialect: str, rows: Any, table: Table = TABLE) -> Any:
     key = KEY if table is TABLE else SUMS_KEY
     totals = ["n"] if table is TABLE else ["n", "total"]
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).from_select([*key, *totals], rows)
-    return insert.on_conflict_do_update(index_elements=key, set_={c: table.c[c] + insert.excluded[c] for c in totals})
+    return adding((postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).from_select([*key, *totals], rows))
 
 
 def _dialect(connection: Executor) -> str:
@@ -166,37 +174,27 @@ def resummed(connection: Executor) -> dict[tuple[Any, ...], tuple[int, float]]:
     return {tuple(row[:-2]): (int(row[-2]), float(row[-1])) for row in connection.execute(summed())}
 
 
-def _place_of(values: dict[str, Any]) -> tuple[Any, ...]:
+def place_of(values: dict[str, Any]) -> tuple[Any, ...]:
+    """Where a response's rows count (``PLACE``), from its columns' values."""
     return (values["questionnaire_id"], values["county_id"], values["team_id"] or NONE_ID, values["site_id"] or NONE_ID,
             values["round_id"] or NONE_ID, values["wave"] or NONE_WAVE)
 
 
-def rows_of(values: dict[str, Any], answer_rows: Iterable[tuple[str, int, Any, float | None]]) -> list[tuple[Any, ...]]:
-    """A new response's answer counters (``values`` as the submission service inserts the
-    response, its ``(question, position, text, number)`` answer rows), in key order, for ``ADD_ROWS``."""
-    place = _place_of(values)
+def rows_of(answer_rows: Iterable[tuple[str, int, Any, float | None]]) -> list[tuple[str, float, int]]:
+    """A new response's answer counters under its place (its ``(question, position, text,
+    number)`` answer rows): ``(question, value, n)``, in key order."""
     found = Counter((question, float(number)) for question, _position, _text, number in answer_rows if number is not None)
-    return [(*place, question, number, n) for (question, number), n in sorted(found.items())]
+    return [(question, number, n) for (question, number), n in sorted(found.items())]
 
 
-def sums_of(values: dict[str, Any], score_rows: Iterable[tuple[str, float]]) -> list[tuple[Any, ...]]:
-    """A new response's score sums (its ``(index, score)`` rows) and its count, for ``ADD_SUMS``."""
-    place = _place_of(values)
-    return sorted([(*place, RESPONSES, 1, 0.0)] + [(*place, index, 1, float(score)) for index, score in score_rows])
+def sums_of(score_rows: Iterable[tuple[str, float]]) -> list[tuple[str, int, float]]:
+    """A new response's score sums under its place (its ``(index, score)`` rows), and itself under
+    the index ``RESPONSES``: ``(index, n, total)``, in key order."""
+    return sorted([(RESPONSES, 1, 0.0)] + [(index, 1, float(score)) for index, score in score_rows])
 
 
-# The submission service's SQLite statements, compiled once (database.Prepared): a new
-# response's counters from what the service holds (an executemany of one prepared upsert cost
-# half of what counting its answers again in SQL did), and the follow-ups a late baseline moves
-# into its round, one by one.
-def _upsert(table: Table, key: list[str], totals: list[str]) -> Prepared:
-    insert = sqlite.insert(table)
-    return Prepared(insert.on_conflict_do_update(index_elements=key, set_={c: table.c[c] + insert.excluded[c] for c in totals}),
-                    [*key, *totals])
-
-
-ADD_ROWS = _upsert(TABLE, KEY, ["n"])
-ADD_SUMS = _upsert(SUMS, SUMS_KEY, ["n", "total"])
+# The follow-ups a late baseline moves into its round, one by one, on SQLite (the submission's
+# own counters are written by submissions/writes.py, with ``adding``).
 _ONE = _R.c.id == bindparam("response_id")
 MOVE_ONE = {sign: (Prepared(_merge("sqlite", counted(_ONE, sign=sign))), Prepared(_merge("sqlite", summed(_ONE, sign=sign), SUMS)))
             for sign in (1, -1)}

@@ -11,7 +11,8 @@ submissions for one respondent: ON CONFLICT waits for the other transaction, loc
 compares with what it committed.  Excluding a response can make an earlier one the latest
 again, so exclusion recomputes the respondent from their responses (``set_excluded``).
 
-Who keeps it: the submission service (every API, web, sync and import submission), ``refresh``
+Who keeps it: the submission service (every API, web, sync and import submission: ``marker``
+merged by ``merge`` in its statements on both engines, submissions/writes.py), ``refresh``
 after writes in bulk (the demo seed), ``set_excluded``, and, for responses written through the
 ORM (tests, a future admin page editing a response), the mapper events at the end of this
 module, registered when it is imported (the submission service imports it).
@@ -25,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ..analysis.snapshots import changed
-from ..database import DBSession, Prepared
+from ..database import DBSession
 from ..models import WAVES, Response
 from ..models.responses import RespondentLatest
 from . import counts
@@ -54,8 +55,9 @@ def _later(stmt: Any, wave: str) -> Any:
     return and_(new_id.is_not(None), or_(kept_id.is_(None), tuple_(kept_at, kept_id) < tuple_(new_at, new_id)))
 
 
-def _merge(stmt: Any) -> Any:
-    """An INSERT of respondent rows, made to keep per wave the later of stored and proposed."""
+def merge(stmt: Any) -> Any:
+    """An INSERT of respondent rows (either dialect's), made to keep per wave the later of stored
+    and proposed: the submission's statements on both engines (submissions/writes.py), and here."""
     changes = {}
     for wave in WAVES:
         later = _later(stmt, wave)
@@ -66,21 +68,16 @@ def _merge(stmt: Any) -> Any:
     )
 
 
-#: one arriving response, on SQLite (the PostgreSQL submission statement spells the same rule
-#: inside its single statement; tests hold both to the reference)
-MARK = Prepared(_merge(sqlite.insert(_L)), COLUMNS)
-
-
-def marker(values: dict[str, Any], response_id: int) -> dict[str, Any] | None:
-    """``MARK``'s parameters for a response just stored (``values`` as inserted), or None when
-    it has no code or wave and so takes no part in pairing."""
+def marker(values: dict[str, Any], response_id: Any) -> tuple[Any, ...] | None:
+    """The row (in ``COLUMNS`` order) that makes a response just stored its respondent's latest
+    of its wave (``values``: its columns), or None when it has no code or wave and so takes no part
+    in pairing.  The submission's statements merge it (``merge``)."""
     wave = values["wave"]
     if values["respondent_code"] is None or wave not in WAVES:
         return None
-    return {
-        **dict.fromkeys(COLUMNS), **{name: values[name] for name in KEY},
-        f"{wave}_id": response_id, f"{wave}_at": values["completed_at"],
-    }
+    row = {**dict.fromkeys(COLUMNS), **{name: values[name] for name in KEY},
+           f"{wave}_id": response_id, f"{wave}_at": values["completed_at"]}
+    return tuple(row[name] for name in COLUMNS)
 
 
 def refresh(connection: Executor, since_id: int | None = None) -> None:
@@ -107,7 +104,7 @@ def refresh(connection: Executor, since_id: int | None = None) -> None:
         .where(ranked.c.rank == 1)
         .group_by(*(ranked.c[name] for name in KEY))
     )
-    connection.execute(_merge(_insert(connection).from_select(COLUMNS, rows)))
+    connection.execute(merge(_insert(connection).from_select(COLUMNS, rows)))
 
 
 def set_excluded(connection: Executor, response_id: int, reason: str | None) -> bool:
@@ -168,7 +165,7 @@ def _orm_inserted(_mapper: Any, connection: Connection, response: Response) -> N
         return
     values = {name: getattr(response, name) for name in KEY}
     values.update({f"{response.wave}_id": response.id, f"{response.wave}_at": response.completed_at})
-    connection.execute(_merge(_insert(connection).values(**values)))
+    connection.execute(merge(_insert(connection).values(**values)))
 
 
 @event.listens_for(Response, "before_update")
