@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-from . import activity, awareness, items, overview, quality, satisfaction, views  # noqa: E402,F401
+from . import activity, awareness, items, overview, page, quality, satisfaction  # noqa: E402,F401

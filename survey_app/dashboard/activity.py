@@ -11,7 +11,7 @@ from ..extensions import db
 from ..findings.activity import activity as activity_findings
 from . import bp
 from .filters import Filters, read
-from .views import lang, render
+from .page import lang, render
 
 
 def activity_filters() -> Filters:

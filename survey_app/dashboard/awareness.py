@@ -12,7 +12,7 @@ from ..extensions import db
 from ..findings.followup import progress
 from ..findings.prepost import prepost
 from . import bp
-from .views import lang, read_filters, render
+from .page import lang, read_filters, render
 
 
 @bp.get("/awareness")

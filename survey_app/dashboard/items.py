@@ -7,7 +7,7 @@ from flask_login import login_required
 from ..extensions import db
 from ..findings.items import items as item_findings
 from . import bp
-from .views import lang, read_filters, render
+from .page import lang, read_filters, render
 
 
 @bp.get("/items")

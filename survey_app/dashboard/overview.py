@@ -7,7 +7,7 @@ from flask_login import login_required
 from ..extensions import db
 from ..findings.overview import overview as overview_findings
 from . import bp
-from .views import read_filters, render
+from .page import read_filters, render
 
 
 @bp.get("/overview")

@@ -10,7 +10,7 @@ from ..findings.common import names_of
 from ..findings.quality import LISTED, flag_names, flag_rules
 from ..findings.quality import quality as quality_findings
 from . import bp
-from .views import read_filters, render
+from .page import read_filters, render
 
 
 @bp.get("/quality")

@@ -12,7 +12,7 @@ from ..findings.satisfaction import INDEX
 from ..findings.satisfaction import satisfaction as satisfaction_findings
 from . import bp
 from .filters import Filters, read
-from .views import lang, render
+from .page import lang, render
 
 QUESTIONNAIRE = INDEX
 

@@ -1,4 +1,5 @@
-"""What the dashboard pages share: plotly.js served by the app, rendering with filters, names."""
+"""What every dashboard page shares: plotly.js served by the app, the filters read from the
+URL, the page rendered with them and its charts, the page's language."""
 from __future__ import annotations
 
 import json
@@ -10,14 +11,12 @@ import plotly
 from flask import Response, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..analysis import snapshots
 from ..analysis.charts.inert import inert
 from ..analysis.stats import MIN_CELL
 from ..auth.scope import Scope
 from ..extensions import db
-from ..models import County, Site, Team
 from . import bp
 from .filters import Filters, read
 
@@ -55,13 +54,3 @@ def read_filters(default_questionnaire: str) -> Filters:
 def lang() -> str:
     """The page's language, for the questionnaires' bilingual labels."""
     return "en" if str(get_locale() or "zh").startswith("en") else "zh"
-
-
-def names(group: str) -> dict[int, str]:
-    """Display names of every county, team or site by id (one query)."""
-    if group == "county":
-        return {row.id: row.name for row in db.session.execute(select(County.id, County.name))}
-    if group == "team":
-        return {row.id: row.name for row in db.session.execute(select(Team.id, Team.name))}
-    return {row.id: f"{row.township} · {row.name}" for row in db.session.execute(select(Site.id, Site.township, Site.name))}
-
