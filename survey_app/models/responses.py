@@ -88,8 +88,8 @@ class RespondentLatest(Model):
     ``completed_at``, the larger id breaking a tie), kept as responses arrive, so that pairing
     reads one row per respondent instead of ranking every response (analysis/queries.py).
 
-    Written only by ``submissions.latest`` (and the submission service's PostgreSQL statement,
-    which spells the same rule): anything that adds, excludes, re-includes or deletes a response
+    Written only by ``submissions.latest`` (and the submission's statements, submissions/writes.py,
+    which take its rule from there): anything that adds, excludes, re-includes or deletes a response
     must go through it, or the pairs go stale (docs/ARCHITECTURE.md)."""
 
     __tablename__ = "respondent_latest"
