@@ -85,9 +85,9 @@ class _Refs:
 
 def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str = "api", lang: str = "zh") -> Outcome:
     """Store one submission, or say why not.  It ends its own transaction: what it stores is
-    committed before it returns (on PostgreSQL one statement in autocommit, atomic by itself;
-    on SQLite the writes between ``begin_write`` and ``commit``), so the caller neither commits
-    nor rolls back.
+    committed before it returns (``writes.store``: on PostgreSQL one statement in autocommit,
+    atomic by itself; on SQLite the writes between ``begin_write`` and ``commit``), so the caller
+    neither commits nor rolls back.
 
     Takes a driver connection (``database.DriverConnection``), not an ORM session: every
     statement here is prepared Core, and the session's bookkeeping cost a sixth of a submission
