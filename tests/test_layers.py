@@ -4,6 +4,7 @@ checked on the source so that a slip fails the suite rather than waiting for a r
 - ``models/`` reaches no package above it (it was importing ``analysis/`` once);
 - ``findings/`` and ``analysis/`` hold no Flask request objects (a finding is a function of a
   connection, a definition, a place and a language; words through flask_babel only);
+- ``findings/`` and ``analysis/`` decide no access (they read a ``Place`` already checked);
 - the questionnaire engine imports no Flask, no database and no package of the app above it;
 - no module is over 400 lines.
 """
@@ -48,7 +49,7 @@ def offending(folder: str, forbidden: tuple[str, ...]) -> list[str]:
 
 def test_the_checker_sees_relative_imports_and_can_fail():
     seen = {m for _, m in imports(APP / "findings" / "items.py")}
-    assert {"survey_app.analysis.queries.Place", "survey_app.findings.common.Chart", "flask_babel.gettext"} <= seen
+    assert {"survey_app.place.Place", "survey_app.findings.common.Chart", "flask_babel.gettext"} <= seen
     assert offending("findings", ("flask_babel",)) != []
 
 
@@ -64,6 +65,12 @@ def test_findings_and_analysis_hold_no_request_objects(folder):
     web = ("flask.request", "flask.g", "flask.session", "flask.abort", "flask.current_app", "flask_login",
            "flask.redirect", "flask.url_for", "werkzeug")
     assert offending(folder, web) == []
+
+
+@pytest.mark.parametrize("folder", ["findings", "analysis"])
+def test_findings_and_analysis_decide_no_access(folder):
+    """They take a place already checked (``auth.places.place_for``); who may read it is not theirs."""
+    assert offending(folder, ("survey_app.auth",)) == []
 
 
 def test_the_questionnaire_engine_stands_alone():

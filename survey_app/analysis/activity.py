@@ -15,7 +15,8 @@ from sqlalchemy import Table, and_, case, func, literal_column, select
 from sqlalchemy.engine import Connection
 
 from ..models import Answer, Response
-from .queries import Place, responses_where
+from ..place import Place
+from .queries import responses_where
 
 QUESTIONNAIRE = "activity"
 MONTH = "month"  # the date question naming the month a record covers (its first day)

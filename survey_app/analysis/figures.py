@@ -6,9 +6,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ..place import Place
 from ..questionnaires import Definition
 from . import verdict
-from .queries import PairedScores, Place, item_values, paired_scores, summary
+from .queries import PairedScores, item_values, paired_scores, summary
 from .snapshots import snapshot
 from .stats import MIN_CELL, Reliability, cronbach_alpha, paired
 

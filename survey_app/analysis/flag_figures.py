@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ..place import Place
 from . import flags
-from .queries import GROUPS, Place, responses_where
+from .queries import GROUPS, responses_where
 from .snapshots import snapshot
 
 

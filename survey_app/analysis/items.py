@@ -10,7 +10,8 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
 
 from ..models import Answer, AnswerCount, Response
-from .queries import Place, responses_where
+from ..place import Place
+from .queries import responses_where
 from .stats import MIN_CELL
 
 _R = cast(Table, Response.__table__)

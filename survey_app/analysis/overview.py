@@ -10,8 +10,9 @@ from sqlalchemy import Table, case, func, select
 from sqlalchemy.engine import Connection
 
 from ..models import Refusal, Response, Site
+from ..place import Place
 from ..sqlfuncs import china_month
-from .queries import GROUPS, Place, responses_where
+from .queries import GROUPS, responses_where
 from .snapshots import snapshot
 
 _R = cast(Table, Response.__table__)

@@ -10,10 +10,10 @@ from sqlalchemy import BigInteger, Table, and_, case, func, literal, select, uni
 from sqlalchemy import cast as cast_
 from sqlalchemy.engine import Connection
 
-from ..auth.places import Place
 from ..models import Answer, IndexScore, Response
 from ..models.aggregates import RESPONSES, ScoreSum
 from ..models.responses import RespondentLatest
+from ..place import Place
 from .flags import flagged_ids
 from .snapshots import snapshot
 

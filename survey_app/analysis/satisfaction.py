@@ -12,7 +12,8 @@ from sqlalchemy import Table, and_, case, func, select
 from sqlalchemy.engine import Connection
 
 from ..models import Answer, IndexScore, Response
-from .queries import GROUPS, Place, responses_where
+from ..place import Place
+from .queries import GROUPS, responses_where
 from .snapshots import snapshot
 from .stats import MIN_CELL
 

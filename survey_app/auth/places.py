@@ -4,32 +4,14 @@ the API, the reports, the exports and the command line.  No Flask here: a place 
 ``PlaceError``, which the web layer turns into a status (``errors.status_of``)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from ..database import DBSession
 from ..models import County, Round, Site, Team
+from ..place import Place
 from .scope import Scope
-
-
-@dataclass(frozen=True)
-class Place:
-    """Which responses an analysis covers: None means no restriction.  Excluded responses never
-    count; with ``leave_out_flagged`` responses with a data-quality flag (see
-    ``analysis.flags``) are left out too.  ``wave`` narrows descriptive figures; pairing
-    reads both waves whatever it says."""
-
-    county_id: int | None = None
-    team_id: int | None = None
-    site_id: int | None = None
-    round_id: int | None = None
-    wave: str | None = None
-    leave_out_flagged: bool = False
-
-    def but(self, **changes: Any) -> Place:
-        return replace(self, **changes)
 
 
 class PlaceError(ValueError):

@@ -9,11 +9,11 @@ from typing import cast
 
 from sqlalchemy import Table, insert, select
 
-from ..analysis.queries import Place
 from ..auth.permissions import OFFICE_ROLE, TEAM_ROLES
 from ..database import DBSession
 from ..followups.worklist import wave_rule, worklist
 from ..models import County, FollowupMark, Questionnaire, Team, User
+from ..place import Place
 
 #: the share of respondents with a baseline and no follow-up that get a mark
 SHARE = 0.15

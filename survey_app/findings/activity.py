@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from ..analysis import charts
 from ..analysis.activity import ActivityTotals, Totals, activity_totals, months_between
-from ..analysis.queries import Place
+from ..place import Place
 from ..questionnaires import Definition
 from .common import DOMAIN_NAMES, Chart, codes_of, domain_names, place_names
 

@@ -11,11 +11,12 @@ from flask_babel import gettext, lazy_gettext
 from sqlalchemy import Table, distinct, func, select
 from sqlalchemy.engine import Connection
 
-from ..analysis.queries import Place, responses_where
+from ..analysis.queries import responses_where
 from ..analysis.snapshots import snapshot
 from ..database import DBSession
 from ..instruments import find_version, parsed
 from ..models import County, Questionnaire, Response, Site, Team
+from ..place import Place
 from ..questionnaires import Definition
 
 _R = cast(Table, Response.__table__)

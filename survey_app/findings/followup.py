@@ -8,9 +8,9 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from ..analysis.queries import Place
 from ..followups.worklist import Progress, progress_by_site
 from ..models import Site
+from ..place import Place
 from ..questionnaires import Definition
 from .common import place_names
 

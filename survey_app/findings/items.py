@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from ..analysis import charts
 from ..analysis.items import item_bars, point_counts, waves_present
-from ..analysis.queries import Place
+from ..place import Place
 from ..questionnaires import Definition
 from ..questionnaires.model import Scale
 from .common import Chart, wave_names

@@ -10,7 +10,8 @@ from sqlalchemy.engine import Connection
 
 from ..analysis import overview as counts
 from ..analysis.charts import CoverageRow, coverage, responses_by_month
-from ..analysis.queries import Place, summary
+from ..analysis.queries import summary
+from ..place import Place
 from ..questionnaires import Definition
 from .common import Chart, group_for, names_of, place_names
 

@@ -15,9 +15,10 @@ from sqlalchemy.engine import Connection
 from ..analysis import charts
 from ..analysis import verdict as verdicts
 from ..analysis.figures import merged, prepost_of, reliability, yes_no_items
-from ..analysis.queries import PairedScores, Place, paired_scores_by, paired_yes_no, scores_by_wave
+from ..analysis.queries import PairedScores, paired_scores_by, paired_yes_no, scores_by_wave
 from ..analysis.snapshots import snapshot
 from ..analysis.stats import MIN_CELL, McNemar, Reliability, Unpaired, mcnemar_table, paired, unpaired
+from ..place import Place
 from ..questionnaires import Definition
 from .common import Chart, group_for, group_words, names_of
 

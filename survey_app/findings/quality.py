@@ -13,7 +13,8 @@ from ..analysis import quality as rules
 from ..analysis.charts import flag_bars
 from ..analysis.flag_figures import flag_counts_in, flagged_in
 from ..analysis.overview import excluded, refusals
-from ..analysis.queries import Place, summary
+from ..analysis.queries import summary
+from ..place import Place
 from ..questionnaires import Definition
 from .common import Chart, group_for, place_names
 

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 
 from ..analysis import charts
 from ..analysis import satisfaction as sql
-from ..analysis.queries import Place
 from ..analysis.satisfaction import SATISFIED_AT, Cell, Choices
+from ..place import Place
 from ..questionnaires import Definition
 from .common import Chart, domain_names, group_for, group_words, place_names
 

@@ -16,12 +16,12 @@ from sqlalchemy import Table, and_, case, func, literal, nulls_last, select
 from sqlalchemy.engine import Connection
 
 from ..analysis import queries
-from ..analysis.queries import Place
 from ..analysis.snapshots import snapshot
 from ..database import DBSession
 from ..instruments import find_version, parsed
 from ..models import County, FollowupMark, Questionnaire, Response, Site
 from ..models.responses import RespondentLatest
+from ..place import Place
 from ..submissions.envelope import CST
 
 _R = cast(Table, Response.__table__)

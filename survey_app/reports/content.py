@@ -23,7 +23,7 @@ from sqlalchemy import cast as cast_
 from sqlalchemy.engine import Connection
 
 from .. import rounds
-from ..analysis.queries import Place, responses_where
+from ..analysis.queries import responses_where
 from ..analysis.stats import MIN_CELL, Reliability, Unpaired
 from ..database import DBSession
 from ..findings.activity import Activity, activity
@@ -33,6 +33,7 @@ from ..findings.prepost import McNemarRow, PlaceRow, PrePost, prepost, prepost_f
 from ..findings.quality import Quality, quality
 from ..findings.satisfaction import Satisfaction, satisfaction
 from ..models import Answer, County, Response, Team
+from ..place import Place
 from ..questionnaires import Definition
 from .request import ReportRequest
 

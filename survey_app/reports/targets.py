@@ -27,10 +27,10 @@ from ..analysis import activity as activity_sql
 from ..analysis import overview
 from ..analysis import satisfaction as satisfaction_sql
 from ..analysis.figures import prepost
-from ..analysis.queries import Place
 from ..database import DBSession
 from ..findings.activity import SERVED_MEASURES
 from ..models import County, Response, Round, Team
+from ..place import Place
 from ..questionnaires.check import TARGETS_FILE, FileProblem, file_problems, schema_problems
 from ..questionnaires.yamlload import LDict, LList, YamlError, line_of, load_yaml
 from .request import ReportRequest
