@@ -45,7 +45,7 @@ class Permissions:
 
     role: str
 
-    # ---- reach --------------------------------------------------------------------------
+    # ---- reach ---------------------------------------------------------------------------------
 
     @property
     def sees_programme(self) -> bool:
@@ -69,7 +69,7 @@ class Permissions:
         (a social worker), not the whole team's."""
         return self.role in OWN_TABLETS_ROLES
 
-    # ---- reading --------------------------------------------------------------------------
+    # ---- reading -------------------------------------------------------------------------------
 
     @property
     def can_view_dashboards(self) -> bool:
@@ -91,7 +91,12 @@ class Permissions:
         """The response pages: the list, one response, its history."""
         return self.role in ANALYSING_ROLES
 
-    # ---- collecting --------------------------------------------------------------------------
+    @property
+    def can_exclude_responses(self) -> bool:
+        """Leave a response out of the figures, or count it again."""
+        return self.role in EXCLUDING_ROLES
+
+    # ---- collecting ----------------------------------------------------------------------------
 
     @property
     def can_collect(self) -> bool:
@@ -103,12 +108,7 @@ class Permissions:
         """Upload the queue a tablet exported when it could not sync."""
         return self.role in ANALYSING_ROLES
 
-    @property
-    def can_exclude_responses(self) -> bool:
-        """Leave a response out of the figures, or count it again."""
-        return self.role in EXCLUDING_ROLES
-
-    # ---- the audio studio --------------------------------------------------------------------------
+    # ---- the audio studio ----------------------------------------------------------------------
 
     @property
     def can_create_dialects(self) -> bool:
@@ -119,7 +119,7 @@ class Permissions:
         """Approve a recording for the tablets, or withdraw an approval (social workers record)."""
         return self.role in ANALYSING_ROLES
 
-    # ---- the programme office's pages ---------------------------------------------------------
+    # ---- the programme office's pages ----------------------------------------------------------
 
     @property
     def can_manage_users(self) -> bool:
