@@ -116,6 +116,8 @@ def report(scope_text: str, round_year: int | None, out: str) -> None:
 def purge_free_text(days: int | None) -> None:
     """Delete free-text answers older than the retention period; scores and choices stay.  Run it
     daily: the report worker does at 03:17 China time (docs/SECURITY.md)."""
+    from ..models.types import utcnow
+    from ..reports.jobs import forget_made_before
     from ..submissions.retention import purge_and_record
 
     days = days if days is not None else current_app.config.get("FREE_TEXT_RETENTION_DAYS")
@@ -124,6 +126,10 @@ def purge_free_text(days: int | None) -> None:
     if days < 0:
         raise click.ClickException("--days must be 0 or more")
     done, before = purge_and_record(db.session, days, via="cli")
+    if done.answers:
+        reports = forget_made_before(db.session.connection(), utcnow())  # they may quote what is gone
+        db.session.commit()
+        click.echo(f"{reports} stored reports deleted (they may have quoted the deleted text)")
     click.echo(f"free text deleted from {done.responses} responses ({done.answers} answers) received before {before:%Y-%m-%d %H:%M} UTC")
 
 

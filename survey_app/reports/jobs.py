@@ -291,3 +291,17 @@ def prune(connection: Connection, request: str, round_year: int | None, keep: in
         connection.execute(delete(FILES).where(FILES.c.job_id.in_(ids)))
         connection.execute(delete(JOBS).where(c.id.in_(ids)))
     return [row.key for row in gone]
+
+
+def forget_made_before(connection: Connection, moment: dt.datetime) -> int:
+    """Delete the finished reports made before ``moment``, with their PDFs; the number deleted.
+    After free text is purged (``submissions.retention``) a stored PDF may still quote a comment
+    that is gone, and the data version does not read comments: without this, the next request
+    of the same report would be handed that PDF again.  Jobs at work stay (made from now on)."""
+    c = JOBS.c
+    ids = [row.id for row in connection.execute(
+        select(c.id).where(c.state.in_(("done", "failed")), c.created_at < moment))]
+    if ids:
+        connection.execute(delete(FILES).where(FILES.c.job_id.in_(ids)))
+        connection.execute(delete(JOBS).where(c.id.in_(ids)))
+    return len(ids)

@@ -104,8 +104,12 @@ def _make(app: Flask) -> Huey:
             if days is None:
                 return
             from ..submissions.retention import purge_and_record
+            from .jobs import forget_made_before
 
-            purge_and_record(db.session, int(days), via="worker")
+            done, _ = purge_and_record(db.session, int(days), via="worker")
+            if done.answers:
+                forget_made_before(db.session.connection(), utcnow())  # they may quote what is gone
+                db.session.commit()
 
     @huey.on_shutdown()
     def _close() -> None:

@@ -52,3 +52,39 @@ def test_the_setting_is_read_from_the_config(app, db, programme):
     app.config["FREE_TEXT_RETENTION_DAYS"] = 30
     result = app.test_cli_runner().invoke(args=["purge-free-text"])
     assert result.exit_code == 0 and "free text deleted from 0 responses" in result.output
+
+
+def test_a_stored_report_that_quoted_purged_text_is_not_handed_out_again(app, db, programme, tmp_path, monkeypatch):
+    """The report's data version reads no comments: without forgetting the stored PDFs, the same
+    report asked for after the purge would be the stored one, quoting what was deleted."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from survey_app.demo.seed import seed_responses
+    from survey_app.models import ReportJob
+    from survey_app.reports import export
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) not installed")
+    monkeypatch.setattr(export, "charts_available", lambda: False)  # tables only: faster, the text is what counts
+    seed_responses(db.session, 200, seed=3)
+    db.session.execute(update(Response).values(received_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=400)))
+    db.session.commit()
+    runner = app.test_cli_runner()
+
+    def report_text(name: str) -> str:
+        out = tmp_path / name
+        made = runner.invoke(args=["report", "--scope", "programme", "--out", str(out)])
+        assert made.exit_code == 0, made.output
+        return subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
+
+    assert "居民意见（摘录）" in report_text("before.pdf")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ReportJob)) == 1
+    done = runner.invoke(args=["purge-free-text", "--days", "365"])
+    assert done.exit_code == 0 and "1 stored reports deleted" in done.output, done.output
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ReportJob)) == 0
+    assert "居民意见（摘录）" not in report_text("after.pdf")
