@@ -80,13 +80,16 @@ def cache_key(request: ReportRequest, version: str) -> str:
 
 @functools.cache
 def _format_files() -> str:
-    """A hash of the report's code, templates and stylesheet as deployed: a new version of them
-    makes new PDFs even if nobody bumped REPORT_FORMAT (changes elsewhere still need the bump)."""
+    """A hash of the report's code, the findings and charts it prints, its templates and
+    stylesheet as deployed: a new version of them makes new PDFs even if nobody bumped
+    REPORT_FORMAT (changes elsewhere still need the bump)."""
     digest = hashlib.sha256()
-    files = [*_HERE.glob("*.py"), *(ROOT / "templates" / "reports").glob("*.html"), _HERE.parent / "static" / "css" / "report.css"]
+    app = _HERE.parent
+    files = [*_HERE.glob("*.py"), *(app / "findings").glob("*.py"), *(app / "analysis" / "charts").glob("*.py"),
+             *(ROOT / "templates" / "reports").glob("*.html"), app / "static" / "css" / "report.css"]
     for path in sorted(files):
         if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest.update(f"{path.parent.name}/{path.name}".encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
