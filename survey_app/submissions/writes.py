@@ -32,6 +32,7 @@ from typing import Any, cast
 from sqlalchemy import ARRAY, JSON, Boolean, Column, Integer, String, Table, case, column, func, select, table, text
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.sql.elements import BindParameter
 
 from .. import rounds
@@ -91,6 +92,9 @@ class Part:
     each: tuple[str, ...]
     #: how the insert meets an existing row (an upsert), or None: it never does
     conflict: Callable[[Any], Any] | None = None
+    #: on PostgreSQL, the name its shared values' parameters go by, where parts share the same
+    #: values (the place of the counters and the sums: fewer parameters for psycopg to convert)
+    shared_as: str | None = None
 
     @property
     def name(self) -> str:
@@ -119,8 +123,8 @@ PARTS = (
     Part(cast(Table, Answer.__table__), ("question_id", "position", "value_text", "value_num")),
     Part(cast(Table, IndexScore.__table__), ("index_id", "score")),
     # the place is shared; per row, a question's value and how many of its answer rows hold it
-    Part(counts.TABLE, ("question_id", "value_num", "n"), counts.adding),
-    Part(counts.SUMS, ("index_id", "n", "total"), counts.adding),
+    Part(counts.TABLE, ("question_id", "value_num", "n"), counts.adding, "place"),
+    Part(counts.SUMS, ("index_id", "n", "total"), counts.adding, "place"),
     # one row or none, all shared: the response's id in its wave's columns
     Part(latest.TABLE, (), latest.merge),
 )
@@ -239,7 +243,7 @@ def _move_follow_ups(connection: DriverConnection, params: dict[str, Any]) -> No
 # is CAST to its column's type, without a length (an explicit cast would cut a longer value,
 # where the column refuses it).
 
-_PG = postgresql.dialect(paramstyle="named")
+_PG = PGDialect(paramstyle="named")  # the driver-neutral dialect: no casts of its own on the parameters
 _NEW_ROW = table("r", column("id", Integer))
 
 
@@ -254,7 +258,8 @@ def _pg_type(col: Column[Any]) -> Any:
 
 def pg_name(part: Part, column_name: str) -> str:
     """The parameter that carries a part's column (an array when it varies by row)."""
-    return f"{part.name}__{column_name}"
+    shared = part.shared_as is not None and column_name not in part.each
+    return f"{part.shared_as if shared else part.name}__{column_name}"
 
 
 def _present(part: Part) -> str:
@@ -285,7 +290,10 @@ def _pg_insert(part: Part) -> Any:
 
 
 def _pg_response(responses: Table) -> Any:
-    values = {name: sql_cast(BindParameter(name), _pg_type(responses.c[name])) for name in written_columns(responses)}
+    """Its VALUES need no CAST: they are assigned to the columns, which gives them their types
+    (JSON's is spelled out, which SQLAlchemy would write as ``::JSON``, unknown to ``text``)."""
+    values = {name: sql_cast(BindParameter(name), JSON) if isinstance(responses.c[name].type, JSON) else BindParameter(name)
+              for name in written_columns(responses)}
     return (postgresql.insert(responses).values(values).on_conflict_do_nothing(index_elements=["questionnaire_id", "uuid"])
             .returning(responses.c.id))
 

@@ -66,6 +66,22 @@ def test_postgresql_statement_lists_every_column_of_every_table():
         assert columns == writes.written_columns(TABLES[name]), name
 
 
+def test_postgresql_statement_takes_exactly_the_parameters_it_is_given():
+    """Every ``:name`` of the text is a parameter (a ``::`` cast would hide one from ``text``),
+    and ``pg_parameters`` gives each, and nothing else."""
+    given = writes.pg_parameters(writes.rows_of(dict.fromkeys(writes.RESPONSE_COLUMNS) | {
+        "wave": "pre", "respondent_code": "PJ-0001", "answers_json": {}}, _NoQuestions(), {}))
+    assert set(writes._INSERT_ALL_PG.statement._bindparams) == set(given)
+    assert "::" not in writes.pg_statement()
+
+
+class _NoQuestions:
+    """A version without questions or indices (enough for ``rows_of`` without answers)."""
+
+    class questionnaire:
+        indices: tuple[Any, ...] = ()
+
+
 def test_sqlite_statements_list_every_column_of_every_table():
     found = [item for prepared in (writes._INSERT_RESPONSE, *writes._INSERT_SQLITE) for item in inserts(sqlite_sql(prepared))]
     assert [name for name, _ in found] == ["responses", *(part.name for part in writes.PARTS)]
@@ -90,7 +106,7 @@ def test_a_column_added_to_responses_is_written_by_both_statements():
     responses = _grown(R, Column("reviewed", Boolean, nullable=False, server_default="false"))
     sql = writes.pg_statement(responses)
     assert inserts(sql)[0] == ("responses", [*writes.RESPONSE_COLUMNS, "reviewed"])
-    assert "CAST(:reviewed AS BOOLEAN)" in sql
+    assert ":clock_ahead, :reviewed) ON CONFLICT" in sql
     assert inserts(sqlite_sql(writes.sqlite_response(responses))) == [("responses", [*writes.RESPONSE_COLUMNS, "reviewed"])]
 
 
