@@ -138,6 +138,14 @@ def find_version(session: DBSession, questionnaire_id: str, version: int) -> Que
     )
 
 
+def current_definition(session: DBSession, questionnaire_id: str) -> Definition | None:
+    """The questionnaire's current parsed definition (None: no such questionnaire): the one rule
+    of the dashboards, the reports, the follow-ups and the stats API."""
+    stored = session.get(Questionnaire, questionnaire_id)
+    version = find_version(session, questionnaire_id, stored.current_version) if stored is not None else None
+    return parsed(version) if version is not None else None
+
+
 def current_versions(session: DBSession) -> list[tuple[Questionnaire, QuestionnaireVersion]]:
     rows = session.execute(
         select(Questionnaire, QuestionnaireVersion)

@@ -12,7 +12,7 @@ from ..bounds import bounded_int
 from ..database import DriverConnection
 from ..errors import status_of
 from ..extensions import db
-from ..instruments import find_version, offer_refusal, offered_versions
+from ..instruments import current_definition, find_version, offer_refusal, offered_versions
 from ..models import Questionnaire
 from ..submissions.envelope import parse_uuid
 from ..submissions.receipts import device_receipt
@@ -184,10 +184,8 @@ def stats_prepost():
         return asked
     qid, place = asked
     index = request.args.get("index", "")
-    questionnaire = db.session.get(Questionnaire, qid)  # from the identity map: read just above
-    assert questionnaire is not None
-    version = find_version(db.session, qid, questionnaire.current_version)
-    if version is None or index not in {i["id"] for i in version.definition.get("indices", [])}:
+    qn = current_definition(db.session, qid)
+    if qn is None or index not in {i.id for i in qn.indices}:
         return jsonify({"errors": {"index": ["no such index in this questionnaire"]}}), 422
     with db.engine.connect() as connection:
         return jsonify(prepost(connection, qid, index, place))

@@ -16,7 +16,7 @@ from ..auth.places import Place, PlaceError, pickable_places, place_for
 from ..auth.scope import Scope
 from ..database import DBSession
 from ..errors import status_of
-from ..instruments import find_version, parsed
+from ..instruments import current_definition
 from ..models import Questionnaire, Round
 from ..questionnaires import Definition
 
@@ -51,9 +51,8 @@ def read(session: DBSession, scope: Scope, args: MultiDict[str, str], default_qu
         abort(403)
     values = {key: (args.get(key) or "").strip() for key in KEYS}
     values["questionnaire"] = values["questionnaire"] or default_questionnaire
-    stored = session.get(Questionnaire, values["questionnaire"])
-    version = find_version(session, stored.id, stored.current_version) if stored else None
-    if version is None:
+    qn = current_definition(session, values["questionnaire"])
+    if qn is None:
         abort(404)
     try:
         place = place_for(session, scope, values["county"] or None, values["team"] or None, values["site"] or None,
@@ -62,7 +61,6 @@ def read(session: DBSession, scope: Scope, args: MultiDict[str, str], default_qu
         abort(status_of(exc))
     if values["wave"] and values["wave"] not in WAVES:
         abort(422)
-    qn = parsed(version)
     place = place.but(
         wave=values["wave"] or None,
         leave_out_flagged=values["flagged"] == "exclude",

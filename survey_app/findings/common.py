@@ -1,5 +1,5 @@
 """Rules every subject shares: how a place is broken down and what its parts are called (and in
-what order), the questionnaire's current definition, the words for waves, groups, service
+what order), the words for waves, groups, service
 domains and activity measures, and a chart made only when it is drawn."""
 from __future__ import annotations
 
@@ -13,11 +13,8 @@ from sqlalchemy.engine import Connection
 
 from ..analysis.queries import responses_where
 from ..analysis.snapshots import snapshot
-from ..database import DBSession
-from ..instruments import find_version, parsed
-from ..models import County, Questionnaire, Response, Site, Team
+from ..models import County, Response, Site, Team
 from ..place import Place
-from ..questionnaires import Definition
 
 _R = cast(Table, Response.__table__)
 GROUPS = ("county", "team", "site")
@@ -94,13 +91,6 @@ class Names:
 
 def place_names(connection: Connection, group: str) -> Names:
     return Names(names_of(connection, group), gettext("未注明"))
-
-
-def current(session: DBSession, questionnaire: str) -> Definition | None:
-    """The questionnaire's current definition (None: not loaded)."""
-    stored = session.get(Questionnaire, questionnaire)
-    version = find_version(session, questionnaire, stored.current_version) if stored else None
-    return parsed(version) if version else None
 
 
 @dataclass

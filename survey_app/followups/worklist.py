@@ -18,8 +18,8 @@ from sqlalchemy.engine import Connection
 from ..analysis import queries
 from ..analysis.snapshots import snapshot
 from ..database import DBSession
-from ..instruments import find_version, parsed
-from ..models import County, FollowupMark, Questionnaire, Response, Site
+from ..instruments import current_definition
+from ..models import County, FollowupMark, Response, Site
 from ..models.responses import RespondentLatest
 from ..place import Place
 from ..submissions.envelope import CST
@@ -86,9 +86,8 @@ class Progress:
 def wave_rule(session: DBSession, questionnaire: str) -> str | None:
     """The current version's ``wave`` rule (required, optional, none), or None when there is no
     such questionnaire.  A questionnaire without waves has no baseline to follow up."""
-    stored = session.get(Questionnaire, questionnaire)
-    version = find_version(session, stored.id, stored.current_version) if stored is not None else None
-    return parsed(version).wave if version is not None else None
+    qn = current_definition(session, questionnaire)
+    return qn.wave if qn is not None else None
 
 
 def respondents(questionnaire: str, place: Place, respondent_code: str | None = None) -> Any:

@@ -27,11 +27,12 @@ from ..analysis.queries import responses_where
 from ..analysis.stats import MIN_CELL, Reliability, Unpaired
 from ..database import DBSession
 from ..findings.activity import Activity, activity
-from ..findings.common import Chart, current, group_for, group_words, names_of
+from ..findings.common import Chart, group_for, group_words, names_of
 from ..findings.items import Items, items
 from ..findings.prepost import McNemarRow, PlaceRow, PrePost, prepost, prepost_findings
 from ..findings.quality import Quality, quality
 from ..findings.satisfaction import Satisfaction, satisfaction
+from ..instruments import current_definition as current
 from ..models import Answer, County, Response, Team
 from ..place import Place
 from ..questionnaires import Definition
