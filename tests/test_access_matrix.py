@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.models import County, Response, Team, User
-from tests.test_auth import login
+from tests.factories import login
 
 ROLES = {"admin": "admin", "county": "county-pj", "team": "team-pj", "collector": "sw-pj1"}
 STAFF = {"admin", "county", "team"}

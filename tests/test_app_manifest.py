@@ -14,7 +14,7 @@ from PIL import Image
 from survey_app.collect.app_manifest import ICONS, theme_colours
 from survey_app.config import ROOT
 from tests.collect.test_form import fill, start
-from tests.test_auth import login
+from tests.factories import login
 
 #: values for the arguments of the /collect/ routes, so that every page of the blueprint is
 #: fetched (a new route with a new argument fails until it has one here)

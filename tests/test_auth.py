@@ -7,17 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.models import AuditEvent
-
-PASSWORD = "sanqu-demo-2026"
-
-
-def csrf_token(client, path="/login") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
-def login(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_token(client)})
+from tests.factories import PASSWORD, csrf_token, login
 
 
 def test_login_page_has_the_hooks(client, programme):

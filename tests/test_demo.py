@@ -65,7 +65,7 @@ def test_the_demo_tablets_show_on_the_devices_pages(seeded, client):
     """Each team's seeded answers came from its two tablets, so the devices pages show them."""
     from sqlalchemy import func
 
-    from tests.test_auth import login
+    from tests.factories import login
 
     db = seeded
     per_team = db.session.execute(select(Response.team_id, func.count(func.distinct(Response.device_id)))

@@ -6,7 +6,7 @@ from pathlib import Path
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from tests.test_auth import login
+from tests.factories import login
 
 CATALOG = Path(__file__).resolve().parent.parent / "survey_app" / "translations" / "en" / "LC_MESSAGES"
 

@@ -16,8 +16,8 @@ from survey_app.models import Response
 
 from .api.payloads import awareness
 from .conftest import make_app
+from .factories import csrf_token
 from .switch_proxy import SwitchProxy
-from .test_auth import csrf_token
 
 MESSAGE = "数据库暂时连不上或太忙"
 

@@ -17,7 +17,7 @@ import requests
 
 from deploy.front import free_port
 
-from .test_auth import PASSWORD
+from .factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import AuditEvent
 from survey_app.models.audit import record
-from tests.test_auth import login
+from tests.factories import login
 
 
 def rows(page: str) -> list[str]:

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from survey_app.models import AuditEvent, County, Site, Team
-from tests.test_auth import login
+from tests.factories import login
 
 
 def token(page: str) -> str:

@@ -7,7 +7,7 @@ import yaml
 
 from survey_app.config import ROOT
 from survey_app.instruments import load_folder
-from tests.test_auth import login
+from tests.factories import login
 
 
 def test_a_changed_file_shows_as_a_new_version_with_its_changes(client, db, programme, tmp_path):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from survey_app.analysis.queries import Place, summary
 from survey_app.models import AuditEvent, County, Response, Team
-from tests.test_auth import login
+from tests.factories import login
 
 PJ, FH = "430626", "433123"
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from survey_app.models import AuditEvent, Refusal, Response, Round
 from tests.admin.test_places import token
 from tests.api.payloads import awareness
-from tests.test_auth import login
+from tests.factories import login
 
 
 def _send(client, token_for):

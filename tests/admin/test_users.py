@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from survey_app.models import ApiToken, AuditEvent, User
-from tests.test_auth import PASSWORD, login
+from tests.factories import PASSWORD, login
 
 GOOD = "清晨的山路很长 2026"
 

@@ -18,7 +18,7 @@ from survey_app.demo.studio import BEEP, seed_recordings
 from survey_app.instruments import load_folder
 from survey_app.models import AuditEvent, Dialect, Recording, User
 from tests.conftest import ROOT
-from tests.test_auth import csrf_token, login
+from tests.factories import csrf_token, login
 
 WEBM = BEEP.read_bytes()
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import Refusal, Response
-from tests.test_auth import login
+from tests.factories import login
 
 AWARENESS = {
     "age_band": "60_69", "gender": "female", "ethnicity": "miao", "household": ["lives_alone", "left_behind_elderly"],

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import Refusal, Response
 from tests.api.payloads import awareness
-from tests.test_auth import csrf_token, login
+from tests.factories import csrf_token, login
 
 DEVICE = "5a0d6c1e-8f3b-4c2a-9d7e-1b2c3d4e5f60"
 

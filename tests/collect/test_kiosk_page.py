@@ -11,7 +11,7 @@ import pytest
 
 from survey_app.audio.prompts import DEFAULT_GREETING, DEFAULT_THANKS
 from survey_app.questionnaires.model import Text
-from tests.test_auth import login
+from tests.factories import login
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from survey_app.audio.prompts import consent_paragraphs, prompts
 from survey_app.extensions import db
 from survey_app.instruments import find_version, parsed
-from tests.test_auth import login
+from tests.factories import login
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from survey_app.models import County, Response, Round, Team
 from tests.analysis.test_activity import add_record, numeric_questions
 from tests.dashboard.pages import figures
-from tests.test_auth import login
+from tests.factories import login
 
 DOMAINS = ("served_disaster", "served_community", "served_rural", "served_elderly", "served_veterans", "served_outreach")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tests.dashboard.pages import figures
-from tests.test_auth import login
+from tests.factories import login
 
 
 def test_the_office_compares_counties(client, demo, count_queries):

@@ -15,7 +15,7 @@ from survey_app.models import County, Response, Round, Site
 from survey_app.submissions import latest
 from tests.analysis.test_items import add_response, questionnaire
 from tests.dashboard.pages import figures
-from tests.test_auth import login
+from tests.factories import login
 
 ITEMS = tuple(f"aw{i}" for i in range(1, 13))
 REVERSE = {"aw4", "aw8", "aw11", "aw12"}

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import County, QuestionnaireVersion, Refusal, Response, Site
 from tests.dashboard.pages import figures
-from tests.test_auth import login
+from tests.factories import login
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from survey_app.models import County, Team
 from tests.analysis.test_items import add_response
 from tests.analysis.test_satisfaction import SAT, score
 from tests.dashboard.test_items import FENGHUANG, PINGJIANG, figures, flagged_ids, kept_responses, seed_demo
-from tests.test_auth import login
+from tests.factories import login
 
 DOMAINS = ("disaster", "community", "rural", "elderly", "veterans", "outreach")
 ANSWERS = ("yes", "unsure", "no")  # as the page orders them

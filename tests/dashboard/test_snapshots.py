@@ -14,7 +14,7 @@ from survey_app.models import FindingsSnapshot
 from survey_app.models.responses import RespondentLatest
 from survey_app.snapshot_policies import policy
 from survey_app.submissions.latest import set_excluded
-from tests.test_auth import login
+from tests.factories import login
 
 STALE = 'data-hook="stale-figures"'
 PREPOST = "/api/v1/stats/prepost?questionnaire=awareness&index=awareness"

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from survey_app.exports import background, jobs, rows, service
 from survey_app.models import AuditEvent, ExportJob, ExportPiece
 from tests.exports.helpers import read_xlsx, satisfaction, submit
-from tests.test_auth import csrf_token, login
+from tests.factories import csrf_token, login
 
 
 @pytest.fixture

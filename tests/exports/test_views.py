@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from survey_app.models import AuditEvent, Response
 from tests.exports.helpers import read_csv, read_xlsx, satisfaction, sheet_dicts, submit
-from tests.test_auth import csrf_token, login
+from tests.factories import csrf_token, login
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from survey_app.models import County, Response, Site, Team, User
 from survey_app.reports.build import report_html
 from survey_app.reports.content import assemble
 from survey_app.reports.request import ReportRequest
-from tests.test_auth import login
+from tests.factories import login
 
 PAGES = ("awareness", "items", "satisfaction", "activity", "quality")
 

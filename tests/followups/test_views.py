@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from survey_app.followups import views
 from survey_app.models import AuditEvent, FollowupMark
-from tests.test_auth import csrf_token, login
+from tests.factories import csrf_token, login
 
 from .helpers import respond, scene
 

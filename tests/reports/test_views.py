@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from survey_app.models import AuditEvent
 from survey_app.reports import jobs
+from tests.factories import csrf_token, login
 from tests.reports.test_jobs import Builds, use_reports
-from tests.test_auth import csrf_token, login
 
 
 @pytest.fixture

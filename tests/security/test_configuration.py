@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..test_auth import login
+from ..factories import login
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/api/v1/questionnaires", "/static/css/app.css"])

@@ -9,7 +9,7 @@ import time
 from werkzeug.routing import IntegerConverter
 
 from ..conftest import make_app
-from ..test_auth import PASSWORD, csrf_token
+from ..factories import PASSWORD, csrf_token
 
 OWN = "http://localhost"
 
@@ -64,7 +64,7 @@ def _set_cookie(reply, name: str = "session") -> str:
 
 
 def test_session_cookie_is_httponly_and_samesite(client, programme):
-    from ..test_auth import login
+    from ..factories import login
 
     cookie = _set_cookie(login(client, "county-pj"))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
@@ -110,7 +110,7 @@ def _sample(rule, arg: str) -> str:
 
 
 def test_every_state_changing_route_needs_a_csrf_token(app, client, programme):
-    from ..test_auth import login
+    from ..factories import login
 
     login(client, "admin")
     checked = []

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from survey_app.models import ApiToken, AuditEvent
 from survey_app.models.types import utcnow
 
-from ..test_auth import login
+from ..factories import login
 
 
 def _device(client, device_id=None):

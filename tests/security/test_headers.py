@@ -5,7 +5,7 @@ import re
 
 from survey_app.config import ROOT
 
-from ..test_auth import login
+from ..factories import login
 
 
 def _directives(policy: str) -> dict[str, list[str]]:
@@ -59,7 +59,7 @@ def test_no_template_relies_on_inline_script_or_style():
 
 def test_personal_pages_and_api_replies_are_never_cached(client, programme, token_for):
     """Issue 15: authenticated pages carried no Cache-Control."""
-    from ..test_auth import login
+    from ..factories import login
 
     assert client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {token_for('admin')}"}).headers["Cache-Control"] == "no-store"
     assert client.get("/api/v1/questionnaires").headers["Cache-Control"] == "no-store"  # a 401 too

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import AuditEvent, Refusal, Response
 from tests.api.payloads import awareness
-from tests.test_auth import csrf_token, login
+from tests.factories import csrf_token, login
 
 HUGE = "9" * 25  # past SQLite's 2**63 and PostgreSQL's 2**31
 

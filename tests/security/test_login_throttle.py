@@ -13,7 +13,7 @@ from survey_app.models import AuditEvent
 from survey_app.models.types import utcnow
 
 from ..conftest import make_app
-from ..test_auth import PASSWORD, login
+from ..factories import PASSWORD, login
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from survey_app.auth.passwords import verify_password
 from survey_app.auth.tokens import issue_token
 from survey_app.models import ApiToken, AuditEvent, User
 
-from ..test_auth import PASSWORD, csrf_token, login
+from ..factories import PASSWORD, csrf_token, login
 
 NEW = "山里的溪水流得很慢 1958"
 

@@ -103,7 +103,7 @@ def test_a_hash_with_older_parameters_is_made_again_at_the_next_login(client, pr
     from survey_app.auth.passwords import HASHER, verify_password
     from survey_app.models import User
 
-    from ..test_auth import PASSWORD, login
+    from ..factories import PASSWORD, login
 
     user = db.session.scalar(select(User).where(User.username == "sw-pj1"))
     user.password_hash = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)

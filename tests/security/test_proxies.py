@@ -8,7 +8,7 @@ from sqlalchemy import select
 from survey_app.models import AuditEvent
 
 from ..conftest import make_app
-from ..test_auth import csrf_token
+from ..factories import csrf_token
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from survey_app.redirects import safe_path
-from tests.test_auth import csrf_token
+from tests.factories import csrf_token
 
 HOSTILE = ["//evil.example/x", "/\t/evil.example/x", "/\\evil.example", "/\\/evil.example",
            "https://evil.example/", "javascript:alert(1)", "/\n/evil.example", "/\r\n/evil.example", " //evil.example",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from survey_app.models import AuditEvent, User, UserSession
 
-from ..test_auth import PASSWORD, csrf_token, login
+from ..factories import PASSWORD, csrf_token, login
 
 
 @pytest.fixture

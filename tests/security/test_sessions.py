@@ -11,7 +11,7 @@ from survey_app.auth.tokens import issue_token
 from survey_app.models import AuditEvent, User, UserSession
 from survey_app.models.types import utcnow
 
-from ..test_auth import csrf_token, login
+from ..factories import csrf_token, login
 
 
 def _user(db, username):

@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from survey_app.auth.sessions import SESSION_KEY
 
-from ..test_auth import login
+from ..factories import login
 
 
 def _reader(app, salt: str, digest, serializer=None) -> URLSafeTimedSerializer:
