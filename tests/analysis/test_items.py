@@ -1,89 +1,18 @@
 """Item distributions: the SQL counts equal counts made in Python over the inserted answers, on
 both engines, in one query; places, waves, exclusions and flags narrow them; small bars are
-suppressed.  ``add_response`` and ``random_responses`` are shared with the satisfaction tests."""
+suppressed.  The responses are built by tests/factories.py (``add_response``, ``random_responses``)."""
 from __future__ import annotations
 
-import datetime as dt
-import random
-import uuid as uuidlib
 from collections import Counter
-from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from survey_app.analysis.items import item_bars, point_counts, waves_present
-from survey_app.analysis.quality import is_straight_lining, own_flags
+from survey_app.analysis.quality import is_straight_lining
 from survey_app.analysis.queries import Place
-from survey_app.instruments import parsed
-from survey_app.models import Answer, County, IndexScore, QuestionnaireVersion, Response, Site, Team
-from survey_app.questionnaires import index_scores
-from survey_app.questionnaires.types import get_type
+from tests.factories import add_response, described, places, random_responses
 
-T0 = dt.datetime(2026, 4, 1, 2, 0, tzinfo=dt.UTC)
 ITEMS = tuple(f"aw{i}" for i in range(1, 13))
-
-
-def questionnaire(db, qid):
-    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == qid))
-    return version, parsed(version)
-
-
-def add_response(db, qid, county, *, wave, answers, team=None, site=None, excluded=False, minutes=12.0, round_id=None):
-    """One response stored as the submission path stores it: a row per answer value, scores."""
-    version, qn = questionnaire(db, qid)
-    completed = T0  # one duration for all, so that nobody is flagged as speeding by accident
-    r = Response(
-        uuid=str(uuidlib.uuid4()), questionnaire_id=qid, version_id=version.id, county_id=county.id,
-        team_id=team.id if team else None, site_id=site.id if site else None, wave=wave, round_id=round_id,
-        started_at=completed - dt.timedelta(minutes=minutes), completed_at=completed, received_at=completed,
-        content_hash="x", answers_json=answers, excluded=excluded, excluded_reason="test" if excluded else None, source="test",
-        **own_flags(qn.scale_items, answers, completed, completed),
-    )
-    db.session.add(r)
-    db.session.flush()
-    for qid_, value in answers.items():
-        question = qn.question(qid_)
-        for pos, (text, num) in enumerate(get_type(question.type).rows(question, value)):
-            db.session.add(Answer(response_id=r.id, question_id=qid_, position=pos, value_text=text, value_num=num))
-    for index, score in index_scores(qn, answers).items():
-        if score is not None:
-            db.session.add(IndexScore(response_id=r.id, index_id=index, score=score))
-    return r
-
-
-def places(db):
-    """Three counties with their team and two of their sites each."""
-    out = []
-    for county in db.session.scalars(select(County).order_by(County.code)).all()[:3]:
-        team = db.session.scalar(select(Team).where(Team.county_id == county.id))
-        sites = db.session.scalars(select(Site).where(Site.county_id == county.id).order_by(Site.code)).all()[:2]
-        out.append((county, team, sites))
-    return out
-
-
-def random_responses(db, qid, make_answers, n=300, seed=1, waves=("pre", "post", "pre", "post", None)) -> list[dict[str, Any]]:
-    """``n`` responses spread over places and waves, about 8% excluded; each returned as the
-    plain values the tests compute their expectations from."""
-    rng = random.Random(seed)
-    where = places(db)
-    out = []
-    for _ in range(n):
-        county, team, sites = rng.choice(where)
-        site = rng.choice([*sites, None])
-        wave = rng.choice(waves)
-        excluded = rng.random() < 0.08
-        answers = make_answers(rng)
-        r = add_response(db, qid, county, wave=wave, answers=answers, team=team if rng.random() < 0.9 else None,
-                         site=site, excluded=excluded)
-        out.append(described(r))
-    db.session.commit()
-    return out
-
-
-def described(r: Response) -> dict[str, Any]:
-    return {"id": r.id, "county": r.county_id, "team": r.team_id, "site": r.site_id, "wave": r.wave,
-            "excluded": r.excluded, "answers": r.answers_json}
 
 
 def awareness_answers(rng):
@@ -133,9 +62,9 @@ def test_excluded_and_flagged_responses_do_not_count(db, programme):
     rows = random_responses(db, "awareness", awareness_answers, n=80, seed=2)
     county, team, _ = places(db)[0]
     # a straight-liner (flagged) and an excluded response, both all "5"
-    liner = add_response(db, "awareness", county, wave="pre", answers=dict.fromkeys(ITEMS, 5), team=team)
+    liner = add_response(db, "awareness", county, wave="pre", answers=dict.fromkeys(ITEMS, 5), team=team, minutes=12)
     rows += [described(liner), described(add_response(db, "awareness", county, wave="pre", answers=dict.fromkeys(ITEMS, 5),
-                                                       team=team, excluded=True))]
+                                                       team=team, excluded=True, minutes=12))]
     db.session.commit()
     flagged = {r["id"] for r in rows if is_straight_lining([v for k, v in r["answers"].items() if k in ITEMS])}
     assert flagged - {r["id"] for r in rows if r["excluded"]} == {liner.id}
@@ -152,10 +81,10 @@ def test_bars_give_shares_and_suppress_below_five(db, programme):
     site = sites[0]
     # pre: five answers to aw1 (1, 2, 4, 4, 5); post: four (and an excluded fifth)
     for value in (1, 2, 4, 4, 5):
-        add_response(db, "awareness", county, wave="pre", answers={"aw1": value, "aw2": 3}, site=site)
+        add_response(db, "awareness", county, wave="pre", answers={"aw1": value, "aw2": 3}, site=site, minutes=12)
     for value in (5, 5, 4, 4):
-        add_response(db, "awareness", county, wave="post", answers={"aw1": value}, site=site)
-    add_response(db, "awareness", county, wave="post", answers={"aw1": 1}, site=site, excluded=True)
+        add_response(db, "awareness", county, wave="post", answers={"aw1": value}, site=site, minutes=12)
+    add_response(db, "awareness", county, wave="post", answers={"aw1": 1}, site=site, excluded=True, minutes=12)
     db.session.commit()
     with db.engine.connect() as connection:
         counts = point_counts(connection, "awareness", ("aw1", "aw2"), Place(site_id=site.id))

@@ -8,7 +8,8 @@ import pytest
 from survey_app.analysis.quality import is_straight_lining
 from survey_app.analysis.queries import Place
 from survey_app.analysis.satisfaction import SATISFIED_AT, by_choice, by_group, choice_shares, overall
-from tests.analysis.test_items import add_response, described, places, random_responses, selects
+from tests.analysis.test_items import selects
+from tests.factories import add_response, described, places, random_responses
 
 SAT = tuple(f"sat{i}" for i in range(1, 10))
 DOMAINS = ("disaster", "community", "rural", "elderly", "veterans", "outreach")
@@ -83,9 +84,9 @@ def test_threshold_counts_75_as_satisfied_and_small_cells_are_suppressed(db, pro
     fours = dict.fromkeys(SAT, 4)  # exactly 75
     hand = [fours, fours, dict.fromkeys(SAT, 5), dict.fromkeys(SAT, 3), {**fours, "sat9": 3}, {"sat1": 5}]  # the last: no score
     for answers in hand:
-        add_response(db, "satisfaction", county, wave="post", answers={"domains": ["elderly"], **answers}, site=sites[0], team=team)
+        add_response(db, "satisfaction", county, wave="post", answers={"domains": ["elderly"], **answers}, site=sites[0], team=team, minutes=12)
     for answers in hand[:4]:  # four scored in the other site
-        add_response(db, "satisfaction", county, wave="post", answers={"domains": ["elderly", "rural"], **answers}, site=sites[1])
+        add_response(db, "satisfaction", county, wave="post", answers={"domains": ["elderly", "rural"], **answers}, site=sites[1], minutes=12)
     db.session.commit()
     with db.engine.connect() as connection:
         first = overall(connection, "satisfaction", "satisfaction", Place(site_id=sites[0].id))
@@ -107,9 +108,10 @@ def test_threshold_counts_75_as_satisfied_and_small_cells_are_suppressed(db, pro
 def test_excluded_and_flagged_responses_do_not_count(db, programme):
     rows = random_responses(db, "satisfaction", satisfaction_answers, n=120, seed=8, waves=("post",))
     county, team, _ = places(db)[0]
-    liner = add_response(db, "satisfaction", county, wave="post", answers={"domains": ["rural"], **dict.fromkeys(SAT, 5)}, team=team)
+    liner = add_response(db, "satisfaction", county, wave="post", answers={"domains": ["rural"], **dict.fromkeys(SAT, 5)}, team=team,
+                         minutes=12)
     dropped = add_response(db, "satisfaction", county, wave="post", answers={"domains": ["rural"], **dict.fromkeys(SAT, 1)},
-                           excluded=True)
+                           excluded=True, minutes=12)
     rows += [described(liner), described(dropped)]
     db.session.commit()
     flagged = {r["id"] for r in rows if is_straight_lining([v for k, v in r["answers"].items() if k in SAT])}

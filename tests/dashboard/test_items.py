@@ -1,6 +1,6 @@
 """The item page: every likert item's answers by wave as on the stored answers (counted again
 here in Python), scoped, filtered, suppressed below five, in a fixed number of queries.
-``seed_demo``, ``kept_responses`` and ``flagged_ids`` are shared with the satisfaction page's tests."""
+``kept_responses`` and ``flagged_ids`` are shared with the satisfaction page's tests."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,30 +12,11 @@ from sqlalchemy import select
 
 from survey_app.analysis.quality import duplicate_codes, is_after_receipt, is_speeding, is_straight_lining
 from survey_app.models import County, Response, Round, Site
-from survey_app.submissions import latest
-from tests.analysis.test_items import add_response, questionnaire
 from tests.dashboard.pages import figures
-from tests.factories import login
+from tests.factories import FENGHUANG, PINGJIANG, add_response, login, questionnaire, seed_demo
 
 ITEMS = tuple(f"aw{i}" for i in range(1, 13))
 REVERSE = {"aw4", "aw8", "aw11", "aw12"}
-PINGJIANG, FENGHUANG = "430626", "433123"
-
-
-def seed_demo(db):
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(db.session, 1200, seed=4)
-    # some responses excluded by a data manager, as the response page does: they must not count anywhere
-    for response_id in db.session.scalars(select(Response.id).where(Response.id % 13 == 0)).all():
-        latest.set_excluded(db.session, response_id, "test")
-    db.session.commit()
-    return db
-
-
-@pytest.fixture
-def demo(db, programme, loaded):
-    return seed_demo(db)
 
 
 def kept_responses(db, qid, keep=lambda r: True, flagged=frozenset()):
@@ -86,17 +67,17 @@ def assert_page_shows(page, expected):
             assert got[key][0] == n and got[key][1] == pytest.approx([100 * s for s in shares], abs=0.051), key
 
 
-def test_the_office_sees_every_item_by_wave(client, demo, count_queries):
+def test_the_office_sees_every_item_by_wave(client, demo_with_exclusions, count_queries):
     login(client, "admin")
     with count_queries() as statements:
         reply = client.get("/dashboard/items")
     assert reply.status_code == 200
     page = reply.get_data(as_text=True)
-    expected = expected_bars(kept_responses(demo, "awareness"))
+    expected = expected_bars(kept_responses(demo_with_exclusions, "awareness"))
     assert_page_shows(page, expected)
     (fig,) = figures(page)
     outer, inner = fig["data"][0]["y"]
-    _, qn = questionnaire(demo, "awareness")
+    _, qn = questionnaire(demo_with_exclusions, "awareness")
     assert [label.replace("<br>", "") for label in outer[::2]] == [
         qn.question(i).label.zh + ("（反向题）" if i in REVERSE else "") for i in ITEMS]
     assert inner == ["前测", "后测"] * 12
@@ -110,55 +91,52 @@ def test_the_office_sees_every_item_by_wave(client, demo, count_queries):
     assert all(x <= 0 for t in fig["data"] if t.get("name") in ("1 很不同意", "2 不同意") for x in t["x"])
     assert "（反向题）" in page and "n &lt; 5" not in page
 
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(demo.session, 400, seed=5)
-    demo.session.commit()
+    seed_demo(demo_with_exclusions, 400, seed=5)
     with count_queries() as again:
         assert client.get("/dashboard/items").status_code == 200
     assert len(again) == len(statements) <= 12  # the same, whatever the data: no query per item or row
 
 
-def test_wave_county_and_flag_filters(client, demo):
+def test_wave_county_and_flag_filters(client, demo_with_exclusions):
     login(client, "admin")
-    pingjiang = demo.session.scalar(select(County).where(County.code == PINGJIANG))
+    pingjiang = demo_with_exclusions.session.scalar(select(County).where(County.code == PINGJIANG))
     page = client.get("/dashboard/items?wave=pre").get_data(as_text=True)
-    assert_page_shows(page, expected_bars(kept_responses(demo, "awareness", lambda r: r.wave == "pre")))
+    assert_page_shows(page, expected_bars(kept_responses(demo_with_exclusions, "awareness", lambda r: r.wave == "pre")))
     assert set(figures(page)[0]["data"][0]["y"][1]) == {"前测"}
     page = client.get(f"/dashboard/items?county={PINGJIANG}").get_data(as_text=True)
-    assert_page_shows(page, expected_bars(kept_responses(demo, "awareness", lambda r: r.county_id == pingjiang.id)))
+    assert_page_shows(page, expected_bars(kept_responses(demo_with_exclusions, "awareness", lambda r: r.county_id == pingjiang.id)))
     # a straight-liner: counted until flagged responses are left out
-    add_response(demo, "awareness", pingjiang, wave="pre", answers=dict.fromkeys(ITEMS, 5))
-    demo.session.commit()
-    flagged = flagged_ids(demo, "awareness", ITEMS)
+    add_response(demo_with_exclusions, "awareness", pingjiang, wave="pre", answers=dict.fromkeys(ITEMS, 5), minutes=12)
+    demo_with_exclusions.session.commit()
+    flagged = flagged_ids(demo_with_exclusions, "awareness", ITEMS)
     assert len(flagged) > 10
     everything = table(client.get("/dashboard/items").get_data(as_text=True))
     page = client.get("/dashboard/items?flagged=exclude").get_data(as_text=True)
-    assert_page_shows(page, expected_bars(kept_responses(demo, "awareness", flagged=flagged)))
+    assert_page_shows(page, expected_bars(kept_responses(demo_with_exclusions, "awareness", flagged=flagged)))
     assert table(page)[("aw1", "pre")][0] < everything[("aw1", "pre")][0]
 
 
-def test_a_county_sees_its_own_items_only(client, demo):
-    pingjiang = demo.session.scalar(select(County).where(County.code == PINGJIANG))
+def test_a_county_sees_its_own_items_only(client, demo_with_exclusions):
+    pingjiang = demo_with_exclusions.session.scalar(select(County).where(County.code == PINGJIANG))
     login(client, "county-pj")
     page = client.get("/dashboard/items").get_data(as_text=True)
-    assert_page_shows(page, expected_bars(kept_responses(demo, "awareness", lambda r: r.county_id == pingjiang.id)))
+    assert_page_shows(page, expected_bars(kept_responses(demo_with_exclusions, "awareness", lambda r: r.county_id == pingjiang.id)))
     assert client.get(f"/dashboard/items?county={FENGHUANG}").status_code == 403
     assert client.get(f"/dashboard/items?county={PINGJIANG}").status_code == 200
 
 
-def test_small_bars_say_n_below_five(client, demo):
+def test_small_bars_say_n_below_five(client, demo_with_exclusions):
     """A round of its own holds only these: six baselines answering aw1, three follow-ups."""
     later = Round(year=2030, name="第六期", starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 12, 31))
-    demo.session.add(later)
-    demo.session.flush()
+    demo_with_exclusions.session.add(later)
+    demo_with_exclusions.session.flush()
     later = later.id
-    county = demo.session.scalar(select(County).where(County.code == PINGJIANG))
+    county = demo_with_exclusions.session.scalar(select(County).where(County.code == PINGJIANG))
     for value in (1, 2, 4, 4, 5, 5):
-        add_response(demo, "awareness", county, wave="pre", answers={"aw1": value}, round_id=later)
+        add_response(demo_with_exclusions, "awareness", county, wave="pre", answers={"aw1": value}, round_id=later, minutes=12)
     for value in (5, 5, 4):
-        add_response(demo, "awareness", county, wave="post", answers={"aw1": value, "aw2": 4}, round_id=later)
-    demo.session.commit()
+        add_response(demo_with_exclusions, "awareness", county, wave="post", answers={"aw1": value, "aw2": 4}, round_id=later, minutes=12)
+    demo_with_exclusions.session.commit()
     login(client, "admin")
     page = client.get("/dashboard/items?round=2030").get_data(as_text=True)
     rows = table(page)
@@ -170,11 +148,11 @@ def test_small_bars_say_n_below_five(client, demo):
     assert "n = 3" not in page
 
 
-def test_another_questionnaire_and_its_scale(client, demo):
+def test_another_questionnaire_and_its_scale(client, demo_with_exclusions):
     login(client, "admin")
     page = client.get("/dashboard/items?questionnaire=satisfaction").get_data(as_text=True)
     sat = tuple(f"sat{i}" for i in range(1, 10))
-    assert_page_shows(page, expected_bars(kept_responses(demo, "satisfaction"), sat))
+    assert_page_shows(page, expected_bars(kept_responses(demo_with_exclusions, "satisfaction"), sat))
     (fig,) = figures(page)
     assert set(fig["data"][0]["y"][1]) == {"后测", "未注明测次"}  # satisfaction's wave is optional
     assert "1 很不满意" in {t.get("name") for t in fig["data"]} and "（反向题）" not in page
@@ -182,15 +160,15 @@ def test_another_questionnaire_and_its_scale(client, demo):
     assert not figures(page) and "这份问卷没有量表题" in page
 
 
-def test_login_is_required(client, demo):
+def test_login_is_required(client, demo_with_exclusions):
     assert client.get("/dashboard/items").status_code == 302
     login(client, "admin")
     assert client.get("/dashboard/items?questionnaire=nope").status_code == 404
     assert client.get("/dashboard/items?wave=middle").status_code == 422
 
 
-def test_a_site_is_a_place_too(client, demo):
-    site = demo.session.scalar(select(Site).join(County).where(County.code == PINGJIANG).order_by(Site.code))
+def test_a_site_is_a_place_too(client, demo_with_exclusions):
+    site = demo_with_exclusions.session.scalar(select(Site).join(County).where(County.code == PINGJIANG).order_by(Site.code))
     login(client, "admin")
     page = client.get(f"/dashboard/items?county={PINGJIANG}&site={site.code}").get_data(as_text=True)
-    assert_page_shows(page, expected_bars(kept_responses(demo, "awareness", lambda r: r.site_id == site.id)))
+    assert_page_shows(page, expected_bars(kept_responses(demo_with_exclusions, "awareness", lambda r: r.site_id == site.id)))

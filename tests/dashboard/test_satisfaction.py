@@ -9,18 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.models import County, Team
-from tests.analysis.test_items import add_response
 from tests.analysis.test_satisfaction import SAT, score
-from tests.dashboard.test_items import FENGHUANG, PINGJIANG, figures, flagged_ids, kept_responses, seed_demo
-from tests.factories import login
+from tests.dashboard.pages import figures
+from tests.dashboard.test_items import flagged_ids, kept_responses
+from tests.factories import FENGHUANG, PINGJIANG, add_response, login, seed_demo
 
 DOMAINS = ("disaster", "community", "rural", "elderly", "veterans", "outreach")
 ANSWERS = ("yes", "unsure", "no")  # as the page orders them
-
-
-@pytest.fixture
-def demo(db, programme, loaded):
-    return seed_demo(db)
 
 
 def expected(responses):
@@ -78,13 +73,13 @@ def recommend_rows(page):
     return out
 
 
-def test_the_office_sees_domains_counties_and_recommendations(client, demo, count_queries):
+def test_the_office_sees_domains_counties_and_recommendations(client, demo_with_exclusions, count_queries):
     login(client, "admin")
     with count_queries() as statements:
         reply = client.get("/dashboard/satisfaction")
     assert reply.status_code == 200
     page = reply.get_data(as_text=True)
-    responses = kept_responses(demo, "satisfaction")
+    responses = kept_responses(demo_with_exclusions, "satisfaction")
     assert len(responses) > 100
     assert_page_shows(page, responses, "county", lambda r: r.county_id)
     assert "指数 ≥ 75" in page and 'data-threshold="75"' in page
@@ -98,32 +93,30 @@ def test_the_office_sees_domains_counties_and_recommendations(client, demo, coun
     assert any("平江县" in label for label in by_county["data"][0]["y"])
     assert [t["name"] for t in recommend["data"]] == ["会", "说不准", "不会"]
 
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(demo.session, 400, seed=6)
-    demo.session.commit()
+    seed_demo(demo_with_exclusions, 400, seed=6)
     with count_queries() as again:
         assert client.get("/dashboard/satisfaction").status_code == 200
     # whatever the number of places, no query per row (the 15th: the data's state, analysis/snapshots.py)
     assert len(again) == len(statements) <= 15
 
 
-def test_a_county_compares_its_teams_and_a_team_its_sites(client, demo):
+def test_a_county_compares_its_teams_and_a_team_its_sites(client, demo_with_exclusions):
     """As the awareness page and the report do (findings.common.group_for): a county by team
     when more than one team collected there, else by village (its one team would be the whole)."""
-    pingjiang = demo.session.scalar(select(County).where(County.code == PINGJIANG))
-    team = demo.session.scalar(select(Team).where(Team.county_id == pingjiang.id))
+    pingjiang = demo_with_exclusions.session.scalar(select(County).where(County.code == PINGJIANG))
+    team = demo_with_exclusions.session.scalar(select(Team).where(Team.county_id == pingjiang.id))
     login(client, "county-pj")
-    mine = kept_responses(demo, "satisfaction", lambda r: r.county_id == pingjiang.id)
+    mine = kept_responses(demo_with_exclusions, "satisfaction", lambda r: r.county_id == pingjiang.id)
     page = client.get("/dashboard/satisfaction").get_data(as_text=True)
     assert len({r.team_id for r in mine}) == 1
     assert_page_shows(page, mine, "site", lambda r: r.site_id)
-    demo.session.rollback()  # SQLite: a fresh snapshot before writing (the server read meanwhile)
+    demo_with_exclusions.session.rollback()  # SQLite: a fresh snapshot before writing (the server read meanwhile)
     second = Team(code="PJ02", name="第二工作队", host_organisation="某社工机构", host_type="agency", county=pingjiang, domains=[])
-    demo.session.add(second)
-    add_response(demo, "satisfaction", pingjiang, wave="post", team=second, answers={"domains": ["elderly"], **dict.fromkeys(SAT, 4)})
-    demo.session.commit()
-    mine = kept_responses(demo, "satisfaction", lambda r: r.county_id == pingjiang.id)
+    demo_with_exclusions.session.add(second)
+    add_response(demo_with_exclusions, "satisfaction", pingjiang, wave="post", team=second,
+                 answers={"domains": ["elderly"], **dict.fromkeys(SAT, 4)}, minutes=12)
+    demo_with_exclusions.session.commit()
+    mine = kept_responses(demo_with_exclusions, "satisfaction", lambda r: r.county_id == pingjiang.id)
     page = client.get("/dashboard/satisfaction").get_data(as_text=True)
     assert_page_shows(page, mine, "team", lambda r: r.team_id)
     assert client.get(f"/dashboard/satisfaction?county={FENGHUANG}").status_code == 403
@@ -135,39 +128,40 @@ def test_a_county_compares_its_teams_and_a_team_its_sites(client, demo):
     assert any(n is None for n, _, _ in sites.values()) and "n &lt; 5" in card(page, "by-place")
 
 
-def test_wave_flags_and_exclusions(client, demo):
+def test_wave_flags_and_exclusions(client, demo_with_exclusions):
     login(client, "admin")
     page = client.get("/dashboard/satisfaction?wave=post").get_data(as_text=True)
-    assert_page_shows(page, kept_responses(demo, "satisfaction", lambda r: r.wave == "post"), "county", lambda r: r.county_id)
-    assert overall_of(page)[0] < expected(kept_responses(demo, "satisfaction"))[0]
-    pingjiang = demo.session.scalar(select(County).where(County.code == PINGJIANG))
-    add_response(demo, "satisfaction", pingjiang, wave="post", answers={"domains": ["veterans"], **dict.fromkeys(SAT, 1)})
-    demo.session.commit()
-    flagged = flagged_ids(demo, "satisfaction", SAT)
+    assert_page_shows(page, kept_responses(demo_with_exclusions, "satisfaction", lambda r: r.wave == "post"), "county", lambda r: r.county_id)
+    assert overall_of(page)[0] < expected(kept_responses(demo_with_exclusions, "satisfaction"))[0]
+    pingjiang = demo_with_exclusions.session.scalar(select(County).where(County.code == PINGJIANG))
+    add_response(demo_with_exclusions, "satisfaction", pingjiang, wave="post",
+                 answers={"domains": ["veterans"], **dict.fromkeys(SAT, 1)}, minutes=12)
+    demo_with_exclusions.session.commit()
+    flagged = flagged_ids(demo_with_exclusions, "satisfaction", SAT)
     with_liner = overall_of(client.get("/dashboard/satisfaction").get_data(as_text=True))
     page = client.get("/dashboard/satisfaction?flagged=exclude").get_data(as_text=True)
-    assert_page_shows(page, kept_responses(demo, "satisfaction", flagged=flagged), "county", lambda r: r.county_id)
+    assert_page_shows(page, kept_responses(demo_with_exclusions, "satisfaction", flagged=flagged), "county", lambda r: r.county_id)
     assert overall_of(page)[0] < with_liner[0]
 
 
-def test_the_questionnaire_is_fixed_but_kept_for_the_other_pages(client, demo):
+def test_the_questionnaire_is_fixed_but_kept_for_the_other_pages(client, demo_with_exclusions):
     login(client, "admin")
     page = client.get("/dashboard/satisfaction?questionnaire=awareness").get_data(as_text=True)
-    assert_same(overall_of(page), expected(kept_responses(demo, "satisfaction")))
+    assert_same(overall_of(page), expected(kept_responses(demo_with_exclusions, "satisfaction")))
     assert 'href="/dashboard/items?questionnaire=awareness"' in page
     assert client.get("/dashboard/satisfaction?county=999999").status_code == 422
 
 
-def test_suppressed_overall_and_rows(client, demo):
+def test_suppressed_overall_and_rows(client, demo_with_exclusions):
     """Round 2026 holds four scored responses and one without a score."""
     from survey_app.models import Round
 
-    later = demo.session.scalar(select(Round.id).where(Round.year == 2026))
-    county = demo.session.scalar(select(County).where(County.code == PINGJIANG))
+    later = demo_with_exclusions.session.scalar(select(Round.id).where(Round.year == 2026))
+    county = demo_with_exclusions.session.scalar(select(County).where(County.code == PINGJIANG))
     for value in (5, 4, 4, 3, None):
         answers = {"domains": ["elderly"], **(dict.fromkeys(SAT, value) if value else {"sat1": 5})}
-        add_response(demo, "satisfaction", county, wave="post", answers=answers, round_id=later)
-    demo.session.commit()
+        add_response(demo_with_exclusions, "satisfaction", county, wave="post", answers=answers, round_id=later, minutes=12)
+    demo_with_exclusions.session.commit()
     login(client, "admin")
     page = client.get("/dashboard/satisfaction?round=2026").get_data(as_text=True)
     assert overall_of(page) == (None, None, None)
