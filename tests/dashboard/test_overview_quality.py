@@ -9,33 +9,18 @@ import uuid as uuidlib
 import pytest
 from sqlalchemy import func, select
 
-from survey_app.models import County, QuestionnaireVersion, Refusal, Response, Site
+from survey_app.models import County, Refusal, Response, Site
 from tests.dashboard.pages import figures
-from tests.factories import login
+from tests.factories import add_response, login, seed_demo
 
 
 @pytest.fixture
 def demo(db, programme, loaded):
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(db.session, 600, seed=5)
-    db.session.commit()
-    return db
+    return seed_demo(db, 600, seed=5)
 
 
 def number(page: str, attribute: str) -> int:
     return int(re.search(rf'{attribute}="(\d+)"', page).group(1))
-
-
-def add_response(db, county_code: str, **fields) -> Response:
-    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == "awareness"))
-    county = db.session.scalar(select(County).where(County.code == county_code))
-    at = fields.pop("completed_at", dt.datetime(2026, 4, 30, 17, 0, tzinfo=dt.UTC))
-    r = Response(uuid=str(uuidlib.uuid4()), questionnaire_id="awareness", version_id=version.id, county_id=county.id,
-                 completed_at=at, received_at=at, content_hash="x", answers_json={}, source="seed", **fields)
-    db.session.add(r)
-    db.session.commit()
-    return r
 
 
 def test_overview_counts_what_was_stored(client, demo, db, count_queries):
@@ -61,7 +46,9 @@ def test_overview_counts_what_was_stored(client, demo, db, count_queries):
 
 def test_a_month_is_the_month_in_china(client, demo, db):
     # 17:00 UTC on 30 June is 01:00 on 1 July in Hunan (a year far from the demo's dates)
-    add_response(db, "430626", wave="pre", respondent_code="ZZ-1", completed_at=dt.datetime(2098, 6, 30, 17, 0, tzinfo=dt.UTC))
+    add_response(db, "awareness", "430626", wave="pre", code="ZZ-1", completed_at=dt.datetime(2098, 6, 30, 17, 0, tzinfo=dt.UTC),
+                 source="seed")
+    db.session.commit()
     login(client, "admin")
     monthly = figures(client.get("/dashboard/overview?county=430626").get_data(as_text=True))[0]
     months = monthly["data"][0]["x"]
@@ -71,8 +58,9 @@ def test_a_month_is_the_month_in_china(client, demo, db):
 def test_quality_page_counts_flags_and_the_filter_leaves_them_out(client, demo, db):
     start = dt.datetime(2026, 4, 2, 1, 0, tzinfo=dt.UTC)
     for i in range(3):  # done in 20 seconds: speeding
-        add_response(db, "430626", wave="post", respondent_code=f"FAST-{i}", started_at=start,
-                     completed_at=start + dt.timedelta(seconds=20))
+        add_response(db, "awareness", "430626", wave="post", code=f"FAST-{i}", started_at=start,
+                     completed_at=start + dt.timedelta(seconds=20), source="seed")
+        db.session.commit()
     login(client, "admin")
     page = client.get("/dashboard/quality?county=430626").get_data(as_text=True)
     assert number(page, "data-flagged") >= 3
