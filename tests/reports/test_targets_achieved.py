@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import uuid as uuidlib
 
 import pytest
 from sqlalchemy import select
 
 from survey_app.analysis.queries import Place
-from survey_app.models import County, IndexScore, QuestionnaireVersion, Response, Round, Site, Team
+from survey_app.models import County, Round, Site, Team
 from survey_app.reports.request import ReportRequest
 from survey_app.reports.targets import NO_RECORDS, TOO_FEW, Achieved, achieved, check_targets_text, compare, report_rows, report_tables
-from tests.analysis.test_activity import add_record
+from tests.factories import add_record, add_response
 
 T0 = dt.datetime(2025, 4, 1, 2, 0, tzinfo=dt.UTC)
 SERVED = ("served_disaster", "served_community", "served_rural", "served_elderly", "served_veterans", "served_outreach")
@@ -30,25 +29,15 @@ rounds:
 """
 
 
+def day(n: int) -> dt.datetime:
+    """The n-th day after the first baseline."""
+    return T0 + dt.timedelta(days=n)
+
+
 def targets():
     found, loaded = check_targets_text(TARGETS, "targets.yaml")
     assert not found and loaded is not None
     return loaded
-
-
-def response(db, qid, county, *, score=None, wave=None, code=None, site=None, round_id=None, days=0, excluded=False):
-    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == qid))
-    team = db.session.scalar(select(Team).where(Team.county_id == county.id))
-    completed = T0 + dt.timedelta(days=days)
-    r = Response(uuid=str(uuidlib.uuid4()), questionnaire_id=qid, version_id=version.id, county_id=county.id, team_id=team.id,
-                 site_id=site.id if site else None, wave=wave, respondent_code=code, round_id=round_id, completed_at=completed,
-                 received_at=completed, content_hash="x", answers_json={}, excluded=excluded,
-                 excluded_reason="test" if excluded else None, source="test")
-    db.session.add(r)
-    db.session.flush()
-    if score is not None:
-        db.session.add(IndexScore(response_id=r.id, index_id=qid, score=score))
-    return r
 
 
 @pytest.fixture
@@ -66,24 +55,33 @@ def data(db, programme):
     gains = [10.0, 12.5, 8.0, 15.0, 9.0, 11.0, 10.0, 13.0]
     for i, (before, gain) in enumerate(zip(pre, gains, strict=True)):
         site = pj_sites[i % 2]  # two of Pingjiang's five sites
-        response(db, "awareness", pj, score=before, wave="pre", code=f"PJ-{i}", site=site, round_id=rounds[2025])
-        response(db, "awareness", pj, score=before + gain, wave="post", code=f"PJ-{i}", site=site, round_id=rounds[2025], days=300)
-    response(db, "awareness", pj, score=50.0, wave="pre", code="PJ-dropped", site=pj_sites[0], round_id=rounds[2025])
+        add_response(db, "awareness", pj, team=pj_team, site=site, score=before, wave="pre", code=f"PJ-{i}",
+                     round_id=rounds[2025], completed_at=day(0))
+        add_response(db, "awareness", pj, team=pj_team, site=site, score=before + gain, wave="post", code=f"PJ-{i}",
+                     round_id=rounds[2025], completed_at=day(300))
+    add_response(db, "awareness", pj, team=pj_team, site=pj_sites[0], score=50.0, wave="pre", code="PJ-dropped",
+                 round_id=rounds[2025], completed_at=day(0))
     # 2026: other people at a third site, and a fall
     for i in range(6):
-        response(db, "awareness", pj, score=60.0, wave="pre", code=f"PJ-b{i}", site=pj_sites[2], round_id=rounds[2026], days=500)
-        response(db, "awareness", pj, score=57.0 + i % 2, wave="post", code=f"PJ-b{i}", site=pj_sites[2], round_id=rounds[2026], days=560)
+        add_response(db, "awareness", pj, team=pj_team, site=pj_sites[2], score=60.0, wave="pre", code=f"PJ-b{i}",
+                     round_id=rounds[2026], completed_at=day(500))
+        add_response(db, "awareness", pj, team=pj_team, site=pj_sites[2], score=57.0 + i % 2, wave="post", code=f"PJ-b{i}",
+                     round_id=rounds[2026], completed_at=day(560))
     for i in range(3):
-        response(db, "awareness", fh, score=50.0, wave="pre", code=f"FH-{i}", site=fh_sites[0], round_id=rounds[2025])
-        response(db, "awareness", fh, score=70.0 + i, wave="post", code=f"FH-{i}", site=fh_sites[0], round_id=rounds[2025], days=300)
+        add_response(db, "awareness", fh, team=fh_team, site=fh_sites[0], score=50.0, wave="pre", code=f"FH-{i}",
+                     round_id=rounds[2025], completed_at=day(0))
+        add_response(db, "awareness", fh, team=fh_team, site=fh_sites[0], score=70.0 + i, wave="post", code=f"FH-{i}",
+                     round_id=rounds[2025], completed_at=day(300))
 
     satisfaction = [80.0, 75.0, 60.0, 90.0, 74.9, 100.0]
     for score in satisfaction:
-        response(db, "satisfaction", pj, score=score, wave="post", round_id=rounds[2025], days=300)
-    response(db, "satisfaction", pj, score=None, wave="post", round_id=rounds[2025], days=300)  # too few items: no score
-    response(db, "satisfaction", pj, score=100.0, wave="post", round_id=rounds[2025], days=300, excluded=True)
+        add_response(db, "satisfaction", pj, team=pj_team, score=score, wave="post", round_id=rounds[2025], completed_at=day(300))
+    # too few items: no score
+    add_response(db, "satisfaction", pj, team=pj_team, score=None, wave="post", round_id=rounds[2025], completed_at=day(300))
+    add_response(db, "satisfaction", pj, team=pj_team, score=100.0, wave="post", round_id=rounds[2025], completed_at=day(300),
+                 excluded=True)
     for score in (90.0, 95.0, 100.0):
-        response(db, "satisfaction", fh, score=score, wave="post", round_id=rounds[2025], days=300)
+        add_response(db, "satisfaction", fh, team=fh_team, score=score, wave="post", round_id=rounds[2025], completed_at=day(300))
 
     records = [("2025-05", 2025, 1, {"served_elderly": 120, "served_disaster": 40}), ("2025-06", 2025, 2, {"served_rural": 300}),
                ("2025-07", 2025, 0, {"served_outreach": 250, "served_veterans": 10}), ("2026-08", 2026, 4, {"served_community": 90})]
