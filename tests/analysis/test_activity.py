@@ -2,9 +2,7 @@
 on both engines, in four queries whatever the data."""
 from __future__ import annotations
 
-import datetime as dt
 import random
-import uuid as uuidlib
 from collections import defaultdict
 from typing import Any
 
@@ -12,43 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.analysis.activity import activity_totals, months_between
-from survey_app.analysis.quality import own_flags
 from survey_app.analysis.queries import Place
-from survey_app.instruments import find_version, parsed
-from survey_app.models import Answer, Questionnaire, Response, Round, Team
-from survey_app.questionnaires.types import get_type
-
-T0 = dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC)
-
-
-def numeric_questions(db) -> tuple[str, ...]:
-    return tuple(q.id for q in _activity(db).questions.values() if q.type == "number")
-
-
-def _activity(db) -> Any:
-    stored = db.session.get(Questionnaire, "activity")
-    return parsed(find_version(db.session, "activity", stored.current_version))
-
-
-def add_record(db, team: Team, month: str, values: dict[str, float], *, round_id: int | None = None,
-               excluded: bool = False, clock_ahead: bool = False) -> Response:
-    """One monthly record, its answers stored as the question types store them."""
-    qn = _activity(db)
-    answers: dict[str, Any] = {"month": f"{month}-01", **values}
-    completed = T0 + (dt.timedelta(days=2) if clock_ahead else dt.timedelta(0))  # ahead of its arrival: a flag
-    response = Response(
-        uuid=str(uuidlib.uuid4()), questionnaire_id="activity", version_id=find_version(db.session, "activity", 1).id,
-        county_id=team.county_id, team_id=team.id, round_id=round_id, completed_at=completed, received_at=T0,
-        content_hash="x", answers_json=answers, excluded=excluded, excluded_reason="test" if excluded else None, source="seed",
-        **own_flags(qn.scale_items, answers, completed, T0),  # as the submission service stores them
-    )
-    db.session.add(response)
-    db.session.flush()
-    for qid, value in answers.items():
-        question = qn.question(qid)
-        for position, (text, number) in enumerate(get_type(question.type).rows(question, value)):
-            db.session.add(Answer(response_id=response.id, question_id=qid, position=position, value_text=text, value_num=number))
-    return response
+from survey_app.models import Round, Team
+from tests.factories import add_record, numeric_questions
 
 
 def make_records(db, n: int = 90, seed: int = 7) -> list[dict[str, Any]]:

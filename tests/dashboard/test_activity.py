@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import select, update
 
 from survey_app.models import County, Response, Round, Team
-from tests.analysis.test_activity import add_record, numeric_questions
 from tests.dashboard.pages import figures
-from tests.factories import login
+from tests.factories import add_record, login, numeric_questions
 
 DOMAINS = ("served_disaster", "served_community", "served_rural", "served_elderly", "served_veterans", "served_outreach")
 
