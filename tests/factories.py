@@ -80,7 +80,10 @@ COMPLETED = dt.datetime(2026, 4, 1, 2, 0, tzinfo=dt.UTC)  # when a response was 
 
 def questionnaire(db: Any, qid: str) -> tuple[QuestionnaireVersion, Any]:
     """A questionnaire's stored version and its parsed definition."""
-    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == qid))
+    # the id alone, then the version from the session where it is loaded: a version's definition
+    # is a large JSON document, read again with every response otherwise
+    version_id = db.session.scalar(select(QuestionnaireVersion.id).where(QuestionnaireVersion.questionnaire_id == qid))
+    version = db.session.get(QuestionnaireVersion, version_id)
     return version, parsed(version)
 
 

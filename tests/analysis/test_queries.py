@@ -3,9 +3,7 @@ number of queries, both ways: from the latest responses stored at ingest and fro
 over the responses (which answers places the stored rows cannot)."""
 from __future__ import annotations
 
-import datetime as dt
 import random
-import uuid as uuidlib
 
 import pytest
 from sqlalchemy import select
@@ -13,45 +11,9 @@ from sqlalchemy import select
 from survey_app.analysis import queries
 from survey_app.analysis.pairing import Observation, pair
 from survey_app.analysis.queries import Place, paired_scores, paired_scores_by, paired_yes_no, scores_by_wave, summary
-from survey_app.models import Answer, County, IndexScore, QuestionnaireVersion, Response, Round, Site, Team
+from survey_app.models import QuestionnaireVersion, Response, Round, Site, Team
 from survey_app.submissions.latest import set_excluded
-
-T0 = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
-
-
-def make_responses(db, n=400, seed=3):
-    """Responses with codes reused across waves, repeats, ties, exclusions and missing scores,
-    spread over teams, sites and rounds (or none), each with a yes/no answer and some with one or
-    two choices of a multiple-choice question."""
-    rng = random.Random(seed)
-    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == "awareness"))
-    counties = db.session.scalars(select(County).order_by(County.code)).all()[:3]
-    rounds = [None, *db.session.scalars(select(Round.id))]
-    observations = []
-    for _ in range(n):
-        county = rng.choice(counties)
-        code = rng.choice([f"C{j:03d}" for j in range(60)] + [None])
-        wave = rng.choice(["pre", "post", "pre", "post", None])
-        completed = T0 + dt.timedelta(days=rng.choice([0, 1, 1, 2, 300, 301]))  # ties on purpose
-        excluded = rng.random() < 0.08
-        score = None if rng.random() < 0.05 else round(rng.uniform(0, 100), 1)
-        r = Response(uuid=str(uuidlib.uuid4()), questionnaire_id="awareness", version_id=version.id, county_id=county.id,
-                     wave=wave, respondent_code=code, completed_at=completed, received_at=completed, content_hash="x",
-                     answers_json={}, excluded=excluded, excluded_reason="test" if excluded else None, source="seed",
-                     site_id=rng.choice([None, *(s.id for s in county.sites)]),
-                     team_id=rng.choice([None, *(t.id for t in db.session.scalars(select(Team).where(Team.county_id == county.id)))]),
-                     round_id=rng.choice(rounds))
-        db.session.add(r)
-        db.session.flush()
-        if score is not None:
-            db.session.add(IndexScore(response_id=r.id, index_id="awareness", score=score))
-        db.session.add(Answer(response_id=r.id, question_id="heard_sw", position=0, value_text=rng.choice(["yes", "no"])))
-        household = ["lives_alone", "left_behind_elderly", "left_behind_children"]
-        for position, value in enumerate(rng.sample(household, rng.randrange(3))):  # sometimes unanswered
-            db.session.add(Answer(response_id=r.id, question_id="household", position=position, value_text=value))
-        observations.append(Observation(r.id, county.id, code, wave, completed, score, excluded))
-    db.session.commit()
-    return observations, counties
+from tests.factories import make_responses, seed_demo
 
 
 def pairs_of(observations, keep=lambda o: True):
@@ -185,11 +147,9 @@ def test_grouped_pairing_equals_the_rules_county_by_county(db, programme, loaded
 def test_reliability_from_sql_equals_the_answers_as_stored(db, programme, loaded):
     from survey_app.analysis.figures import reliability
     from survey_app.analysis.stats import cronbach_alpha
-    from survey_app.demo.seed import seed_responses
     from survey_app.instruments import parsed
 
-    seed_responses(db.session, 600, seed=8)
-    db.session.commit()
+    seed_demo(db, 600, seed=8)
     version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == "awareness"))
     qn = parsed(version)
     index = next(i for i in qn.indices if i.id == "awareness")
@@ -207,10 +167,8 @@ def test_reliability_from_sql_equals_the_answers_as_stored(db, programme, loaded
 
 def test_the_alpha_sample_is_fixed_and_bounded(db, programme, loaded):
     from survey_app.analysis.queries import item_values
-    from survey_app.demo.seed import seed_responses
 
-    seed_responses(db.session, 300, seed=9)
-    db.session.commit()
+    seed_demo(db, 300, seed=9)
     items = tuple(f"aw{i}" for i in range(1, 13))
     with db.engine.connect() as connection:
         everything = item_values(connection, "awareness", items, Place())

@@ -9,7 +9,6 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import uuid as uuidlib
 
 import pytest
 from sqlalchemy import func, select, update
@@ -18,11 +17,10 @@ from survey_app.analysis import figures, flag_figures, flags, overview, queries,
 from survey_app.analysis.queries import Place
 from survey_app.findings import common, prepost
 from survey_app.followups import worklist
-from survey_app.models import FindingsSnapshot, QuestionnaireVersion, Response
+from survey_app.models import FindingsSnapshot, Response
 from survey_app.models.responses import RespondentLatest
 from survey_app.submissions.latest import set_excluded
-
-from .test_queries import T0, make_responses
+from tests.factories import RESPONSES_FROM, add_response, make_responses
 
 SECRET = b"k" * 32
 EVERYTHING = snapshots.Policy(secret=SECRET, min_responses=0)
@@ -82,15 +80,12 @@ def stored(db) -> int:
     return db.session.scalar(select(func.count()).select_from(FindingsSnapshot))
 
 
-def add_response(db, county_id, response_id=None, wave="post", code="C001"):
+def add_later(db, county, **fields) -> int:
+    """An awareness response completed after make_responses' (``fields``: add_response's),
+    committed on its own; its id."""
     db.session.rollback()  # SQLite: a fresh snapshot before writing (others wrote meanwhile)
-    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == "awareness"))
-    r = Response(uuid=str(uuidlib.uuid4()), questionnaire_id="awareness", version_id=version.id, county_id=county_id,
-                 wave=wave, respondent_code=code, completed_at=T0 + dt.timedelta(days=400), received_at=T0, content_hash="x",
-                 answers_json={}, source="seed")
-    if response_id is not None:
-        r.id = response_id
-    db.session.add(r)
+    r = add_response(db, "awareness", county, completed_at=RESPONSES_FROM + dt.timedelta(days=400), received_at=RESPONSES_FROM,
+                     clock_ahead=False, source="seed", **fields)  # stored unflagged, as this test always had it
     db.session.commit()
     return r.id
 
@@ -143,9 +138,9 @@ def test_every_change_of_the_data_makes_the_snapshots_old(db, programme, loaded,
             changed(connection)
 
     changes = {
-        "a new response": lambda: add_response(db, counties[0].id, response_id=largest + 100),
+        "a new response": lambda: add_later(db, counties[0], id=largest + 100, wave="post", code="C001"),
         # committed after one with a larger id (concurrent PostgreSQL transactions do)
-        "a response with a smaller id": lambda: add_response(db, counties[0].id, response_id=largest + 50, wave="pre"),
+        "a response with a smaller id": lambda: add_later(db, counties[0], id=largest + 50, wave="pre", code="C001"),
         "an exclusion": exclude,
         "a re-inclusion": include,
         "one excluded and another counted again": swap,
@@ -221,7 +216,7 @@ def test_the_worker_refreshes_what_people_read_and_prunes_the_rest(db, programme
     assert snapshots.refresh(db.engine, SECRET) == 0  # nothing changed
     kept = stored(db)
     old_reads = dict(db.session.execute(select(FindingsSnapshot.key, FindingsSnapshot.read_at)).all())
-    add_response(db, counties[0].id, code="C002", wave="pre")
+    add_later(db, counties[0], code="C002", wave="pre")
     assert snapshots.refresh(db.engine, SECRET) == kept
     for name, call in read.items():
         got, statements, _ = through(db, call)

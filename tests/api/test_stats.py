@@ -5,7 +5,7 @@ import pytest
 
 from survey_app.analysis.pairing import pair
 from survey_app.analysis.stats import paired
-from tests.analysis.test_queries import make_responses
+from tests.factories import make_responses
 
 FIELDS = {"n_pairs", "pre_mean", "post_mean", "mean_diff", "ci95", "t", "p_ttest", "p_wilcoxon", "cohens_dz", "n_pre_only", "n_post_only",
           "verdict", "attrition"}

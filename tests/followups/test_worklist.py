@@ -13,7 +13,7 @@ from survey_app.analysis.pairing import pair
 from survey_app.analysis.queries import Place, paired_scores
 from survey_app.followups.worklist import Item, Progress, progress_by_site, worklist
 from survey_app.models import FollowupMark, IndexScore, Response, Round, Site, Team, User
-from tests.analysis.test_queries import make_responses
+from tests.factories import make_responses
 
 #: an index every test response has a score of, so that paired_scores counts every pair
 EVERY = "followup_test"
