@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.models import County, Response, Team, User
-from tests.factories import login
+from tests.factories import login, seed_demo
 
 ROLES = {"admin": "admin", "county": "county-pj", "team": "team-pj", "collector": "sw-pj1"}
 STAFF = {"admin", "county", "team"}
@@ -203,9 +203,7 @@ POLICY: dict[str, Access] = {
 
 @pytest.fixture
 def ctx(db, programme, stamped):
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(db.session, 120, seed=9)
+    seed_demo(db, 120, seed=9)
     pj = db.session.scalar(select(County).where(County.code == "430626"))
     fh = db.session.scalar(select(County).where(County.code == "433123"))
     team = db.session.scalar(select(User).where(User.username == "team-pj")).team

@@ -9,15 +9,12 @@ from sqlalchemy import select
 from survey_app.instruments import parsed
 from survey_app.models import County, IndexScore, QuestionnaireVersion, Response, Site, Team, User
 from survey_app.questionnaires import index_scores, validate_answers
+from tests.factories import login, seed_demo
 
 
 @pytest.fixture
 def seeded(app, programme, db):
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(db.session, 1500, seed=11)
-    db.session.commit()
-    return db
+    return seed_demo(db, 1500, seed=11)
 
 
 def test_programme_shape(programme, db):
@@ -64,8 +61,6 @@ def test_awareness_rises_between_waves_in_most_counties(seeded):
 def test_the_demo_tablets_show_on_the_devices_pages(seeded, client):
     """Each team's seeded answers came from its two tablets, so the devices pages show them."""
     from sqlalchemy import func
-
-    from tests.factories import login
 
     db = seeded
     per_team = db.session.execute(select(Response.team_id, func.count(func.distinct(Response.device_id)))

@@ -10,18 +10,14 @@ from sqlalchemy import func, select
 
 from survey_app.analysis.queries import Place, summary
 from survey_app.models import AuditEvent, County, Response, Team
-from tests.factories import login
+from tests.factories import login, seed_demo
 
 PJ, FH = "430626", "433123"
 
 
 @pytest.fixture
 def demo(db, programme):
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(db.session, 300, seed=5)
-    db.session.commit()
-    return db
+    return seed_demo(db, 300, seed=5)
 
 
 def listed(page: str) -> set[int]:

@@ -16,18 +16,14 @@ from survey_app.models import County, Response, Site, Team, User
 from survey_app.reports.build import report_html
 from survey_app.reports.content import assemble
 from survey_app.reports.request import ReportRequest
-from tests.factories import login
+from tests.factories import login, seed_demo
 
 PAGES = ("awareness", "items", "satisfaction", "activity", "quality")
 
 
 @pytest.fixture
 def demo(db, programme, loaded):
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(db.session, 1500, seed=7)
-    db.session.commit()
-    return db
+    return seed_demo(db, 1500, seed=7)
 
 
 @contextmanager

@@ -11,13 +11,12 @@ from survey_app.analysis.queries import Place
 from survey_app.demo.marks import REASONS, SHARE, seed_marks
 from survey_app.followups.worklist import worklist
 from survey_app.models import County, FollowupMark, Team, User
+from tests.factories import seed_demo
 
 
 @pytest.fixture
 def seeded(app, programme, db):
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(db.session, 1500, seed=11)
+    seed_demo(db, 1500, seed=11)
     assert db.session.scalar(select(FollowupMark.id).limit(1)) is not None  # the demo seed marks some itself
     db.session.execute(delete(FollowupMark))  # this test marks them afresh
     db.session.commit()

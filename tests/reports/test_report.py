@@ -14,6 +14,7 @@ from survey_app.auth.places import OutsidePlace
 from survey_app.auth.scope import Scope
 from survey_app.models import Answer, County, Response, User
 from survey_app.reports.request import ReportRequest
+from tests.factories import seed_demo
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext, pdffonts) not installed")
 
@@ -22,9 +23,7 @@ HOSTILE = '<img src="file:///etc/passwd"><link rel="stylesheet" href="http://evi
 
 @pytest.fixture
 def demo(db, programme, loaded):
-    from survey_app.demo.seed import seed_responses
-
-    seed_responses(db.session, 900, seed=12)
+    seed_demo(db, 900, seed=12)
     # one comment left in 平江县, a hostile one, so that the report must quote it
     pj = db.session.scalar(select(County).where(County.code == "430626"))
     db.session.execute(delete(Answer).where(Answer.question_id == "comments"))
