@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.models import County, Response, Team, User
-from tests.factories import login, seed_demo
+from tests.factories import logged_in, seed_demo
 
 ROLES = {"admin": "admin", "county": "county-pj", "team": "team-pj", "collector": "sw-pj1"}
 STAFF = {"admin", "county", "team"}
@@ -288,7 +288,7 @@ def test_anonymous(app, client, ctx):
 def test_each_role_inside_and_outside_its_reach(app, db, ctx, token_for, role):
     token = token_for(ROLES[role])
     client = app.test_client()
-    assert login(client, ROLES[role]).status_code == 302
+    logged_in(client, ROLES[role])
     problems = []
     for endpoint, access in POLICY.items():
         if endpoint == "auth.logout":

@@ -14,7 +14,7 @@ from PIL import Image
 from survey_app.collect.app_manifest import ICONS, theme_colours
 from survey_app.config import ROOT
 from tests.collect.test_form import fill, start
-from tests.factories import login
+from tests.factories import logged_in
 
 #: values for the arguments of the /collect/ routes, so that every page of the blueprint is
 #: fetched (a new route with a new argument fails until it has one here)
@@ -78,7 +78,7 @@ def _links_the_manifest(html: str) -> bool:
 
 @pytest.mark.parametrize("username", ["sw-pj1", "admin"])
 def test_every_collection_page_links_the_manifest(app, client, programme, loaded, username):
-    assert login(client, username).status_code == 302
+    logged_in(client, username)
     seen = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in NOT_PAGES or not rule.rule.startswith("/collect/") or "GET" not in rule.methods:
@@ -106,7 +106,7 @@ def test_the_done_page_links_it_and_staff_pages_do_not(client, programme, loaded
 
 
 def test_the_tablet_keeps_the_manifest_and_icons_offline(client, programme, loaded):
-    assert login(client, "sw-pj1").status_code == 302
+    logged_in(client, "sw-pj1")
     offline = client.get("/collect/manifest.json").get_json()
     _, data = manifest(client)
     assert "/collect/app.webmanifest" in offline["static"]

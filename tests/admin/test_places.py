@@ -2,21 +2,15 @@
 made, disabled places gone from the collection form and their responses kept; audited."""
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from survey_app.models import AuditEvent, County, Site, Team
-from tests.factories import login
-
-
-def token(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+from tests.factories import csrf_token, logged_in, login
 
 
 def test_create_edit_and_disable_a_site(client, db, programme):
     login(client, "admin")
-    csrf = token(client.get("/admin/places/site/new").get_data(as_text=True))
+    csrf = csrf_token(client, "/admin/places/site/new")
     data = {"csrf_token": csrf, "code": "PJ-NEW-1", "county": "430626", "township": "长寿镇", "name": "新村", "kind": "village"}
     for change, message in (({"code": "空格 不行"}, "代码只能用"), ({"name": ""}, "必填"), ({"county": "999999"}, 'data-error="county"'),
                             ({"code": db.session.scalar(select(Site.code))}, "已经有了")):
@@ -34,8 +28,7 @@ def test_create_edit_and_disable_a_site(client, db, programme):
     assert db.session.scalar(select(Site.name).where(Site.code == "PJ-NEW-1")) == "新村<script>"
     assert db.session.scalar(select(Site.id).where(Site.code == "OTHER")) is None
     assert "新村&lt;script&gt;" in client.get("/admin/places").get_data(as_text=True)
-    collector = client.application.test_client()
-    login(collector, "sw-pj1")
+    collector = logged_in(client.application.test_client(), "sw-pj1")
     assert "PJ-NEW-1" in collector.get("/collect/awareness").get_data(as_text=True)
     for _ in range(2):
         assert client.post("/admin/places/site/PJ-NEW-1/active", data={"csrf_token": csrf, "active": "0"}).status_code == 302
@@ -47,7 +40,7 @@ def test_create_edit_and_disable_a_site(client, db, programme):
 
 def test_counties_and_teams(client, db, programme):
     login(client, "admin")
-    csrf = token(client.get("/admin/places/county/new").get_data(as_text=True))
+    csrf = csrf_token(client, "/admin/places/county/new")
     reply = client.post("/admin/places/county/new", data={"csrf_token": csrf, "code": "43312", "name": "x"})
     assert reply.status_code == 422 and "6 位数字" in reply.get_data(as_text=True)
     assert client.post("/admin/places/county/new", data={"csrf_token": csrf, "code": "433130", "name": "龙山县",
@@ -64,8 +57,7 @@ def test_counties_and_teams(client, db, programme):
 
 def test_only_the_office(client, db, programme):
     for username in ("county-pj", "team-pj", "sw-pj1"):
-        other = client.application.test_client()
-        login(other, username)
+        other = logged_in(client.application.test_client(), username)
         for url in ("/admin/places", "/admin/places/site/new", "/admin/places/county/430626"):
             assert other.get(url).status_code == 403, (username, url)
     login(client, "admin")

@@ -7,7 +7,7 @@ import yaml
 
 from survey_app.config import ROOT
 from survey_app.instruments import load_folder
-from tests.factories import login
+from tests.factories import logged_in, login
 
 
 def test_a_changed_file_shows_as_a_new_version_with_its_changes(client, db, programme, tmp_path):
@@ -28,8 +28,7 @@ def test_a_changed_file_shows_as_a_new_version_with_its_changes(client, db, prog
     assert 'data-version="2"' in page and 'data-version="1"' in page and "第一个版本" in page
     assert f'data-change="changed" data-question="{question["id"]}"' in page and "label" in page
     assert client.get("/admin/questionnaires/nope").status_code == 404
-    other = client.application.test_client()
-    login(other, "county-pj")
+    other = logged_in(client.application.test_client(), "county-pj")
     assert other.get("/admin/questionnaires").status_code == 403
 
 
@@ -62,14 +61,12 @@ def test_assigning_to_teams_changes_what_is_offered_not_what_is_accepted(client,
     page = client.get("/admin/questionnaires/awareness").get_data(as_text=True)
     reply = client.post("/admin/questionnaires/awareness/teams", data={"csrf_token": _form_token(page), "teams": [fh_team]})
     assert reply.status_code == 302
-    collector = client.application.test_client()
-    login(collector, "sw-pj1")
+    collector = logged_in(client.application.test_client(), "sw-pj1")
     headers = {"Authorization": f"Bearer {sw_token}"}
     _not_offered(collector, client, headers, 403, "这份问卷没有分配给你的工作队", "assigned to other teams")
     # an interview the tablet began before still syncs
     assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 201
-    bureau = client.application.test_client()
-    login(bureau, "county-pj")
+    bureau = logged_in(client.application.test_client(), "county-pj")
     assert 'data-questionnaire="awareness"' in bureau.get("/collect/").get_data(as_text=True)
     reply = client.post("/admin/questionnaires/awareness/teams", data={"csrf_token": _form_token(page)})  # none: every team
     assert reply.status_code == 302
@@ -92,8 +89,7 @@ def test_a_retired_version_is_no_longer_offered_and_its_data_stay(client, db, pr
         assert client.post("/admin/questionnaires/awareness/versions/1/retired",
                            data={"csrf_token": _form_token(page), "retired": "1"}).status_code == 302
     assert "data-retired" in client.get("/admin/questionnaires/awareness").get_data(as_text=True)
-    collector = client.application.test_client()
-    login(collector, "sw-pj1")
+    collector = logged_in(client.application.test_client(), "sw-pj1")
     headers = {"Authorization": f"Bearer {sw_token}"}
     _not_offered(collector, client, headers, 410, "这个问卷版本已停用", "retired")
     assert client.post("/api/v1/submissions", json=awareness(), headers=headers).status_code == 201  # began before: kept

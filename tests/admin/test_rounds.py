@@ -7,9 +7,8 @@ import uuid as uuidlib
 from sqlalchemy import delete, select
 
 from survey_app.models import AuditEvent, Refusal, Response, Round
-from tests.admin.test_places import token
 from tests.api.payloads import awareness
-from tests.factories import login
+from tests.factories import csrf_in, login
 
 
 def _send(client, token_for):
@@ -44,7 +43,7 @@ def test_a_new_round_and_new_dates_put_what_is_stored_in_its_round(client, db, p
     assert set(_rounds_of(db, sent).values()) == {None}
     login(client, "admin")
     page = client.get("/admin/rounds").get_data(as_text=True)
-    data = {"csrf_token": token(page), "year": "2025", "name": "第一期（2025年度）", "starts_on": "2025-03-01", "ends_on": "2026-06-30"}
+    data = {"csrf_token": csrf_in(page), "year": "2025", "name": "第一期（2025年度）", "starts_on": "2025-03-01", "ends_on": "2026-06-30"}
     for change, message in (({"ends_on": "2025-01-01"}, "不能早于第一天"), ({"starts_on": "soon"}, "请填日期"),
                             ({"name": ""}, "必填"), ({"year": "99999999999999999999"}, 'data-error="year"')):
         reply = client.post("/admin/rounds", data={**data, **change})
@@ -65,7 +64,7 @@ def test_a_new_round_and_new_dates_put_what_is_stored_in_its_round(client, db, p
 
     edit = client.get("/admin/rounds/2026").get_data(as_text=True)
     assert 'name="year"' not in edit  # a round's year never changes
-    moved = {"csrf_token": token(edit), "name": "第二期", "starts_on": "2026-07-01", "ends_on": "2027-06-30"}
+    moved = {"csrf_token": csrf_in(edit), "name": "第二期", "starts_on": "2026-07-01", "ends_on": "2027-06-30"}
     assert client.post("/admin/rounds/2026", data=moved).status_code == 302
     assert set(_rounds_of(db, sent).values()) == {2025}  # no overlap left: the new baseline falls in the first
     assert db.session.scalar(select(Round.name).where(Round.year == 2026)) == "第二期"

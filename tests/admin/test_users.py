@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from survey_app.models import ApiToken, AuditEvent, User
-from tests.factories import PASSWORD, login
+from tests.factories import PASSWORD, logged_in, login
 
 GOOD = "清晨的山路很长 2026"
 
@@ -51,8 +51,7 @@ def test_creating_an_account_checks_role_place_name_and_password(client, db, pro
 
 def test_disabling_ends_sessions_and_tokens_at_once(client, db, programme, token_for):
     secret = token_for("sw-pj1")
-    victim = client.application.test_client()
-    login(victim, "sw-pj1")
+    victim = logged_in(client.application.test_client(), "sw-pj1")
     assert victim.get("/collect/").status_code == 200
     assert victim.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     login(client, "admin")
@@ -93,8 +92,7 @@ def test_role_change_and_new_password_are_audited(client, db, programme):
 def test_only_the_office_manages_accounts_and_not_its_own_switch(client, db, programme):
     admin = db.session.scalar(select(User).where(User.username == "admin"))
     for username in ("county-pj", "team-pj", "sw-pj1"):
-        other = client.application.test_client()
-        login(other, username)
+        other = logged_in(client.application.test_client(), username)
         for url in ("/admin/users", "/admin/users/new", f"/admin/users/{admin.id}"):
             assert other.get(url).status_code == 403, (username, url)
     login(client, "admin")

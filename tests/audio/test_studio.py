@@ -18,7 +18,7 @@ from survey_app.demo.studio import BEEP, seed_recordings
 from survey_app.instruments import load_folder
 from survey_app.models import AuditEvent, Dialect, Recording, User
 from tests.conftest import ROOT
-from tests.factories import csrf_token, login
+from tests.factories import csrf_token, logged_in, login
 
 WEBM = BEEP.read_bytes()
 
@@ -71,8 +71,7 @@ def test_upload_approve_and_serve(app, db, fh):
     assert db.session.scalar(select(func.count()).select_from(Recording)) == 1
     # a collector may not approve
     assert post(client, f"/audio/recordings/{again['id']}/approve").status_code == 403
-    staff = app.test_client()
-    login(staff, "team-fh")
+    staff = logged_in(app.test_client(), "team-fh")
     assert post(staff, f"/audio/recordings/{again['id']}/approve").status_code == 303
     db.session.rollback()  # the test's own snapshot (SQLite) ends: read what the requests committed
     rec = db.session.get(Recording, again["id"])
@@ -85,8 +84,7 @@ def test_upload_approve_and_serve(app, db, fh):
     assert client.get(url.replace(".webm", ".ogg")).status_code == 404
     assert client.get(f"/collect/recordings/{rec.id}-{'0' * 16}.webm").status_code == 404
     # anyone logged in (collectors of other counties too) may fetch it; nobody logged out
-    other = app.test_client()
-    login(other, "sw-pj1")
+    other = logged_in(app.test_client(), "sw-pj1")
     assert other.get(url).status_code == 200
     assert app.test_client().get(url).status_code == 302
     # a new take approved supersedes the old one; the trail has both approvals
@@ -115,8 +113,7 @@ def test_upload_approve_and_serve(app, db, fh):
     ("q:age_band", WEBM + b"\0" * service.BUDGET_BYTES, "audio/webm", 413, "太大"),
 ])
 def test_bad_uploads_are_refused_with_a_message(app, db, fh, key, data, mime, status, words):
-    client = app.test_client()
-    login(client, "team-fh")
+    client = logged_in(app.test_client(), "team-fh")
     reply = upload(client, key, data, mime)
     assert reply.status_code == status and words in reply.get_json()["error"]
     db.session.rollback()
@@ -125,34 +122,29 @@ def test_bad_uploads_are_refused_with_a_message(app, db, fh, key, data, mime, st
 
 def test_too_long_is_refused(app, db, fh, monkeypatch):
     monkeypatch.setattr(service, "MAX_DURATION_MS", 1000)
-    client = app.test_client()
-    login(client, "team-fh")
+    client = logged_in(app.test_client(), "team-fh")
     reply = upload(client, "q:age_band")
     assert reply.status_code == 422 and "太长" in reply.get_json()["error"]
 
 
 def test_another_places_dialect_is_out_of_reach(app, db, fh):
-    client = app.test_client()
-    login(client, "team-pj")
+    client = logged_in(app.test_client(), "team-pj")
     assert client.get("/audio/fh-xx/awareness").status_code == 404
     assert upload(client, "q:age_band").status_code == 404
     assert 'data-dialect="fh-xx"' not in client.get("/audio/").get_data(as_text=True)
-    mine = app.test_client()
-    login(mine, "team-fh")
+    mine = logged_in(app.test_client(), "team-fh")
     made = upload(mine, "q:age_band").get_json()
     assert post(client, f"/audio/recordings/{made['id']}/approve").status_code == 404
     assert client.get(made["url"]).status_code == 404
     # the office sees and approves everything
-    office = app.test_client()
-    login(office, "admin")
+    office = logged_in(app.test_client(), "admin")
     assert office.get("/audio/fh-xx/awareness").status_code == 200
     assert post(office, f"/audio/recordings/{made['id']}/approve").status_code == 303
 
 
 def test_creating_dialects_by_role(app, db, programme):
     def create(who: str, **form):
-        client = app.test_client()
-        login(client, who)
+        client = logged_in(app.test_client(), who)
         return client.post("/audio/dialects", data={"csrf_token": csrf_token(client, "/audio/"), **form})
 
     assert create("county-fh", code="fh-mz", name="凤凰苗语", county="433123").status_code == 302
@@ -169,8 +161,7 @@ def test_creating_dialects_by_role(app, db, programme):
     assert made["fh-td"] == (team.county_id, team.id) and made["putonghua"] == (None, None)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "dialect.create")) == 3
     # a programme-wide dialect: everyone sees it, only the office records it
-    client = app.test_client()
-    login(client, "team-fh")
+    client = logged_in(app.test_client(), "team-fh")
     assert client.get("/audio/putonghua/awareness").status_code == 200
     assert upload(client, "greeting", dialect="putonghua").status_code == 403
 
@@ -197,8 +188,7 @@ def test_coverage_page_and_recordings_for(app, db, fh):
     service.save_draft(db.session, scope, fh, version, "thanks", WEBM, "audio/webm")  # a draft does not count
     db.session.commit()
     total = len(service.version_prompts(version))
-    client = app.test_client()
-    login(client, "sw-fh1")
+    client = logged_in(app.test_client(), "sw-fh1")
     page = client.get("/audio/coverage").get_data(as_text=True)
     section = re.search(r'data-dialect="fh-xx" data-questionnaire="awareness"\s+data-approved="(\d+)" data-total="(\d+)"', page)
     assert section and section.groups() == ("2", str(total))
@@ -247,8 +237,7 @@ def test_a_new_version_keeps_recordings_of_unchanged_prompts(app, db, fh, tmp_pa
 
 
 def test_studio_page_lists_every_prompt_in_order(app, db, fh):
-    client = app.test_client()
-    login(client, "sw-fh1")
+    client = logged_in(app.test_client(), "sw-fh1")
     page = client.get("/audio/fh-xx/awareness").get_data(as_text=True)
     version = service.current_version(db.session, "awareness")
     keys = re.findall(r'<li id="[^"]+" class="prompt kind-\w+" data-key="([^"]+)"', page)

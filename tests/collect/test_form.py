@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import Refusal, Response
-from tests.factories import login
+from tests.factories import logged_in
 
 AWARENESS = {
     "age_band": "60_69", "gender": "female", "ethnicity": "miao", "household": ["lives_alone", "left_behind_elderly"],
@@ -20,7 +20,7 @@ def hidden(page: str, name: str) -> str:
 
 
 def start(client, username="sw-pj1", path="/collect/awareness"):
-    assert login(client, username).status_code == 302
+    logged_in(client, username)
     page = client.get(path).get_data(as_text=True)
     return page, {name: hidden(page, name) for name in ("csrf_token", "uuid", "started_at")}
 

@@ -11,12 +11,12 @@ import pytest
 
 from survey_app.audio.prompts import DEFAULT_GREETING, DEFAULT_THANKS
 from survey_app.questionnaires.model import Text
-from tests.factories import login
+from tests.factories import logged_in
 
 
 @pytest.fixture
 def collector(client, programme, loaded):
-    assert login(client, "sw-pj1").status_code == 302
+    logged_in(client, "sw-pj1")
     return client
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from survey_app.models import County, Response, Round, Team
 from tests.dashboard.pages import figures
-from tests.factories import add_record, login, numeric_questions
+from tests.factories import add_record, logged_in, login, numeric_questions
 
 DOMAINS = ("served_disaster", "served_community", "served_rural", "served_elderly", "served_veterans", "served_outreach")
 
@@ -104,8 +104,7 @@ def test_a_team_sees_itself_and_collectors_see_nothing(client, app, demo):
     page = client.get("/dashboard/activity").get_data(as_text=True)
     assert records(page) == 6 and 'data-row="凤凰县三区社工服务队"' in page and "平江" not in page.split("data-records")[1]
     assert client.get("/dashboard/activity?team=PJ01").status_code == 403
-    collector = app.test_client()
-    login(collector, "sw-fh1")
+    collector = logged_in(app.test_client(), "sw-fh1")
     assert collector.get("/dashboard/activity").status_code == 403
 
 

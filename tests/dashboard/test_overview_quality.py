@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import County, Refusal, Response, Site
 from tests.dashboard.pages import figures
-from tests.factories import add_response, login, seed_demo
+from tests.factories import add_response, logged_in, login, seed_demo
 
 
 @pytest.fixture
@@ -84,8 +84,7 @@ def test_filters_are_checked(client, demo):
     assert client.get("/dashboard/quality?wave=middle").status_code == 422
     assert client.get("/dashboard/quality?round=1999").status_code == 422
     assert client.get("/dashboard/overview?site=430626-01&county=433123").status_code == 422
-    county = client.application.test_client()
-    login(county, "county-pj")
+    county = logged_in(client.application.test_client(), "county-pj")
     assert county.get("/dashboard/quality?site=433123-01").status_code == 403
     assert county.get("/dashboard/quality?site=430626-01").status_code == 200
 
@@ -102,7 +101,6 @@ def test_a_team_sees_its_team_and_a_collector_no_dashboard(client, demo, db):
     assert number(page, "data-total") == stored > 0
     for path in ("/dashboard/quality?county=433123", f"/dashboard/overview?team={other.code}", f"/dashboard/awareness?team={other.code}"):
         assert client.get(path).status_code == 403, path
-    collector = client.application.test_client()
-    login(collector, "sw-pj1")
+    collector = logged_in(client.application.test_client(), "sw-pj1")
     for page_name in ("overview", "awareness", "items", "satisfaction", "activity", "quality"):
         assert collector.get(f"/dashboard/{page_name}").status_code == 403, page_name

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import AuditEvent, Refusal, Response
 from tests.api.payloads import awareness
-from tests.factories import csrf_token, login
+from tests.factories import PASSWORD, csrf_token, login
 
 HUGE = "9" * 25  # past SQLite's 2**63 and PostgreSQL's 2**31
 
@@ -125,7 +125,7 @@ def test_numbers_in_paths_and_queries_past_the_range_are_not_500(client, program
 def test_a_newline_in_next_is_not_followed(client, programme):
     page = "/login?next=/collect/%0d%0aSet-Cookie:%20x=1"
     token = csrf_token(client, page)
-    reply = client.post(page, data={"username": "admin", "password": "sanqu-demo-2026", "csrf_token": token})
+    reply = client.post(page, data={"username": "admin", "password": PASSWORD, "csrf_token": token})
     assert reply.status_code == 302 and "\n" not in reply.headers["Location"] and "Set-Cookie" not in reply.headers["Location"]
 
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from survey_app.redirects import safe_path
-from tests.factories import csrf_token
+from tests.factories import PASSWORD, csrf_token
 
 HOSTILE = ["//evil.example/x", "/\t/evil.example/x", "/\\evil.example", "/\\/evil.example",
            "https://evil.example/", "javascript:alert(1)", "/\n/evil.example", "/\r\n/evil.example", " //evil.example",
@@ -26,7 +26,7 @@ def test_the_language_switch_never_leaves_the_site(client, programme, target):
 def test_the_login_never_leaves_the_site(client, programme, target):
     token = csrf_token(client, "/login")
     reply = client.post("/login", query_string={"next": target},
-                        data={"username": "admin", "password": "sanqu-demo-2026", "csrf_token": token})
+                        data={"username": "admin", "password": PASSWORD, "csrf_token": token})
     assert reply.status_code == 302 and "evil" not in reply.headers["Location"], reply.headers["Location"]
 
 

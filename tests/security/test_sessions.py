@@ -11,7 +11,7 @@ from survey_app.auth.tokens import issue_token
 from survey_app.models import AuditEvent, User, UserSession
 from survey_app.models.types import utcnow
 
-from ..factories import csrf_token, login
+from ..factories import PASSWORD, csrf_token, login
 
 
 def _user(db, username):
@@ -212,7 +212,7 @@ def test_a_user_sees_their_sessions_and_ends_the_others_with_the_password(app, c
     token = re.search(r'action="/account/sessions/end".*?name="csrf_token"[^>]*value="([^"]+)"', page, re.S).group(1)
     refused = client.post("/account/sessions/end", data={"csrf_token": token, "current": "not my password at all"})
     assert refused.status_code == 422 and _logged_in(elsewhere)
-    assert client.post("/account/sessions/end", data={"csrf_token": token, "current": "sanqu-demo-2026"}).status_code == 302
+    assert client.post("/account/sessions/end", data={"csrf_token": token, "current": PASSWORD}).status_code == 302
     assert not _logged_in(elsewhere) and _logged_in(client)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "session.end_others"))
     assert event.detail == {"sessions_ended": 1}
