@@ -2,33 +2,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid as uuidlib
 
 from sqlalchemy import select
 
 from survey_app.auth.passwords import hash_password
 from survey_app.auth.scope import Scope
-from survey_app.models import County, QuestionnaireVersion, Response, Site, Team, User
+from survey_app.models import County, Response, Site, Team, User
+from tests.factories import PASSWORD, add_response
 
 T0 = dt.datetime(2025, 4, 1, 2, 0, tzinfo=dt.UTC)
-PASSWORD = "sanqu-demo-2026"
 
 
 def respond(db, county: str, code: str | None, wave: str | None, *, team: str | None = None, site: str | None = None,
             days: int = 0, excluded: bool = False, questionnaire: str = "awareness") -> Response:
-    version = db.session.scalar(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == questionnaire))
-    county_id = db.session.scalar(select(County.id).where(County.code == county))
-    at = T0 + dt.timedelta(days=days)
-    response = Response(
-        uuid=str(uuidlib.uuid4()), questionnaire_id=questionnaire, version_id=version.id, county_id=county_id, wave=wave,
-        respondent_code=code, completed_at=at, received_at=at, content_hash="x", answers_json={}, source="seed",
-        excluded=excluded, excluded_reason="test" if excluded else None,
-        team_id=db.session.scalar(select(Team.id).where(Team.code == team)) if team else None,
-        site_id=db.session.scalar(select(Site.id).where(Site.code == site)) if site else None,
-    )
-    db.session.add(response)
-    db.session.flush()
-    return response
+    """A response without answers by the county's, team's and site's codes, ``days`` after T0
+    (tests/factories.py's add_response)."""
+    return add_response(db, questionnaire, county, wave=wave, code=code, completed_at=T0 + dt.timedelta(days=days),
+                        excluded=excluded, source="seed",
+                        team=db.session.scalar(select(Team).where(Team.code == team)) if team else None,
+                        site=db.session.scalar(select(Site).where(Site.code == site)) if site else None)
 
 
 def scene(db) -> None:
