@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-PASSWORD = "sanqu-demo-2026"
+from tests.factories import PASSWORD
 
 
 def log_in(page: Any, base: str, username: str = "sw-pj1") -> None:

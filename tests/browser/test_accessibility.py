@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from .accessibility import TABLET_LANDSCAPE, TABLET_PORTRAIT, Violation, axe_context, axe_violations, require_axe
-from .collecting import log_in
+from .collecting import PASSWORD, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)]
 
@@ -121,7 +121,7 @@ def test_the_second_factor_pages(checker, app, viewport):
     page = checker.page
     page.goto(f"{checker.base}/login")
     page.fill("input[name=username]", "county-pj")
-    page.fill("input[name=password]", "sanqu-demo-2026")
+    page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_selector("input[name=otp]")
     checker.check("/login (second factor, enrolling)")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from survey_app.models import County, Refusal, Response
 
-from .collecting import fill_and_submit, finish, log_in, open_form, pending, sent_json
+from .collecting import PASSWORD, fill_and_submit, finish, log_in, open_form, pending, sent_json
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)]
 
@@ -309,7 +309,7 @@ def test_an_expired_login_keeps_the_queue_and_asks_to_log_in_again(context, serv
     assert pending(page) == 1 and rows(db) == 2
     page.click("#relogin")
     page.fill("input[name=username]", "sw-pj1")
-    page.fill("input[name=password]", "sanqu-demo-2026")
+    page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_selector("#collect[data-ready]")  # back on the form, which syncs at once
     page.wait_for_function("() => document.querySelector('#sync-indicator').dataset.pendingCount === '0'")

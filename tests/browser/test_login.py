@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import PASSWORD
+
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)]
 
 
@@ -10,7 +12,7 @@ def test_log_in_and_see_the_home_page(page, live_server, programme):
     page.goto(f"{live_server}/")
     assert "/login" in page.url
     page.fill('input[name="username"]', "county-pj")
-    page.fill('input[name="password"]', "sanqu-demo-2026")
+    page.fill('input[name="password"]', PASSWORD)
     page.click('input[type="submit"]')
     page.wait_for_selector('[data-questionnaire="awareness"]')
     assert "平江县（430626）" in page.inner_text("main")

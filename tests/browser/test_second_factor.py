@@ -9,13 +9,15 @@ import pytest
 import segno
 from sqlalchemy import select
 
+from tests.factories import PASSWORD
+
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)]
 
 
 def _password(page, base: str) -> None:
     page.goto(f"{base}/login")
     page.fill('input[name="username"]', "county-pj")
-    page.fill('input[name="password"]', "sanqu-demo-2026")
+    page.fill('input[name="password"]', PASSWORD)
     page.click('input[type="submit"]')
     page.wait_for_selector('input[name="otp"]')
 
