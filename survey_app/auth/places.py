@@ -102,7 +102,7 @@ def pickable_places(session: DBSession, scope: Scope, county_id: int | None = No
     leave out places no longer active (forms that start something new, not filters of what was)."""
     counties = select(County.code, County.name).order_by(County.code)
     teams = select(Team.code, Team.name, County.code).join(County, County.id == Team.county_id).order_by(Team.code)
-    sites = (select(Site.code, Site.township + " · " + Site.name, County.code).join(County, County.id == Site.county_id)
+    sites = (select(Site.code, Site.label, County.code).join(County, County.id == Site.county_id)
              .order_by(Site.code))
     if not scope.sees_programme:
         counties = counties.where(County.id == scope.county_id)

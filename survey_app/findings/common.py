@@ -61,7 +61,7 @@ def names_of(connection: Connection, group: str) -> dict[Any, str]:
         return dict(connection.execute(select(County.id, County.name)).all())
     if group == "team":
         return dict(connection.execute(select(Team.id, Team.name)).all())
-    return {i: f"{t} · {n}" for i, t, n in connection.execute(select(Site.id, Site.township, Site.name))}
+    return dict(connection.execute(select(Site.id, Site.label)).all())
 
 
 def codes_of(connection: Connection, group: str) -> dict[Any, str]:

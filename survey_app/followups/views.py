@@ -151,7 +151,7 @@ def _villages(view: View) -> tuple[list[Village], Progress, bool]:
             village.items.append(item)
     else:  # names for the progress table, without reading every respondent
         ids = [site_id for site_id in progress if site_id is not None]
-        names = select(Site.id, Site.code, Site.township + " · " + Site.name).where(Site.id.in_(ids))
+        names = select(Site.id, Site.code, Site.label).where(Site.id.in_(ids))
         for site_id, code, name in db.session.execute(names) if ids else ():
             villages[site_id] = Village(site_id, code, name, progress[site_id])
         if None in progress:

@@ -145,18 +145,18 @@ def worklist(connection: Connection, questionnaire: str, place: Place, responden
     source, pre = _joined(questionnaire, people)
     rows = connection.execute(
         select(
-            people.c.respondent_code, _C.c.code, _S.c.code, _S.c.id, _S.c.township, _S.c.name,
+            people.c.respondent_code, _C.c.code, _S.c.code, _S.c.id, Site.label,
             pre.c.completed_at, people.c.followed, _M.c.status, _M.c.reason,
         )
         .select_from(source)
         .order_by(nulls_last(_S.c.code.asc()), people.c.respondent_code, _C.c.code)
     )
     out = []
-    for code, county, site, site_id, township, site_name, completed_at, followed, mark, reason in rows:
+    for code, county, site, site_id, site_name, completed_at, followed, mark, reason in rows:
         followed = bool(followed)
         out.append(Item(
             respondent_code=code, county=county, site=site, site_id=site_id,
-            site_name=f"{township} · {site_name}" if site is not None else None,
+            site_name=site_name if site is not None else None,
             pre_completed_at=completed_at,
             followed=followed, status="followed" if followed else (mark or "to_see"),
             reason=None if followed else reason,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -42,6 +43,9 @@ class County(Model):
     __table_args__ = (CheckConstraint("length(code) = 6", name="code_six_digits"),)
 
 
+SITE_LABEL_JOIN = " · "
+
+
 class Site(Model):
     """A village or community where a team works, within a township."""
 
@@ -57,6 +61,12 @@ class Site(Model):
     county: Mapped[County] = relationship(back_populates="sites")
 
     __table_args__ = (CheckConstraint("kind IN ('village', 'community')", name="kind_known"),)
+
+    @hybrid_property
+    def label(self) -> str:
+        """How a village is shown everywhere: "township · village", since village names repeat
+        across townships (in SQL as in Python)."""
+        return self.township + SITE_LABEL_JOIN + self.name
 
 
 class Team(Model):
