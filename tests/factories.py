@@ -1,4 +1,4 @@
-"""The suite's builders, shared by every test package (a test module takes them from here, never
+"""The suite's builders, shared by every test package (a test module takes them from here, not
 from another test module):
 
 - staff: the demo programme's ``PASSWORD``, ``login``, ``logged_in`` and the CSRF token of a page;
@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from survey_app.analysis.pairing import Observation
 from survey_app.analysis.quality import own_flags
+from survey_app.demo.seed import seed_responses
 from survey_app.instruments import find_version, parsed
 from survey_app.models import Answer, County, IndexScore, Questionnaire, QuestionnaireVersion, Response, Round, Site, Team
 from survey_app.questionnaires import index_scores
@@ -220,8 +221,6 @@ def add_record(db: Any, team: Team, month: str, values: dict[str, float], *, rou
 def seed_demo(db: Any, n: int, *, seed: int) -> Any:
     """``n`` responses by the demo's generator (on the demo programme and the loaded
     questionnaires), committed; returns ``db``."""
-    from survey_app.demo.seed import seed_responses
-
     seed_responses(db.session, n, seed=seed)
     db.session.commit()
     return db
