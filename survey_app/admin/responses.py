@@ -18,11 +18,10 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..analysis import flags as sqlflags
-from ..auth.guards import permitted
-from ..auth.places import PlaceError, pickable_places, place_for
+from ..auth.guards import filtered_place, permitted
+from ..auth.places import pickable_places
 from ..auth.scope import Scope
 from ..bounds import bounded_int
-from ..errors import status_of
 from ..extensions import db
 from ..findings.quality import flag_names
 from ..instruments import parsed
@@ -62,13 +61,7 @@ def _response_filter(scope: Scope, args: MultiDict[str, str]) -> tuple[browse.Re
     if questionnaire is not None and db.session.get(Questionnaire, questionnaire) is None:
         problems["questionnaire"] = _("没有这个问卷。")
         questionnaire = None
-    try:
-        place = place_for(db.session, scope, values["county"] or None, values["team"] or None, values["site"] or None)
-    except PlaceError as exc:
-        if status_of(exc) == 403:
-            abort(403)
-        problems[exc.field] = _("没有这个代码。")
-        place = place_for(db.session, scope, None, None)
+    place = filtered_place(db.session, scope, values, problems)
     wave = values["wave"] or None
     if wave is not None and wave not in browse.WAVE_CHOICES:
         problems["wave"], wave = _("测次只能是前测、后测或未注明。"), None

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from ..auth.places import Place, PlaceError, pickable_places, place_for
+from ..auth.guards import filtered_place
+from ..auth.places import Place, pickable_places
 from ..auth.scope import Scope
-from ..errors import status_of
 from ..extensions import db
 from ..instruments import current_versions, parsed
 from ..models import MARK_STATUSES, Site
@@ -97,14 +97,9 @@ def _read(scope: Scope, args: Mapping[str, str]) -> View:
             problems["questionnaire"] = _("没有这个问卷，或它没有前测和后测。")
         questionnaire = offered[0][0] if offered else None
     values["questionnaire"] = questionnaire or ""
-    try:
-        place = place_for(db.session, scope, values["county"] or None, values["team"] or None, values["site"] or None)
-    except PlaceError as exc:
-        if status_of(exc) == 403:
-            abort(403)
-        problems[exc.field] = _("没有这个代码。")
-        values.update(county="", team="", site="")
-        place = place_for(db.session, scope, None, None)
+    place = filtered_place(db.session, scope, values, problems)
+    if problems.keys() & {"county", "team", "site"}:
+        values.update(county="", team="", site="")  # the links keep no code that was refused
     view = View(questionnaire, values, place, problems)
     view.choices = pickable_places(db.session, scope, place.county_id).choices()
     view.choices["questionnaire"] = offered
