@@ -62,14 +62,10 @@ class Activity:
         return [(self.labels[d], self.overall.sums.get(d, 0.0)) for d in self.domains]
 
 
-def activity_place(place: Place) -> Place:
-    return place.but(site_id=None, wave=None)
-
-
 def activity(connection: Connection, qn: Definition, place: Place, lang: str) -> Activity:
     """Counties or teams listed in the order of their codes (the filters' order), records
     naming no team last."""
-    place = activity_place(place)
+    place = place.but(site_id=None, wave=None)  # a record is its team's month: no village, no wave
     group = "county" if place.county_id is None else "team"
     numeric = tuple(q.id for q in qn.questions.values() if q.type == "number")
     domains = tuple(q for q in numeric if q.startswith(DOMAIN_PREFIX))

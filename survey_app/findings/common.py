@@ -17,7 +17,6 @@ from ..models import County, Response, Site, Team
 from ..place import Place
 
 _R = cast(Table, Response.__table__)
-GROUPS = ("county", "team", "site")
 
 
 @snapshot
