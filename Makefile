@@ -8,8 +8,9 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 # Debian's packages the tests need: a browser for Playwright, poppler for PDF checks,
-# postgresql-client for backups of PostgreSQL (pg_dump, pg_restore), nginx for the front.
-TEST_DEBS := chromium poppler-utils postgresql-client nginx
+# postgresql-client for backups of PostgreSQL (pg_dump, pg_restore), nginx for the front,
+# LibreOffice's Writer (no GUI) to check that the Word reports convert cleanly.
+TEST_DEBS := chromium poppler-utils postgresql-client nginx libreoffice-writer-nogui
 # pytest-xdist workers for `make test` (auto: one a core); TEST_WORKERS=0 runs in one process
 TEST_WORKERS ?= auto
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -66,6 +67,7 @@ system-deps:
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v pg_dump >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing with apt:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \

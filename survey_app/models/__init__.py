@@ -5,7 +5,7 @@ from .exports import ExportJob, ExportPiece
 from .followups import MARK_STATUSES, FollowupMark
 from .logins import LoginAttempts, RecoveryCode
 from .programme import SERVICE_DOMAINS, County, Round, Site, Team
-from .questionnaires import Questionnaire, QuestionnaireVersion, RetiredVersion, TeamQuestionnaire
+from .questionnaires import DRAFT_STATES, Questionnaire, QuestionnaireDraft, QuestionnaireVersion, RetiredVersion, TeamQuestionnaire
 from .recordings import RECORDING_STATUSES, RECORDING_TYPES, Dialect, Recording
 from .reports import JOB_STATES, ReportFile, ReportJob, WorkerBeat
 from .responses import WAVES, Answer, IndexScore, Refusal, Response
@@ -14,6 +14,7 @@ from .snapshots import DataChange, FindingsSnapshot
 from .users import ROLES, ApiToken, User, hash_token
 
 __all__ = [
+    "DRAFT_STATES",
     "JOB_STATES",
     "MARK_STATUSES",
     "RECORDING_STATUSES",
@@ -35,6 +36,7 @@ __all__ = [
     "IndexScore",
     "LoginAttempts",
     "Questionnaire",
+    "QuestionnaireDraft",
     "QuestionnaireVersion",
     "Recording",
     "RecoveryCode",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -74,3 +74,32 @@ class TeamQuestionnaire(Model):
     __tablename__ = "team_questionnaires"
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
     questionnaire_id: Mapped[str] = mapped_column(ForeignKey("questionnaires.id"), primary_key=True)
+
+
+DRAFT_STATES = ("draft", "published", "discarded")
+
+
+class QuestionnaireDraft(Model):
+    """A questionnaire uploaded as an XLSForm, converted, and waiting for the office to look at it
+    (issue 19).  It is not a version: no tablet is offered it and the API refuses submissions on
+    it, so nothing filled in while trying it can reach the statistics.  Publishing writes its file
+    under questionnaires/ (the files stay the source of truth) and loads it as a new version."""
+
+    __tablename__ = "questionnaire_drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the converted questionnaire's id (a new one, or a new version of an existing one)
+    questionnaire_id: Mapped[str] = mapped_column(String(63), index=True)
+    #: the converted definition, as its YAML file holds it
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: the YAML text written to questionnaires/ID.yaml on publishing
+    yaml_text: Mapped[str] = mapped_column(Text)
+    #: the uploaded file's name and bytes, kept for the record
+    source_name: Mapped[str] = mapped_column(String(255))
+    source: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    #: the version it became, once published
+    published_version: Mapped[int | None]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
