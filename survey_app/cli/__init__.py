@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import Flask
 
 from .accounts import tokens_cli, users_cli
-from .data import export, import_submissions, purge_free_text, report, seed_demo
+from .data import import_submissions, purge_free_text, seed_demo
+from .exports import export
 from .operations import backup, restore, worker
 from .questionnaires import questionnaires_cli
+from .reports import report
 
 
 def register_cli(app: Flask) -> None:
