@@ -38,7 +38,8 @@ def form_class(qn: Definition, lang: str) -> type[CollectForm]:
     """A form class for this questionnaire; inputs are named by question id (DESIGN.md hooks)."""
     fields: dict[str, Any] = {}
     for question in qn.questions.values():
-        fields[question.id] = get_type(question.type).form_field(question, lang)
+        if question.takes_answer:  # a note is text only: no input
+            fields[question.id] = get_type(question.type).form_field(question, lang)
     return type(f"CollectForm_{qn.id}", (CollectForm,), fields)
 
 

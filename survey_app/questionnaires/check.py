@@ -320,6 +320,8 @@ def _check_rule_refs(rule: Any, path: list[Any], questions: dict[str, Any], add:
     for name in sorted(rules.variables(rule)):
         if name not in questions:
             add(path, f"rule names unknown question {name!r}")
+        elif questions[name].get("type") == "note":
+            add(path, f"rule names {name!r}, a note: a note has no answer to test")
 
 
 def _list_or_empty(value: Any) -> list[Any]:

@@ -14,6 +14,8 @@ def client_rules(qn: Definition, version: int) -> dict[str, Any]:
     questions: dict[str, Any] = {}
     for qid, q in qn.questions.items():
         spec: dict[str, Any] = {"type": q.type, "section": q.section, "required": q.required, "rules": list(qn.relevance_rules[qid])}
+        if q.required_message:
+            spec["required_message"] = {"zh": q.required_message.zh, "en": q.required_message.get("en")}
         if q.constraint is not None:
             spec["constraint"] = q.constraint
             if q.constraint_message:

@@ -25,6 +25,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "date_below_min": {"zh": "日期不能早于 {min}", "en": "The date cannot be before {min}"},
     "date_above_max": {"zh": "日期不能晚于 {max}", "en": "The date cannot be after {max}"},
     "constraint": {"zh": "答案不符合要求", "en": "The answer is not acceptable"},
+    "note_answered": {"zh": "这一项是说明，不用回答", "en": "This item is a note: it takes no answer"},
     "unknown_question": {"zh": "问卷中没有这道题", "en": "There is no such question in this questionnaire"},
 }
 

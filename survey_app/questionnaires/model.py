@@ -62,10 +62,14 @@ class Question:
     type: str
     label: Text
     section: str
+    #: a short label: the column header of labelled exports (None: the label)
+    short: Text | None = None
     hint: Text | None = None
     #: who the hint speaks to: "respondent" (shown and read aloud) or "interviewer" (never in kiosk mode)
     hint_audience: str = "respondent"
     required: bool = False
+    #: said instead of the catalogue's "required" message (XLSForm's required_message)
+    required_message: Text | None = None
     relevant: Any = None
     constraint: Any = None
     constraint_message: Text | None = None
@@ -78,6 +82,11 @@ class Question:
     unit: Text | None = None
     multiline: bool = False
     max_length: int | None = None
+
+    @property
+    def takes_answer(self) -> bool:
+        """False for a note: text shown and read aloud, with nothing to answer (no column, no row)."""
+        return self.type != "note"
 
     @cached_property
     def option_values(self) -> tuple[str, ...]:
@@ -153,9 +162,11 @@ def build(defn: dict[str, Any]) -> Definition:
                 type=q["type"],
                 label=Text.of(q["label"]),  # type: ignore[arg-type]
                 section=s["id"],
+                short=Text.of(q.get("short")),
                 hint=Text.of(q.get("hint")),
                 hint_audience=(q.get("hint") or {}).get("audience", "respondent"),
                 required=bool(q.get("required", False)),
+                required_message=Text.of(q.get("required_message")),
                 relevant=q.get("relevant"),
                 constraint=q.get("constraint"),
                 constraint_message=Text.of(q.get("constraint_message")),

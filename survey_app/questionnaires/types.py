@@ -20,7 +20,8 @@ from .messages import AnswerError
 from .model import Question
 
 COMMON_KEYS = frozenset(
-    {"id", "type", "label", "hint", "required", "relevant", "constraint", "constraint_message", "audio"}
+    {"id", "type", "label", "short", "hint", "required", "required_message", "relevant", "constraint", "constraint_message",
+     "audio"}
 )
 
 #: A stored answer row: (value_text, value_num).  A multi answer gives one row per choice.
@@ -396,3 +397,28 @@ class Date(QuestionType):
     def summarise(self, question: Question, values: Iterable[Any]) -> dict[str, Any]:
         answered = sorted(x for x in values if x)
         return {"n": len(answered), "min": answered[0] if answered else None, "max": answered[-1] if answered else None}
+
+
+@register
+class Note(QuestionType):
+    """Text shown (and read aloud) between questions, with nothing to answer: XLSForm's note.
+    It has no field, no stored row and no export column; a rule cannot refer to it."""
+
+    name = "note"
+
+    @classmethod
+    def allowed_keys(cls) -> frozenset[str]:
+        return frozenset({"id", "type", "label", "hint", "relevant", "audio"})
+
+    def validate(self, question: Question, value: Any) -> Any:
+        # An empty value is what a form without a field sends; anything else was typed somewhere
+        # and would be lost, so it is refused rather than dropped.
+        if value is None or value == "" or value == []:
+            return None
+        raise AnswerError("note_answered")
+
+    def rows(self, question: Question, value: Any) -> list[Row]:
+        return []
+
+    def form_field(self, question: Question, lang: str = "zh") -> wtforms.Field:
+        raise TypeError("a note has no form field")

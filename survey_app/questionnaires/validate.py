@@ -59,7 +59,10 @@ def validate_answers(qn: Definition, answers: dict[str, Any]) -> ValidationResul
             continue
         if qid not in kept:
             if question.required:
-                result.errors.setdefault(qid, []).append(Problem("required"))
+                custom = None
+                if question.required_message:
+                    custom = {"zh": question.required_message.zh, "en": question.required_message.get("en")}
+                result.errors.setdefault(qid, []).append(Problem("required", custom=custom))
             continue
         if question.constraint is not None and not rules.truthy(rules.evaluate(question.constraint, kept)):
             custom = None

@@ -13,11 +13,40 @@ import pytest
 from survey_app.questionnaires import check_folder, validate_answers
 from survey_app.questionnaires.client import client_rules
 
+from ..questionnaires.helpers import make
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = [ROOT / "survey_app/static/js/logic.js", ROOT / "survey_app/static/js/rules.js"]
 CASES_PER_QUESTIONNAIRE = 300
+
+#: what the shipped files do not use: a note (nothing to answer), a required question's own
+#: message, a note and a required question hidden by skip logic
+EXTRA = make("""\
+id: extra
+title: {zh: 说明和必答提示}
+sections:
+  - id: s1
+    title: {zh: 一}
+    questions:
+      - {id: intro, type: note, label: {zh: 下面问几个问题。}}
+      - id: lives_alone
+        type: single
+        required: true
+        required_message: {zh: 请先回答是不是一个人住, en: Say first whether you live alone}
+        short: {zh: 独居}
+        label: {zh: 您是一个人住吗？}
+        options: [{value: "yes", label: {zh: 是}}, {value: "no", label: {zh: 否}}]
+      - {id: alone_note, type: note, label: {zh: 一个人住要多注意安全。}, relevant: {"==": [{var: lives_alone}, "yes"]}}
+      - id: helpers
+        type: number
+        integer: true
+        required: true
+        required_message: {zh: 请填人数}
+        label: {zh: 有几个人常来看您？}
+        relevant: {"==": [{var: lives_alone}, "yes"]}
+""", "extra")
 
 
 def values_for(q) -> list:
@@ -34,6 +63,8 @@ def values_for(q) -> list:
         lo = q.min if q.min is not None else 0
         hi = q.max if q.max is not None else lo + 100
         return [lo, hi, lo + 1, lo - 1, hi + 1, 1.5, 2.0, "12", True, 10**20]
+    if q.type == "note":
+        return ["", None, [], "写了字", 0, ["x"]]
     if q.type == "date":
         return ["2026-05-01", "2026-02-30", "20260501", "1999-12-31", "2030-01-01", 5]
     limit = q.max_length or 5000
@@ -43,8 +74,8 @@ def values_for(q) -> list:
 def cases() -> list[tuple[str, dict, dict]]:
     rng = random.Random(20261126)
     out = []
-    for checked in sorted(check_folder(ROOT / "questionnaires").files.values(), key=lambda c: c.path):
-        qn = checked.questionnaire
+    shipped = [c.questionnaire for c in sorted(check_folder(ROOT / "questionnaires").files.values(), key=lambda c: c.path)]
+    for qn in [*shipped, EXTRA]:
         spec = client_rules(qn, 1)
         questions = list(qn.questions.values())
         for n in range(CASES_PER_QUESTIONNAIRE):
@@ -73,7 +104,7 @@ def server_side(qn, answers) -> dict:
 
 def test_browser_and_server_validate_alike(page):
     all_cases = cases()
-    by_id = {c.questionnaire.id: c.questionnaire for c in check_folder(ROOT / "questionnaires").files.values()}
+    by_id = {c.questionnaire.id: c.questionnaire for c in check_folder(ROOT / "questionnaires").files.values()} | {"extra": EXTRA}
     page.set_content("<!doctype html><title>rules</title>")
     for script in SCRIPTS:
         page.add_script_tag(path=str(script))

@@ -39,7 +39,7 @@ def test_tab_indentation_is_bad_yaml():
 
 def test_unknown_type():
     text = with_questions("- {id: a, type: slider, label: {zh: A}}\n")
-    assert problems(text) == ["t.yaml:7: unknown question type 'slider' (known: date, likert, multi, number, single, text)"]
+    assert problems(text) == ["t.yaml:7: unknown question type 'slider' (known: date, likert, multi, note, number, single, text)"]
 
 
 def test_duplicate_question_ids():

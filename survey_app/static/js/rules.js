@@ -72,6 +72,10 @@
       if (n > q.max_length) throw problem("too_long", { max: q.max_length, length: n });
       return v;
     },
+    note: function (q, v) {  // types.py Note: nothing to answer; a value would be lost, so it is refused
+      if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) return null;
+      throw problem("note_answered");
+    },
     date: function (q, v) {
       if (v === null || v === undefined || v === "") return null;
       if (!realDate(v)) throw problem("not_date");
@@ -113,7 +117,11 @@
       var q = spec.questions[qid];
       if (typeErrors[qid]) { (result.errors[qid] = []).push(typeErrors[qid]); return; }
       if (!Object.prototype.hasOwnProperty.call(r.kept, qid)) {
-        if (q.required) result.errors[qid] = [problem("required")];
+        if (q.required) {
+          var req = problem("required");
+          if (q.required_message) req.custom = q.required_message;
+          result.errors[qid] = [req];
+        }
         return;
       }
       if (q.constraint !== undefined && !truthy(evaluate(q.constraint, r.kept))) {
