@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from .database import DBSession, DriverConnection, Prepared
 from .models import Questionnaire, QuestionnaireVersion, RetiredVersion, TeamQuestionnaire
 from .models.audit import record
-from .questionnaires import Definition, FileProblem, build, check_folder
+from .questionnaires import CheckedFile, Definition, FileProblem, build, check_folder
 
 if TYPE_CHECKING:
     from .auth.scope import Scope
@@ -34,40 +34,55 @@ def load_folder(session: DBSession, folder: Path) -> LoadReport:
     """
     catalogue = check_folder(folder)
     report = LoadReport(problems=catalogue.problems)
-    for qid, checked in sorted(catalogue.files.items()):
-        definition = checked.definition
-        assert definition is not None
-        digest = checked.content_hash
-        questionnaire = session.get(Questionnaire, qid)
-        existing = session.scalar(
-            select(QuestionnaireVersion).where(
-                QuestionnaireVersion.questionnaire_id == qid, QuestionnaireVersion.content_hash == digest
-            )
-        )
-        title = definition["title"]
-        if existing is not None:
-            number = existing.version
-            report.unchanged.append((qid, number))
-        else:
-            latest = session.scalar(select(func.max(QuestionnaireVersion.version)).where(QuestionnaireVersion.questionnaire_id == qid))
-            number = (latest or 0) + 1
-            if questionnaire is None:
-                questionnaire = Questionnaire(id=qid, current_version=number, title_zh=title["zh"], title_en=title.get("en", ""))
-                session.add(questionnaire)
-                session.flush()
-            session.add(
-                QuestionnaireVersion(
-                    questionnaire_id=qid, version=number, content_hash=digest, definition=definition, source_path=checked.path
-                )
-            )
-            report.created.append((qid, number))
-            record("questionnaire.load", target=f"{qid} v{number}", hash=digest)
-        assert questionnaire is not None
-        questionnaire.current_version = number
-        questionnaire.title_zh = title["zh"]
-        questionnaire.title_en = title.get("en", "")
+    for _qid, checked in sorted(catalogue.files.items()):
+        _store(session, checked, report)
     session.flush()
     return report
+
+
+def load_checked(session: DBSession, checked: CheckedFile) -> LoadReport:
+    """Store one checked file as ``load_folder`` stores each of a folder's (a published draft:
+    the text it wrote, not the file read back, which another publisher may have replaced)."""
+    report = LoadReport(problems=list(checked.problems))
+    if checked.ok:
+        _store(session, checked, report)
+        session.flush()
+    return report
+
+
+def _store(session: DBSession, checked: CheckedFile, report: LoadReport) -> None:
+    definition = checked.definition
+    assert definition is not None
+    qid = definition["id"]
+    digest = checked.content_hash
+    questionnaire = session.get(Questionnaire, qid)
+    existing = session.scalar(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.questionnaire_id == qid, QuestionnaireVersion.content_hash == digest
+        )
+    )
+    title = definition["title"]
+    if existing is not None:
+        number = existing.version
+        report.unchanged.append((qid, number))
+    else:
+        latest = session.scalar(select(func.max(QuestionnaireVersion.version)).where(QuestionnaireVersion.questionnaire_id == qid))
+        number = (latest or 0) + 1
+        if questionnaire is None:
+            questionnaire = Questionnaire(id=qid, current_version=number, title_zh=title["zh"], title_en=title.get("en", ""))
+            session.add(questionnaire)
+            session.flush()
+        session.add(
+            QuestionnaireVersion(
+                questionnaire_id=qid, version=number, content_hash=digest, definition=definition, source_path=checked.path
+            )
+        )
+        report.created.append((qid, number))
+        record("questionnaire.load", target=f"{qid} v{number}", hash=digest)
+    assert questionnaire is not None
+    questionnaire.current_version = number
+    questionnaire.title_zh = title["zh"]
+    questionnaire.title_en = title.get("en", "")
 
 
 _PARSED: dict[str, Definition] = {}
