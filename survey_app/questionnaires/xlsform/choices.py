@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .columns import OPTION_PATTERN
+from .workbook import Row, Sheet
 
 #: the choices sheet's list_name column, as pyxform names it
 LIST_NAME = "list name"
-from .workbook import Row, Sheet
 
 
 @dataclass(frozen=True)
