@@ -44,6 +44,8 @@ class Ctx:
     pj_draft: str = ""
     fh_approved: str = ""
     fh_draft: str = ""
+    #: an XLSForm draft waiting for the office (admin/drafts.py)
+    draft: int = 0
 
 
 @dataclass
@@ -158,6 +160,13 @@ POLICY: dict[str, Access] = {
     "admin.questionnaire": Access({"admin"}, fixed("/admin/questionnaires/awareness")),
     "admin.questionnaire_teams": Access({"admin"}, fixed("/admin/questionnaires/awareness/teams"), method="POST"),
     "admin.version_retired": Access({"admin"}, fixed("/admin/questionnaires/awareness/versions/1/retired"), method="POST"),
+    # XLSForm drafts: the office alone; the empty posts meet the forms' own checks (no file: 422;
+    # no compared version: 400; an empty dry run: 422) and nothing is published or discarded
+    "admin.upload_draft": Access({"admin"}, fixed("/admin/questionnaires/drafts"), method="POST"),
+    "admin.draft": Access({"admin"}, lambda c: f"/admin/questionnaires/drafts/{c.draft}"),
+    "admin.draft_preview": Access({"admin"}, lambda c: f"/admin/questionnaires/drafts/{c.draft}/preview", also=("POST",)),
+    "admin.publish_draft": Access({"admin"}, lambda c: f"/admin/questionnaires/drafts/{c.draft}/publish", method="POST"),
+    "admin.discard_draft": Access({"admin"}, lambda c: f"/admin/questionnaires/drafts/{c.draft}/discard", method="POST"),
     # the follow-up worklist: every role, collectors included (they go from door to door), each
     # within its reach; the posts meet the form's own checks (422) when empty
     "followups.index": Access(EVERYONE, fixed("/followups/"), outside=fixed("/followups/?county=433123")),
@@ -218,6 +227,7 @@ def ctx(db, programme, stamped):
     ctx = Ctx(pj_response.id, fh_response.id, user.id, pj_response.device_id, fh_response.device_id, fh_response.uuid)
     ctx.pj_approved, ctx.pj_draft = _recordings(db, "pj-x", "430626")
     ctx.fh_approved, ctx.fh_draft = _recordings(db, "fh-xx", "433123")
+    ctx.draft = _questionnaire_draft(db)
     db.session.commit()
     return ctx
 
@@ -235,6 +245,20 @@ def _recordings(db: Any, code: str, county: str) -> tuple[str, str]:
     service.approve(db.session, scope, approved)
     draft = service.save_draft(db.session, scope, dialect, version, "thanks", BEEP.read_bytes(), "audio/webm")
     return f"{approved.id}-{approved.sha256[:16]}.webm", f"{draft.id}-{draft.sha256[:16]}.webm"
+
+
+def _questionnaire_draft(db: Any) -> int:
+    """A pending XLSForm draft (as admin/drafts.py stores one): awareness's own file."""
+    from survey_app.config import ROOT
+    from survey_app.models import QuestionnaireDraft
+    from survey_app.questionnaires import check_file
+
+    path = ROOT / "questionnaires" / "awareness.yaml"
+    draft = QuestionnaireDraft(questionnaire_id="awareness", definition=check_file(path).definition,
+                               yaml_text=path.read_text(encoding="utf-8"), source_name="awareness.xlsx", source=b"PK", state="draft")
+    db.session.add(draft)
+    db.session.flush()
+    return draft.id
 
 
 def csrf(client: Any) -> str:

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import places, questionnaires, responses, rounds, users  # noqa: E402,F401
+from . import drafts, places, questionnaires, responses, rounds, users  # noqa: E402,F401

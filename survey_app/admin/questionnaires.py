@@ -54,10 +54,19 @@ def _office() -> Scope:
 @login_required
 def questionnaires():
     _office()
+    return render_listing()
+
+
+def render_listing(upload: FlaskForm | None = None, problems: list[str] | None = None, status: int = 200):
+    """The list of questionnaires, with the XLSForm upload and the drafts waiting (admin/drafts.py)."""
+    from ..drafts.service import pending
+    from .drafts import UploadForm
+
     rows = db.session.execute(
         select(Questionnaire, func.count(QuestionnaireVersion.id)).join(QuestionnaireVersion)
         .group_by(Questionnaire.id).order_by(Questionnaire.id)).all()
-    return render_template("admin/questionnaires.html", rows=rows)
+    return render_template("admin/questionnaires.html", rows=rows, upload=upload or UploadForm(), problems=problems or [],
+                           drafts=pending(db.session)), status
 
 
 @bp.get("/questionnaires/<qid>")
