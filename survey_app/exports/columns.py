@@ -2,9 +2,13 @@
 Flask, no database.
 
 One row per response: the fields around the answers (``META``), one column per question (a
-multiple-choice question has one 0/1 column per option), then one column per index score.
-A questionnaire may have several versions; the columns are those of every version, the current
-version's order first, so that no answer stored under an older version is dropped.
+multiple-choice question has one 0/1 column per option; a note, which takes no answer, has
+none), then one column per index score.  A questionnaire may have several versions; the columns
+are those of every version, the current version's order first, so that no answer stored under an
+older version is dropped.
+
+These are the columns of the codes export, and the names the codebook and the SPSS/Stata
+variables start from; the labelled export's headers are ``headers.py``'s.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..questionnaires.model import Definition, Index, Option, Question, Text
+from ..questionnaires.model import Definition, Index, Option, Question
 from .cells import Cell
 
 #: the fields around the answers: column name, then its meaning (zh, en) for the codebook
@@ -36,8 +40,17 @@ META: tuple[tuple[str, str, str], ...] = (
     ("excluded_reason", "排除原因", "Why it was excluded"),
 )
 META_COLUMNS = tuple(name for name, _zh, _en in META)
+#: the places' names, which the labelled and the SPSS/Stata exports carry beside (or instead of)
+#: the codes above; every row read for an export has them (``rows.py``)
+PLACE_NAMES: tuple[tuple[str, str, str], ...] = (
+    ("county_name", "县名", "County name"),
+    ("site_name", "村/社区名（乡镇 · 村）", "Village or community (township · village)"),
+    ("team_name", "工作队名称", "Service team name"),
+)
 
-#: how the values of the answers are written: codes, or the labels in one language
+#: the export's mode: codes (for analysts), or labelled in one language (headers, answers,
+#: places, wave as words; see ``labelled.py``); SPSS/Stata files keep codes as values and take
+#: their variable and value labels in the language named here
 VALUES = ("codes", "zh", "en")
 
 
@@ -72,6 +85,8 @@ class Layout:
         indices: dict[str, Index] = {}
         for qn in versions:
             for qid, question in qn.questions.items():
+                if not question.takes_answer:
+                    continue
                 known = questions.get(qid)
                 if known is None:
                     questions[qid] = question
@@ -96,25 +111,19 @@ class Layout:
         return names
 
     @functools.cached_property
-    def _plan(self) -> list[tuple[str, tuple[Any, ...] | None, Question | None]]:
-        """Per question: its id, its options' values where it is split into columns, and the
-        question where a value needs more than copying (a date, a label), worked out once: the
-        export runs this for every response (a tenth of a CSV's time went to looking it up)."""
-        plan: list[tuple[str, tuple[Any, ...] | None, Question | None]] = []
-        for question in self.questions:
-            if question.type == "multi":
-                plan.append((question.id, tuple(o.value for o in question.options), None))
-            elif question.type == "date" or (self.values != "codes" and question.type in ("single", "likert")):
-                plan.append((question.id, None, question))
-            else:
-                plan.append((question.id, None, None))
-        return plan
+    def _plan(self) -> list[tuple[str, tuple[Any, ...] | None, bool]]:
+        """Per question: its id, its options' values where it is split into columns, and whether
+        it is a date, worked out once: the export runs this for every response (a tenth of a
+        CSV's time went to looking it up)."""
+        return [(q.id, tuple(o.value for o in q.options) if q.type == "multi" else None, q.type == "date")
+                for q in self.questions]
 
     def answer_cells(self, answers: dict[str, Any]) -> list[Cell]:
-        """The question columns of one response, in header order; empty where not answered."""
+        """The question columns of one response as codes, in ``header`` order; empty where not
+        answered."""
         cells: list[Cell] = []
         append = cells.append
-        for qid, options, question in self._plan:
+        for qid, options, is_date in self._plan:
             value = answers.get(qid)
             if options is not None:
                 # Blank, not 0, when the question was not answered (or not asked): "none chosen"
@@ -124,23 +133,8 @@ class Layout:
                     cells.extend([int(option in chosen) for option in options])
                 else:
                     cells.extend([None] * len(options))
-            elif question is None or value is None:
-                append(value)
+            elif is_date and isinstance(value, str):
+                append(dt.date.fromisoformat(value))
             else:
-                append(self._cell(question, value))
+                append(value)
         return cells
-
-    def _cell(self, question: Question, value: Any) -> Cell:
-        if value is None:
-            return None
-        if question.type == "date" and isinstance(value, str):
-            return dt.date.fromisoformat(value)
-        if self.values == "codes":
-            return value
-        if question.type == "single":
-            label = next((o.label for o in question.options if o.value == value), None)
-            return label.get(self.values) if label else value
-        if question.type == "likert" and question.scale is not None and isinstance(value, int):
-            point: Text | None = question.scale.label_for(value)
-            return point.get(self.values) if point else value
-        return value

@@ -17,12 +17,14 @@ CHUNK_BYTES = 64 * 1024
 
 def text_of(value: Cell) -> str:
     """A cell as CSV text: neutralised text, numbers as Python writes them (shortest round trip),
-    times in ISO 8601 with their offset (+08:00), dates as YYYY-MM-DD."""
+    times in ISO 8601 with their offset (+08:00), dates as YYYY-MM-DD.  A time without a zone
+    (the labelled export's China time) is written ``2026-05-01 09:12:00``, which Excel reads
+    as a time; it does not read ISO 8601's ``T``."""
     value = safe(value)
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
+        return value.isoformat(sep="T" if value.tzinfo is not None else " ", timespec="seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

@@ -102,11 +102,18 @@ def count(connection: Connection, selection: Selection) -> int:
     return connection.scalar(select(func.count()).select_from(_R).where(*selection.where())) or 0
 
 
-def response_rows(engine: Engine, layout: Layout, selection: Selection, chunk: int = CHUNK) -> Iterator[list[Cell]]:
-    """The data rows in ``layout.header``'s order, oldest response first, ``chunk`` at a time."""
+def records(engine: Engine, layout: Layout, selection: Selection, chunk: int = CHUNK) -> Iterator[Any]:
+    """Each response's row as read, oldest first, ``chunk`` at a time: its fields by name
+    (``codes_cells`` and ``labelled.py`` say which), its stored answers (``answers_json``), and
+    its index scores last, in ``layout.indices``' order."""
     for page in ahead(_pages(engine, _page_statement(layout, selection, chunk), chunk)):
-        for row in page:
-            yield _cells(layout, row)
+        yield from page
+
+
+def response_rows(engine: Engine, layout: Layout, selection: Selection, chunk: int = CHUNK) -> Iterator[list[Cell]]:
+    """The codes export's rows, in ``layout.header``'s order."""
+    for row in records(engine, layout, selection, chunk):
+        yield codes_cells(layout, row)
 
 
 def _pages(engine: Engine, statement: Any, chunk: int) -> Iterator[Sequence[Any]]:
@@ -185,7 +192,8 @@ def _page_statement(layout: Layout, selection: Selection, chunk: int) -> Any:
         select(
             _R.c.id, _R.c.uuid, _V.c.version, _C.c.code.label("county"), _SITE.c.code.label("site"), _T.c.code.label("team"),
             _R.c.wave, _N.c.year.label("round"), _R.c.respondent_code, _U.c.username, _R.c.started_at, _R.c.completed_at, _R.c.received_at,
-            _R.c.source, _R.c.excluded, _R.c.excluded_reason, _R.c.answers_json,
+            _R.c.source, _R.c.excluded, _R.c.excluded_reason,
+            _C.c.name.label("county_name"), Site.label.label("site_name"), _T.c.name.label("team_name"), _R.c.answers_json,
             *(alias.c.score.label(f"score_{n}") for n, alias in enumerate(scores)),
         )
         .select_from(joined)
@@ -195,7 +203,8 @@ def _page_statement(layout: Layout, selection: Selection, chunk: int) -> Any:
     )
 
 
-def _cells(layout: Layout, row: Any) -> list[Cell]:
+def codes_cells(layout: Layout, row: Any) -> list[Cell]:
+    """A response's row in the codes export."""
     meta: list[Cell] = [
         row.uuid, row.version, row.county, row.site, row.team, row.wave, row.round, row.respondent_code, row.username,
         _china(row.started_at), _china(row.completed_at), _china(row.received_at),
@@ -203,6 +212,11 @@ def _cells(layout: Layout, row: Any) -> list[Cell]:
     ]
     scores = list(row[len(row) - len(layout.indices):]) if layout.indices else []
     return meta + layout.answer_cells(row.answers_json or {}) + scores
+
+
+def place_names(row: Any) -> tuple[Cell, Cell, Cell]:
+    """The names of ``columns.PLACE_NAMES``, in order."""
+    return row.county_name, row.site_name, row.team_name
 
 
 def _china(value: dt.datetime | None) -> dt.datetime | None:

@@ -1,7 +1,8 @@
-"""The export page: choose a questionnaire, a format, codes or labels and a place within one's
-scope; the file comes back as a streamed download, or, for a workbook too large to write inside
-the request, from a job the worker writes (its page shows the progress, then the download).  Collectors get 403: they collect, the office,
-the bureaux and the teams analyse."""
+"""The export page: choose a questionnaire, a format (CSV, XLSX, SPSS, Stata), labels or codes
+and a place within one's scope; the file comes back as a streamed download, or, for a workbook
+or an SPSS/Stata file too large to write inside the request, from a job the worker writes (its
+page shows the progress, then the download).  Collectors get 403: they collect, the office, the
+bureaux and the teams analyse."""
 from __future__ import annotations
 
 import datetime as dt
@@ -37,7 +38,11 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 
 #: the audit action of a finished job's download (its start is recorded as every export's, EXPORTED)
 DOWNLOADED = "export.download"
-MIMETYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    # neither has a registered type; these are the ones their own tools and R/Python readers use
+    "sav": "application/x-spss-sav", "dta": "application/x-stata-dta",
+}
 READ_BYTES = 256 * 1024
 
 
@@ -46,7 +51,7 @@ class ExportForm(FlaskForm):
     # it is a 403 from the query's own check (service.prepare), as on the report pages.
     questionnaire = SelectField("问卷", validate_choice=False)
     format = RadioField("格式", default="xlsx")
-    values = RadioField("取值", default="codes")
+    values = RadioField("取值")
     county = SelectField("县", validate_choice=False)
     team = SelectField("工作队", validate_choice=False)
 
@@ -55,13 +60,28 @@ def reader_scope() -> Scope:
     return permitted(lambda scope: scope.can_export)
 
 
-def _choices(form: ExportForm, scope: Scope) -> None:
+def _choices(form: ExportForm, scope: Scope) -> dict[str, str]:
+    """The form's choices; what each choice is for, in one plain line, by its value."""
     form.questionnaire.choices = [(q.id, f"{q.title_zh}（{q.id}）") for q, _v in current_versions(db.session)]
-    form.format.choices = [("xlsx", _("Excel 表格（XLSX，含编码表）")), ("csv", _("CSV（UTF-8，Excel 可直接打开）"))]
-    form.values.choices = [("codes", _("代码（如 yes、4）")), ("zh", _("中文标签（如 是、同意）")), ("en", _("英文标签"))]
+    form.format.choices = [("xlsx", _("Excel 表格（XLSX）")), ("csv", _("CSV 文件")),
+                           ("sav", _("SPSS 数据文件（.sav）")), ("dta", _("Stata 数据文件（.dta）"))]
+    form.values.choices = [("zh", _("中文标签")), ("en", _("英文标签")), ("codes", _("代码（供统计分析）"))]
+    # The bureaux and the teams read the file themselves: labelled by default.  The programme
+    # office hands data to evaluators: codes, as before, by default.
+    if form.values.data is None:
+        form.values.data = "codes" if scope.sees_programme else "zh"
     picks = pickable_places(db.session, scope)
     form.county.choices = [("", _("全部（我的范围）"))] + [(c, f"{n}（{c}）") for c, n in picks.county]
     form.team.choices = [("", _("全部工作队"))] + [(c, n) for c, n in picks.team]
+    return {
+        "xlsx": _("数据、编码表和说明三张工作表，用 Excel 或 WPS 打开。"),
+        "csv": _("一张表，Excel 可直接打开，也便于导入其他软件。"),
+        "sav": _("供 SPSS 分析：存代码，带变量标签和值标签。"),
+        "dta": _("供 Stata 14 及以上版本分析：存代码，带变量标签和值标签。"),
+        "zh": _("表头是题目的简称，答案、村和工作队写名称，前测/后测，指数保留一位小数：适合查看和汇总。"),
+        "en": _("同上，用英文（村和工作队仍是中文名称）。"),
+        "codes": _("列名和答案都是代码，与编码表对应：供统计分析。SPSS/Stata 文件总是存代码，标签用所选语言（选代码时为中文）。"),
+    }
 
 
 def _counts(scope: Scope) -> dict[str, int]:
@@ -76,45 +96,46 @@ def _counts(scope: Scope) -> dict[str, int]:
 def index():
     scope = reader_scope()
     form = ExportForm()
-    _choices(form, scope)
+    hints = _choices(form, scope)
     if form.validate_on_submit():
         return _download(scope, form)
     return render_template(
-        "exports/index.html", form=form, questionnaires=current_versions(db.session), counts=_counts(scope),
+        "exports/index.html", form=form, hints=hints, questionnaires=current_versions(db.session), counts=_counts(scope),
         recent=jobs.recent(db.session, scope.user_id), background_rows=current_app.config["EXPORT_BACKGROUND_ROWS"],
     ), 400 if form.errors else 200
 
 
 def _download(scope: Scope, form: ExportForm) -> WerkzeugResponse:
+    fmt = form.format.data or "xlsx"
     try:
         found = service.prepare(db.session, scope, form.questionnaire.data or "", form.county.data, form.team.data,
-                                form.values.data or "codes")
+                                service.values_for(fmt, form.values.data or "codes"))
     except service.NoSuchQuestionnaire:
         abort(404)
     except PlaceError as exc:
         abort(status_of(exc))
-    fmt = form.format.data or "xlsx"
     now = dt.datetime.now(dt.UTC)
     name, fallback = service.file_names(found, fmt, now.astimezone(service.CST).date())
     # The reads end before the audit is written: on SQLite a transaction whose snapshot is older
     # than another writer's commit cannot become a writer (docs/ARCHITECTURE.md).
     db.session.commit()
-    if fmt == "xlsx" and found.rows > current_app.config["EXPORT_BACKGROUND_ROWS"]:
+    if fmt != "csv" and found.rows > current_app.config["EXPORT_BACKGROUND_ROWS"]:
         return _start_job(scope, found, fmt, (name, fallback))
     service.audit(found, fmt, actor_id=scope.user_id, ip=request.remote_addr)
     db.session.commit()
     if fmt == "csv":
-        body: Iterator[bytes] = csv_chunks(found.layout.header, service.data_rows(db.engine, found))
+        body: Iterator[bytes] = csv_chunks(service.header(found), service.data_rows(db.engine, found))
     else:
-        # A zip's directory comes last, so the workbook is finished in a temporary file (rows
-        # still read a page at a time) and then sent from it.
-        body = _sent_once(_written(lambda path: service.write_file(db.engine, found, "xlsx", path, now)))
+        # A zip's directory comes last, and SPSS/Stata files are written whole: the file is
+        # finished in a temporary file (rows still read a page at a time) and then sent from it.
+        body = _sent_once(_written(lambda path: service.write_file(db.engine, found, fmt, path, now)))
     return _attachment(body, fmt, name, fallback)
 
 
 def _start_job(scope: Scope, found: service.Export, fmt: str, names: tuple[str, str]) -> WerkzeugResponse:
-    """A workbook too large for one request: a job for the worker, started (its row, its task on
-    the queue and the audit record) in one transaction; the reader follows it on its page."""
+    """A workbook or an SPSS/Stata file too large for one request: a job for the worker, started
+    (its row, its task on the queue and the audit record) in one transaction; the reader follows
+    it on its page."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     connection = db.session.connection()
     # the write first: on SQLite a transaction that read before another writer's commit (the

@@ -46,3 +46,31 @@ def sheet_dicts(workbook: Any, name: str) -> list[dict[str, Any]]:
     rows = list(workbook[name].iter_rows())
     header = [c.value for c in rows[0]]
     return [dict(zip(header, row, strict=False)) for row in rows[1:]]
+
+
+#: the fields of a response's row as ``rows.records`` reads it, in its SELECT's order (the index
+#: scores follow, last)
+RECORD_FIELDS = (
+    "id", "uuid", "version", "county", "site", "team", "wave", "round", "respondent_code", "username",
+    "started_at", "completed_at", "received_at", "source", "excluded", "excluded_reason",
+    "county_name", "site_name", "team_name", "answers_json",
+)
+
+
+def record(scores: tuple[float | None, ...] = (), **fields: Any) -> Any:
+    """A response's row as ``rows.records`` gives it, for the pure tests of the sheets."""
+    import datetime as dt
+    from collections import namedtuple
+
+    when = dt.datetime(2026, 5, 1, 1, 12, tzinfo=dt.UTC)  # 09:12 in China
+    defaults: dict[str, Any] = {
+        "id": 1, "uuid": "u-1", "version": 1, "county": "430626", "site": "430626-01", "team": "PJ01", "wave": "pre",
+        "round": 2025, "respondent_code": "PJ-0001", "username": "sw-pj1", "started_at": when, "completed_at": when,
+        "received_at": when, "source": "api", "excluded": False, "excluded_reason": None, "county_name": "平江县",
+        "site_name": "三市镇 · 石坪村", "team_name": "平江县三区社工服务队", "answers_json": {},
+    }
+    unknown = set(fields) - set(defaults)
+    assert not unknown, unknown
+    row = namedtuple("Row", (*RECORD_FIELDS, *(f"score_{n}" for n in range(len(scores)))))  # type: ignore[misc]
+    values = {**defaults, **fields}
+    return row(*(values[name] for name in RECORD_FIELDS), *scores)

@@ -42,6 +42,11 @@ def test_times_are_china_time_with_offset():
     assert text_of(dt.date(2026, 5, 1)) == "2026-05-01"
 
 
+def test_a_time_without_zone_is_written_as_excel_reads_it():
+    """The labelled export's China time: Excel reads ``2026-05-01 09:12:00`` as a time, not the T form."""
+    assert text_of(dt.datetime(2026, 5, 1, 9, 12)) == "2026-05-01 09:12:00"
+
+
 def test_csv_neutralises_every_prefix_and_keeps_numbers():
     rows = [[text, -3, 4.5] for text in DANGEROUS]
     data = b"".join(csv_chunks(["text", "neg", "num"], rows))

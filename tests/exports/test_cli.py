@@ -1,4 +1,5 @@
-"""`flask --app wsgi export --questionnaire ID --format csv|xlsx --out FILE` (shared/DESIGN.md)."""
+"""`flask --app wsgi export --questionnaire ID --format csv|xlsx|sav|dta --out FILE [--labels] [--lang zh|en]`
+(shared/DESIGN.md)."""
 from __future__ import annotations
 
 import pytest
@@ -29,8 +30,8 @@ def test_csv_and_xlsx(app, db, stored, tmp_path):
                                  "--labels", "--county", "433123"])
     assert result.exit_code == 0, result.output
     book = read_xlsx(out)
-    (row,) = sheet_dicts(book, "data")
-    assert (row["county"].value, row["recommend"].value, row["sat1"].value) == ("433123", "会", "满意")
+    (row,) = sheet_dicts(book, "数据")  # --labels: the clerk's sheet, headed in Chinese
+    assert (row["县代码"].value, row["县"].value, row["会推荐"].value, row["态度"].value) == ("433123", "凤凰县", "会", "满意")
     assert not list(tmp_path.glob(".*part"))  # written beside and renamed
 
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.data").order_by(AuditEvent.id)).all()

@@ -54,8 +54,9 @@ def test_csv_labels(client, stored):
     login(client, "admin")
     rows = read_csv(download(client, values="zh").get_data())
     assert len(rows) == 3
-    assert (rows[1]["recommend"], rows[1]["sat1"]) == ("说不准", "满意")
-    assert read_csv(download(client, values="en").get_data())[1]["recommend"] == "Not sure"
+    assert (rows[1]["会推荐"], rows[1]["态度"], rows[1]["县"], rows[1]["工作队代码"]) == ("说不准", "满意", "平江县", "PJ01")
+    assert rows[1]["意见建议"] == """'=HYPERLINK("http://x")"""
+    assert read_csv(download(client, values="en").get_data())[1]["Would recommend"] == "Not sure"
 
 
 def test_xlsx_has_data_codebook_and_about(client, stored):

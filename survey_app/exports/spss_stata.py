@@ -1,0 +1,143 @@
+"""SPSS (.sav) and Stata (.dta) files with pyreadstat, which writes from a pandas DataFrame: the
+rows are gathered column by column (numbers in typed arrays, a page of rows at a time), then the
+frame is written whole.  Unlike the CSV and XLSX writers its memory grows with the rows (about
+1 KB a response for the awareness questionnaire: docs/BENCHMARKS.md), which is why the page
+writes these files as background jobs past ``EXPORT_BACKGROUND_ROWS``.  No Flask here.
+
+Dta files are Stata 14+'s format 118, which holds UTF-8: Chinese labels and text read back intact
+in Stata 14 and later, and in SPSS (any version since 16, which reads UTF-8 .sav).  Missing
+values are system missing; an empty text is an empty string (neither format has a missing
+string).
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from array import array
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .cells import Cell
+from .labelled import china_time
+from .variables import DTA, RULES, Variable, fit
+
+#: rows turned into columns at once: a page's worth, as rows.py reads them
+BATCH = 1000
+_NAN = math.nan
+#: the display formats of the variables' ``decimals`` and of dates, per format
+_FORMATS = {
+    "sav": {"date": "DATE11", "datetime": "DATETIME20", 0: "F8.0", 1: "F8.1"},
+    "dta": {"date": "%td", "datetime": "%tc", 0: "%9.0g", 1: "%9.1f"},
+}
+
+
+class Column:
+    """One variable's values as they are gathered."""
+
+    def __init__(self, variable: Variable) -> None:
+        self.variable = variable
+        self.numbers = array("d")
+        self.objects: list[Any] = []
+        #: a coded variable's numbers, grown by any code its question does not list
+        self.codes = dict(variable.codes or {})
+        self.extra_labels: dict[int, str] = {}
+
+    def extend(self, values: tuple[Cell, ...]) -> None:
+        kind = self.variable.kind
+        if kind == "number":
+            self.numbers.extend(_NAN if v is None else float(v) for v in values)  # type: ignore[arg-type]
+        elif kind == "coded":
+            self.numbers.extend(_NAN if v is None else self._code(v) for v in values)
+        elif kind == "string":
+            self.objects.extend("" if v is None else str(v) for v in values)
+        elif kind == "datetime":
+            self.objects.extend(china_time(v) for v in values)  # type: ignore[arg-type]
+        else:
+            self.objects.extend(values)
+
+    def _code(self, value: Cell) -> float:
+        code = self.codes.get(value)  # type: ignore[arg-type]
+        if code is None:
+            # a value no option of any version lists (it cannot be stored today, but an old
+            # row may hold one): given the next number and itself as its label, never dropped
+            code = max(self.codes.values(), default=0) + 1
+            self.codes[value] = code  # type: ignore[index]
+            self.extra_labels[code] = str(value)
+        return float(code)
+
+    def series(self) -> Any:
+        # pandas and numpy are imported when a file is written, not with the app: most
+        # processes never write one, and pandas alone takes half a second to import
+        import numpy as np
+        import pandas as pd
+
+        kind = self.variable.kind
+        if kind in ("number", "coded"):
+            return np.frombuffer(self.numbers, dtype="float64") if self.numbers else np.array([], dtype="float64")
+        if kind == "string":
+            return pd.Series(self.objects, dtype=object)
+        if kind == "datetime" or not any(v is not None for v in self.objects):
+            # pyreadstat reads an object column of None as text: an empty date is typed so
+            return pd.Series(self.objects, dtype="datetime64[us]")
+        return pd.Series(self.objects, dtype=object)
+
+    def value_labels(self, limit: int) -> dict[int | float, str]:
+        labels: dict[int | float, str] = dict(self.variable.value_labels.items())
+        labels.update((code, fit(text, limit)[0]) for code, text in self.extra_labels.items())
+        return labels
+
+
+#: an SPSS document's lines are 80 bytes
+NOTE_LINE_BYTES = 80
+
+
+def note_lines(paragraphs: Iterable[str], width: int = NOTE_LINE_BYTES) -> list[str]:
+    """``paragraphs`` as lines of at most ``width`` UTF-8 bytes, broken at a space where there
+    is one, else between characters."""
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        line = ""
+        for char in paragraph:
+            if len((line + char).encode()) > width:
+                space = line.rfind(" ")
+                lines.append(line[:space] if space > 0 else line)
+                line = line[space + 1:] if space > 0 else ""
+            line += char
+        lines.append(line)
+    return lines
+
+
+def write(path: Path, fmt: str, variables: list[Variable], rows: Iterable[list[Cell]], file_label: str,
+          note: Iterable[str] = ()) -> int:
+    """Write ``rows`` (each a codes row followed by the places' names: ``variables.row_of``) as
+    ``fmt`` at ``path``, with ``note`` as an SPSS file's document (Stata's has no room for it);
+    the number of rows."""
+    import pandas as pd
+    import pyreadstat
+
+    rules = RULES[fmt]
+    columns = [Column(v) for v in variables]
+    count = 0
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, BATCH)):
+        count += len(batch)
+        for column in columns:
+            position = column.variable.position
+            column.extend(tuple(row[position] for row in batch))
+    frame = pd.DataFrame({c.variable.name: c.series() for c in columns}, copy=False)
+    columns_labels: dict[str, str | None] = {v.name: v.label for v in variables}
+    value_labels: dict[str, dict[int | float, str]] = {
+        c.variable.name: c.value_labels(rules.value_label_bytes) for c in columns if c.variable.value_labels or c.extra_labels}
+    display = _FORMATS[fmt]
+    formats = {v.name: display[v.kind] for v in variables if v.kind in ("date", "datetime")}
+    formats.update({v.name: display[v.decimals] for v in variables if v.decimals in (0, 1) and v.kind != "string"})
+    if fmt == "sav":
+        pyreadstat.write_sav(
+            frame, str(path), file_label=fit(file_label, 64)[0], column_labels=columns_labels,
+            variable_value_labels=value_labels, variable_format=formats, note=note_lines(note) or None,
+            variable_measure={v.name: v.measure for v in variables}, row_compress=True)
+    else:
+        pyreadstat.write_dta(frame, str(path), file_label=fit(file_label, DTA.label_length, "characters")[0],
+                             column_labels=columns_labels, variable_value_labels=value_labels, variable_format=formats)
+    return count
