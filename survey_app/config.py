@@ -114,8 +114,8 @@ class Config:
         self.REPORT_TIME_LIMIT = float(os.environ.get("REPORT_TIME_LIMIT", 600))
         self.REPORT_RETRIES = int(os.environ.get("REPORT_RETRIES", 1))
         self.REPORT_RETRY_DELAY = int(os.environ.get("REPORT_RETRY_DELAY", 30))
-        # The function that makes a report's PDF (module:function; tests name their own)
-        self.REPORT_BUILDER = os.environ.get("REPORT_BUILDER", "survey_app.reports.build:report_pdf")
+        # The function that makes one report's file, PDF or Word (module:function; tests name their own)
+        self.REPORT_BUILDER = os.environ.get("REPORT_BUILDER", "survey_app.reports.build:report_file")
         # XLSX exports of more responses than this are written by the worker, not inside the
         # request (about 2,700 rows/s: 20,000 rows take 7 s); the finished file is kept this many
         # hours, in the database in pieces of this size

@@ -1,13 +1,25 @@
-"""Report jobs and the task queue's tables (issue 16).  A job's state, progress and finished PDF
-live in the database, so every app server answers for every job, and a backup holds them.  The
-``huey_*`` tables are Huey's SQL storage (huey.contrib.sql_huey), created here by a migration
-rather than by Huey at start-up: the app never changes its schema on its own, and Alembic knows
-every table it has to carry."""
+"""Report jobs and the task queue's tables (issue 16).  A job's state, progress and finished file
+(a PDF, a Word document, or the all-counties ZIP: issue 19) live in the database, so every app
+server answers for every job, and a backup holds them.  The ``huey_*`` tables are Huey's SQL
+storage (huey.contrib.sql_huey), created here by a migration rather than by Huey at start-up:
+the app never changes its schema on its own, and Alembic knows every table it has to carry."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, Float, ForeignKey, Index, Integer, LargeBinary, PrimaryKeyConstraint, String, Table
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model
@@ -17,15 +29,22 @@ JOB_STATES = ("queued", "running", "done", "failed")
 
 
 class ReportJob(Model):
-    """One PDF report of the data as it was when asked for, named by its cache key (the same
-    report of the same data is the same job)."""
+    """One report file of the data as it was when asked for, named by its cache key (the same
+    report of the same data in the same format is the same job)."""
 
     __tablename__ = "report_jobs"
+    __table_args__ = (
+        CheckConstraint("format IN ('pdf', 'docx', 'both')", name="format_known"),
+        CheckConstraint("format <> 'both' OR request = 'all-counties'", name="both_in_a_zip"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
-    #: ``county:430626``, ``team:PJ01`` or ``programme``
+    #: ``county:430626``, ``team:PJ01``, ``programme`` or ``all-counties`` (a ZIP of every county's)
     request: Mapped[str] = mapped_column(String(100), index=True)
     round_year: Mapped[int | None] = mapped_column(Integer)
+    #: ``pdf`` or ``docx``; for ``all-counties`` what its ZIP holds (``both``: a PDF and a Word
+    #: file a county)
+    format: Mapped[str] = mapped_column(String(10), default="pdf", server_default="pdf")
     state: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(200))
     file_name: Mapped[str] = mapped_column(String(200))
@@ -47,11 +66,12 @@ class ReportJob(Model):
 
 
 class ReportFile(Model):
-    """A finished job's PDF, apart from the job so that listing jobs never reads the files."""
+    """A finished job's file, apart from the job so that listing jobs never reads the files."""
 
     __tablename__ = "report_files"
     job_id: Mapped[int] = mapped_column(ForeignKey("report_jobs.id", ondelete="CASCADE"), primary_key=True)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    #: the PDF, the .docx or the ZIP, as downloaded (named ``pdf`` before issue 19)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class WorkerBeat(Model):

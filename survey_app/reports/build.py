@@ -1,6 +1,7 @@
-"""One assessment report from request to PDF: the content (``content.assemble``), the findings
+"""One assessment report from request to file: the content (``content.assemble``), the findings
 in plain Chinese (``wording``), targets against what was achieved (``targets``), the charts as
-SVG (``export``), the HTML (the app's Jinja environment) and the PDF (``render``)."""
+SVG (``export``), the HTML (the app's Jinja environment) and the PDF (``render``).  The Word
+file (``word``) is made from the same HTML, with the charts as PNG."""
 from __future__ import annotations
 
 import datetime as dt
@@ -51,7 +52,7 @@ def report_html(session: DBSession, request: ReportRequest, scope: Scope, progre
     """The report's HTML, every chart embedded as SVG (PlaceError when ``scope`` may not read it)."""
     step = progress or (lambda fraction, text: None)
     with export.Drawing() as drawing:
-        prepared = _prepare(session, request, scope, drawing, step)
+        prepared = prepare(session, request, scope, drawing, step)
         step(0.45, "绘制图表")
         sections = list(prepared.content.charts.values())
         for i, section in enumerate(sections):
@@ -60,6 +61,16 @@ def report_html(session: DBSession, request: ReportRequest, scope: Scope, progre
     step(0.8, "排版")
     drawn = prepared.charts_drawn and (any(s.svg for s in sections) or not sections)
     return prepared.render(lambda s: export.svg_block(s.svg) if s.svg else None, drawn)
+
+
+def report_file(session: DBSession, request: ReportRequest, scope: Scope, progress: Progress | None = None) -> bytes:
+    """The report in its request's format: the PDF or the Word document (the report worker's
+    builder, ``REPORT_BUILDER``)."""
+    if request.format == "docx":
+        from .word import report_docx
+
+        return report_docx(session, request, scope, progress)
+    return report_pdf(session, request, scope, progress)
 
 
 def report_pdf(session: DBSession, request: ReportRequest, scope: Scope, progress: Progress | None = None) -> bytes:
@@ -71,7 +82,7 @@ def report_pdf(session: DBSession, request: ReportRequest, scope: Scope, progres
     A chart that could not be drawn shows its ``alt`` text; its table is printed anyway."""
     step = progress or (lambda fraction, text: None)
     with export.Drawing() as drawing:
-        prepared = _prepare(session, request, scope, drawing, step)
+        prepared = prepare(session, request, scope, drawing, step)
         step(0.5, "排版")
         drawn = prepared.charts_drawn
         charts = {s.key: s.drawing for s in prepared.content.charts.values() if drawn and s.drawing is not None}
@@ -81,8 +92,9 @@ def report_pdf(session: DBSession, request: ReportRequest, scope: Scope, progres
     return pdf
 
 
-class _Prepared:
-    """Everything but the charts' SVG: the content, the targets and the findings."""
+class Prepared:
+    """Everything but the charts' images: the content, the targets and the findings; ``render``
+    makes the report's HTML, each chart as ``chart`` puts it (or its note when None)."""
 
     def __init__(self, request: ReportRequest, content: ReportContent, target_tables: list[targets.TargetTable],
                  targets_note: str | None, charts_drawn: bool) -> None:
@@ -111,7 +123,9 @@ class _Prepared:
         )
 
 
-def _prepare(session: DBSession, request: ReportRequest, scope: Scope, drawing: export.Drawing, step: Progress) -> _Prepared:
+def prepare(session: DBSession, request: ReportRequest, scope: Scope, drawing: export.Drawing, step: Progress) -> Prepared:
+    """The content, targets and findings of a report, its charts handed to ``drawing`` as soon
+    as their numbers are known (PlaceError when ``scope`` may not read it)."""
     place = request.place(session, scope)
     step(0.05, "读取数据")
     connection = session.connection()  # the session's own: one snapshot of the data
@@ -123,7 +137,7 @@ def _prepare(session: DBSession, request: ReportRequest, scope: Scope, drawing: 
         content = assemble(session, connection, request, place, drawing.submit)
         step(0.35, "核对绩效指标")
         target_tables, targets_note = _targets(session, connection, request, place)
-    return _Prepared(request, content, target_tables, targets_note, charts_drawn=drawing.pool is not None)
+    return Prepared(request, content, target_tables, targets_note, charts_drawn=drawing.pool is not None)
 
 
 def _has_section(content: ReportContent, key: str) -> bool:

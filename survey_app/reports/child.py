@@ -1,7 +1,8 @@
 """The child process that builds one report (reports/runner.py starts it, one per attempt).
 
 It reads ``{"config", "key", "run"}`` as JSON on standard input, makes the app with that
-configuration, builds the PDF with the builder named by ``REPORT_BUILDER`` and stores it with the
+configuration, builds the report with the builder named by ``REPORT_BUILDER`` (every county's
+with it, one after another, for the all-counties ZIP: ``batch``) and stores the file with the
 job's final state.  Exit 0: the job's state is final (done, or failed for a place the reader may
 not see); exit 3: the builder failed and the worker decides whether to try again.
 """
@@ -35,22 +36,26 @@ def main() -> int:
 
     from ..extensions import db
     from ..models import ReportJob
-    from . import jobs
-    from .request import ReportRequest
+    from . import batch, formats, jobs
+    from .request import ALL_COUNTIES, ReportRequest
     from .runner import BUILD_FAILED
 
     with app.app_context():
         row = db.session.scalar(select(ReportJob).where(ReportJob.key == key, ReportJob.run == run))
         if row is None or row.state != "running":
             return 0  # replaced meanwhile: nothing of ours to do
-        request = ReportRequest.parse(row.request, row.round_year)
+        request = ReportRequest.parse(row.request, row.round_year, row.format)
 
         def progress(fraction: float, step: str) -> None:
             with db.engine.begin() as connection:
                 jobs.beat(connection, key, run, fraction, step)
 
+        single = builder(app.config["REPORT_BUILDER"])
         try:
-            pdf = builder(app.config["REPORT_BUILDER"])(db.session, request, OFFICE, progress)
+            if request.kind == ALL_COUNTIES:
+                made = batch.report_zip(db.session, request, OFFICE, progress, single)
+            else:
+                made = single(db.session, request, OFFICE, progress)
         except PlaceError as exc:
             db.session.rollback()
             with db.engine.begin() as connection:
@@ -61,11 +66,12 @@ def main() -> int:
             return BUILD_FAILED
         finally:
             db.session.remove()
-        if not isinstance(pdf, bytes) or not pdf.startswith(b"%PDF"):
-            app.logger.error("report job %s: the builder returned %s, not a PDF", key, type(pdf).__name__)
+        if not formats.looks_like(request.kind, request.format, made):
+            app.logger.error("report job %s: the builder returned %s, not a %s", key, type(made).__name__,
+                             request.file_type.extension)
             return BUILD_FAILED
         with db.engine.begin() as connection:
-            jobs.finish(connection, key, run, pdf)
+            jobs.finish(connection, key, run, made)
         return 0
 
 

@@ -61,11 +61,11 @@ class Section:
     figure: Callable[[], Any]  # makes the plotly Figure: only when it is drawn, in the drawer's thread
     size: tuple[int, int] = (900, 420)
     svg: str | None = None
-    drawing: Future[str | None] | None = None  # the SVG being drawn, when a drawer was given
+    drawing: Future[Any] | None = None  # the SVG (or PNG) being drawn, when a drawer was given
 
 
 #: starts drawing a chart as soon as its numbers are known (``export.Drawing.submit``)
-Drawer = Callable[[Callable[[], Any], int, int], "Future[str | None]"]
+Drawer = Callable[[Callable[[], Any], int, int], "Future[Any]"]
 
 
 @dataclass

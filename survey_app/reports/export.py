@@ -1,4 +1,5 @@
-"""Plotly figures as SVG for the PDF reports, drawn by kaleido in one headless Chromium per process.
+"""Plotly figures as SVG for the PDF reports, and as PNG at print resolution for the Word reports,
+drawn by kaleido in one headless Chromium per process.
 
 Chromium is Debian's (found on PATH or through BROWSER_PATH); nothing is ever downloaded.  It
 starts on the first chart (about 3 s, fonts included) and stays for the life of the process, so
@@ -14,9 +15,11 @@ import logging
 import os
 import re
 import shutil
+import struct
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -105,13 +108,14 @@ class _Chromium:
     def available(self) -> bool:
         return self.broken is None and (self.kaleido is not None or find_browser() is not None)
 
-    def svg(self, figure: dict[str, Any], width: int, height: int) -> str | None:
+    def image(self, figure: dict[str, Any], opts: dict[str, Any]) -> bytes | str | None:
+        """The figure drawn with kaleido's ``opts`` (format, width, height, scale)."""
         with self.lock:
             if self.broken:
                 return None
             try:
                 self._start()
-                data = self._run(self.kaleido.calc_fig(figure, opts={"format": "svg", "width": width, "height": height}), CALL_TIMEOUT)
+                data = self._run(self.kaleido.calc_fig(figure, opts=opts), CALL_TIMEOUT)
             except ChartError as exc:
                 self._give_up(str(exc))
                 return None
@@ -122,7 +126,7 @@ class _Chromium:
                 log.warning("kaleido could not draw a chart: %s: %s", type(exc).__name__, exc)
                 self._refresh()
                 return None
-        return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+        return data
 
     def _start(self) -> None:
         if self.kaleido is not None and self.pid == os.getpid():
@@ -255,20 +259,22 @@ class Drawing:
     """Charts drawn one after another in a worker thread while the caller goes on gathering the
     rest of the report: Chromium draws in its own process, so a chart costs the report little
     more than the Python around it.  Without a usable Chromium nothing is started and every
-    chart is None."""
+    chart is None.  ``draw``: :func:`svg_of` (the PDF's) or :func:`print_png` (the Word file's)."""
 
-    def __init__(self) -> None:
+    def __init__(self, draw: Callable[[Any, int, int], Any] | None = None) -> None:
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="report-charts") if charts_available() else None
-        self.futures: list[Future[str | None]] = []
+        self.draw = draw or svg_of
+        self.futures: list[Future[Any]] = []
 
-    def submit(self, figure: Callable[[], Any], width: int, height: int) -> Future[str | None]:
+    def submit(self, figure: Callable[[], Any], width: int, height: int) -> Future[Any]:
         """Draw the figure ``figure()`` makes (made in the worker too: Plotly's checks cost the
         report 0.1 s, and nothing when there is no Chromium to draw it)."""
-        future: Future[str | None] = Future()
+        future: Future[Any] = Future()
         if self.pool is None:
             future.set_result(None)
         else:
-            future = self.pool.submit(lambda: svg_of(figure(), width, height))
+            draw = self.draw
+            future = self.pool.submit(lambda: draw(figure(), width, height))
         self.futures.append(future)
         return future
 
@@ -285,20 +291,67 @@ class Drawing:
         self.close()
 
 
-def svg_of(fig: Any, width: int, height: int) -> str | None:
-    """The SVG of a Plotly figure at ``width`` x ``height`` CSS pixels, its text in the report's
-    font; None when no Chromium can be used or kaleido fails (logged).  Safe from any thread."""
+def _report_figure(fig: Any) -> dict[str, Any]:
+    """The figure as kaleido is given it: inert (no links, no scripts), its text in the report's font."""
     figure = inert(fig.to_dict() if hasattr(fig, "to_dict") else dict(fig))
     layout = figure.setdefault("layout", {})
     layout["font"] = {**layout.get("font", {}), "family": REPORT_FONT}
-    svg = _chromium.svg(figure, width, height)
-    if svg is None:
+    return figure
+
+
+def svg_of(fig: Any, width: int, height: int) -> str | None:
+    """The SVG of a Plotly figure at ``width`` x ``height`` CSS pixels, its text in the report's
+    font; None when no Chromium can be used or kaleido fails (logged).  Safe from any thread."""
+    data = _chromium.image(_report_figure(fig), {"format": "svg", "width": width, "height": height})
+    if data is None:
         return None
     try:
-        return _cleaned(svg)
-    except (ET.ParseError, ValueError) as exc:
+        return _cleaned(data.decode("utf-8") if isinstance(data, bytes) else str(data))
+    except (ET.ParseError, ValueError, UnicodeDecodeError) as exc:
         log.warning("kaleido's SVG could not be read: %s", exc)
         return None
+
+
+#: a Word report's charts: printed across the text (GB/T 9704's 156 mm) at 300 dots an inch
+PRINT_WIDTH_MM, PRINT_DPI = 156.0, 300
+
+
+def print_pixels(width_mm: float = PRINT_WIDTH_MM, dpi: int = PRINT_DPI) -> int:
+    return round(width_mm / 25.4 * dpi)
+
+
+def print_png(fig: Any, width: int, height: int) -> bytes | None:
+    """The PNG of a Plotly figure laid out at ``width`` x ``height`` CSS pixels (as the PDF's, so
+    that labels wrap alike) and drawn with as many dots as it needs to print ``PRINT_WIDTH_MM``
+    wide at ``PRINT_DPI``, which the file says (its pHYs chunk); None as :func:`svg_of`."""
+    scale = print_pixels() / width
+    data = _chromium.image(_report_figure(fig), {"format": "png", "width": width, "height": height, "scale": scale})
+    if not isinstance(data, bytes) or not data.startswith(PNG_SIGNATURE):
+        if data is not None:
+            log.warning("kaleido's PNG could not be read")
+        return None
+    return with_dpi(data, PRINT_DPI)
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def with_dpi(png: bytes, dpi: int) -> bytes:
+    """The PNG with its resolution stated (a pHYs chunk after the header, any other dropped), so
+    that Word, WPS and LibreOffice size it right when it is inserted or reset to its own size."""
+    per_metre = round(dpi / 0.0254)
+    body = struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", len(body)) + b"pHYs" + body + struct.pack(">I", zlib.crc32(b"pHYs" + body))
+    out, at = [png[:8]], 8
+    while at < len(png):
+        length = struct.unpack(">I", png[at:at + 4])[0]
+        kind, end = png[at + 4:at + 8], at + 12 + length
+        if kind != b"pHYs":
+            out.append(png[at:end])
+        if kind == b"IHDR":
+            out.append(chunk)
+        at = end
+    return b"".join(out)
 
 
 _FONT_FAMILY = re.compile(r"font-family\s*:[^;]*;?")

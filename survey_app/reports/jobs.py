@@ -1,5 +1,6 @@
-"""Report jobs: a PDF is built by a report worker (reports/queue.py), its state and the finished
-file kept in the database (models/reports.py), so that every app server answers for every job.
+"""Report jobs: a report (a PDF, a Word document, or every county's in a ZIP) is built by a report
+worker (reports/queue.py), its state and the finished file kept in the database
+(models/reports.py), so that every app server answers for every job.
 
 A job is named by its cache key (reports/versions.py): the same report of unchanged data is found
 instead of built again, and a second start while it is queued or running joins it.  A start is
@@ -27,11 +28,12 @@ from ..database import DBSession
 from ..extensions import db
 from ..models import County, ReportFile, ReportJob, Team
 from ..models.types import utcnow
+from . import formats
 from .queue import seen_state
-from .request import ReportRequest
+from .request import ALL_COUNTIES, ReportRequest
 from .versions import cache_key, data_version, targets_file
 
-#: finished PDFs kept per report (scope and round); older ones are deleted
+#: finished files kept per report (scope, round and format); older ones are deleted
 KEEP = 3
 #: how often the worker rewrites a running job's heartbeat, and when a silent one counts as dead
 HEARTBEAT_SECONDS = 10
@@ -49,6 +51,10 @@ UNCLAIMED_MESSAGE = "报告排队过久，没有报告服务处理（报告服�
 OUTSIDE_MESSAGE = "无权查看此范围的报告。"
 UNKNOWN_MESSAGE = "找不到这个县、工作队或年度（数据可能已更改）。请重新选择。"
 QUEUED_STEP = "排队等候"
+DONE_STEP = "完成"
+#: the all-counties ZIP: its name, and what its file name says it holds
+ALL_COUNTIES_NAME = "各县"
+ZIP_HOLDS = {"both": "PDF和Word", "pdf": "PDF", "docx": "Word"}
 RETRY_STEP = "上次生成未成功，稍后自动重试"
 
 JOBS = cast(Table, ReportJob.__table__)
@@ -66,6 +72,7 @@ class Job:
     key: str
     request: str
     round_year: int | None
+    format: str
     state: str  # queued | running | done | failed
     title: str
     file_name: str
@@ -80,12 +87,16 @@ class Job:
 
     @property
     def report_request(self) -> ReportRequest:
-        return ReportRequest.parse(self.request, self.round_year)
+        return ReportRequest.parse(self.request, self.round_year, self.format)
+
+    @property
+    def file_type(self) -> formats.FileType:
+        return formats.file_type(self.request.partition(":")[0], self.format)
 
     @classmethod
     def of(cls, row: ReportJob, now: dt.datetime | None = None) -> Job:
         state, error = seen_state(row, now or utcnow(), STALE_SECONDS, QUEUED_SECONDS, STALE_MESSAGE, UNCLAIMED_MESSAGE)
-        return cls(key=row.key, request=row.request, round_year=row.round_year, state=state, title=row.title,
+        return cls(key=row.key, request=row.request, round_year=row.round_year, format=row.format, state=state, title=row.title,
                    file_name=row.file_name, ascii_name=row.ascii_name, progress=row.progress, step=row.step,
                    error=error, run=row.run, attempts=row.attempts, size=row.size, created=row.created_at)
 
@@ -102,10 +113,17 @@ def restartable(now: dt.datetime) -> Any:
 # Names
 
 
+def safe_name(name: str) -> str:
+    """A place's name as part of a file name (no characters Windows refuses in one)."""
+    return _UNSAFE.sub("", name)
+
+
 def describe(session: DBSession, request: ReportRequest) -> tuple[str, str, str]:
     """The job's title, its file name, named for the period it covers (平江县-评估报告-2025年度.pdf,
-    平江县-评估报告-全部年度.pdf), and an ASCII name for old browsers."""
-    if request.kind == "county":
+    平江县-评估报告-全部年度.docx, 各县-评估报告-2025年度.zip), and an ASCII name for old browsers."""
+    if request.kind == ALL_COUNTIES:
+        name = ALL_COUNTIES_NAME
+    elif request.kind == "county":
         name = session.scalar(select(County.name).where(County.code == request.code)) or str(request.code)
     elif request.kind == "team":
         row = session.execute(select(County.name, Team.name).join(Team.county).where(Team.code == request.code)).first()
@@ -116,9 +134,14 @@ def describe(session: DBSession, request: ReportRequest) -> tuple[str, str, str]
     period, _dates = rounds.period(session, request.round_year)
     covers = f"{request.round_year}年度" if request.round_year is not None else "全部年度"
     title = f"{name.replace('-', ' · ')} · {period}"
-    file_name = f"{_UNSAFE.sub('', name)}-评估报告-{covers}.pdf"
+    extension = request.file_type.extension
+    holds = f"-{ZIP_HOLDS[request.format]}" if request.kind == ALL_COUNTIES else ""
+    file_name = f"{safe_name(name)}-评估报告-{covers}{holds}.{extension}"
     year = str(request.round_year) if request.round_year is not None else "all-rounds"
-    ascii_name = "-".join(filter(None, ["sanqu-report", request.kind, _UNSAFE.sub("", request.code or ""), year])) + ".pdf"
+    parts = ["sanqu-report", request.kind, _UNSAFE.sub("", request.code or ""), year]
+    if request.kind == ALL_COUNTIES:
+        parts.append(request.format)
+    ascii_name = "-".join(filter(None, parts)) + f".{extension}"
     return title, file_name, ascii_name.encode("ascii", "ignore").decode()
 
 
@@ -142,12 +165,20 @@ def recent(session: DBSession, requests: set[str] | None, limit: int = 10) -> li
     return [Job.of(row, now) for row in session.scalars(query)]
 
 
-def pdf_of(session: DBSession, key: str) -> bytes | None:
-    """A finished job's PDF (None when it is not done, or was deleted as an old copy)."""
+def file_of(session: DBSession, key: str) -> bytes | None:
+    """A finished job's file (None when it is not done, or was deleted as an old copy)."""
     if not _KEY.match(key):
         return None
-    return session.scalar(select(ReportFile.pdf).join(ReportJob, ReportJob.id == ReportFile.job_id)
+    return session.scalar(select(ReportFile.data).join(ReportJob, ReportJob.id == ReportFile.job_id)
                           .where(ReportJob.key == key, ReportJob.state == "done"))
+
+
+def stored(connection: Connection, key: str) -> bytes | None:
+    """The file of the finished job of this key, read through ``connection`` (the all-counties
+    builder reuses each county's stored report this way)."""
+    c = JOBS.c
+    return connection.execute(select(FILES.c.data).join(JOBS, c.id == FILES.c.job_id)
+                              .where(c.key == key, c.state == "done")).scalar()
 
 
 def wait(session: DBSession, key: str, poll: float = 0.3) -> Job | None:
@@ -182,7 +213,7 @@ def start(request: ReportRequest) -> Job:
              "worker": "", "size": 0, "created_at": now, "heartbeat_at": now, "finished_at": None}
     connection = session.connection()
     made = _insert_new(connection, dict(fresh, key=key, request=request.text, round_year=request.round_year,
-                                        title=title, file_name=file_name, ascii_name=ascii_name))
+                                        format=request.format, title=title, file_name=file_name, ascii_name=ascii_name))
     if not made:
         c = JOBS.c
         made = connection.execute(update(JOBS).where(c.key == key, restartable(now)).values(
@@ -245,17 +276,39 @@ def beat(connection: Connection, key: str, run: str, progress: float | None = No
     return connection.execute(_this_run(key, run, "running").values(**values)).rowcount == 1
 
 
-def finish(connection: Connection, key: str, run: str, pdf: bytes) -> bool:
-    """Store the PDF and mark the job done, in one transaction (the caller commits)."""
+def finish(connection: Connection, key: str, run: str, data: bytes) -> bool:
+    """Store the file and mark the job done, in one transaction (the caller commits)."""
     c = JOBS.c
     job_id = connection.execute(select(c.id).where(c.key == key, c.run == run, c.state == "running")).scalar()
     if job_id is None:
         return False
     connection.execute(delete(FILES).where(FILES.c.job_id == job_id))
-    connection.execute(insert(FILES).values(job_id=job_id, pdf=pdf))
+    connection.execute(insert(FILES).values(job_id=job_id, data=data))
     return connection.execute(_this_run(key, run, "running").values(
-        state="done", progress=1.0, step="完成", size=len(pdf), error="", finished_at=utcnow(),
+        state="done", progress=1.0, step=DONE_STEP, size=len(data), error="", finished_at=utcnow(),
         heartbeat_at=utcnow())).rowcount == 1
+
+
+def keep_made(connection: Connection, request: ReportRequest, key: str, names: tuple[str, str, str], data: bytes) -> bool:
+    """Keep a report made outside its own job (a county's, made for the all-counties ZIP) as a
+    finished job of its key, so that the next request of that report is handed it; False when a
+    job of that key is already at work or done (its own run stands).  ``names``: ``describe``'s."""
+    now = utcnow()
+    title, file_name, ascii_name = names
+    values = {"state": "done", "progress": 1.0, "step": DONE_STEP, "error": "", "run": uuid.uuid4().hex, "attempts": 1,
+              "worker": "", "size": len(data), "created_at": now, "heartbeat_at": now, "finished_at": now,
+              "title": title, "file_name": file_name, "ascii_name": ascii_name}
+    made = _insert_new(connection, dict(values, key=key, request=request.text, round_year=request.round_year,
+                                        format=request.format))
+    if not made:  # a failed (or given-up) job of that key: this file replaces it
+        c = JOBS.c
+        made = connection.execute(update(JOBS).where(c.key == key, restartable(now)).values(**values)).rowcount == 1
+    if made:
+        job_id = connection.execute(select(JOBS.c.id).where(JOBS.c.key == key)).scalar_one()
+        connection.execute(delete(FILES).where(FILES.c.job_id == job_id))
+        connection.execute(insert(FILES).values(job_id=job_id, data=data))
+        prune(connection, request.text, request.round_year, request.format)
+    return made
 
 
 def place_message(error: PlaceError) -> str:
@@ -278,11 +331,12 @@ def requeue(connection: Connection, key: str, run: str) -> bool:
         state="queued", step=RETRY_STEP, progress=0.0, created_at=utcnow(), heartbeat_at=utcnow())).rowcount == 1
 
 
-def prune(connection: Connection, request: str, round_year: int | None, keep: int = KEEP) -> list[str]:
-    """Delete all but the newest ``keep`` finished jobs of one report, with their PDFs; jobs still
-    at work stay."""
+def prune(connection: Connection, request: str, round_year: int | None, fmt: str, keep: int = KEEP) -> list[str]:
+    """Delete all but the newest ``keep`` finished jobs of one report in one format, with their
+    files; jobs still at work stay."""
     c = JOBS.c
-    same = (c.request == request) & (c.round_year.is_(None) if round_year is None else c.round_year == round_year)
+    same = (c.request == request) & (c.round_year.is_(None) if round_year is None else c.round_year == round_year) & (
+        c.format == fmt)
     finished = connection.execute(select(c.id, c.key).where(same, c.state.in_(("done", "failed")))
                                   .order_by(c.created_at.desc(), c.id.desc())).all()
     gone = finished[keep:]
@@ -294,8 +348,8 @@ def prune(connection: Connection, request: str, round_year: int | None, keep: in
 
 
 def forget_made_before(connection: Connection, moment: dt.datetime) -> int:
-    """Delete the finished reports made before ``moment``, with their PDFs; the number deleted.
-    After free text is purged (``submissions.retention``) a stored PDF may still quote a comment
+    """Delete the finished reports made before ``moment``, with their files; the number deleted.
+    After free text is purged (``submissions.retention``) a stored report may still quote a comment
     that is gone, and the data version does not read comments: without this, the next request
     of the same report would be handed that PDF again.  Jobs at work stay (made from now on)."""
     c = JOBS.c

@@ -24,7 +24,7 @@ from flask import Flask
 
 from ..config import ROOT
 from ..extensions import db
-from . import jobs
+from . import batch, jobs
 from .queue import worker_name
 
 #: the child's exit status when the builder raised (a failure worth another attempt)
@@ -57,11 +57,13 @@ def run_job(app: Flask, key: str, run: str, retry: bool = True) -> str:
             row = jobs.claim(connection, key, run, worker_name())
         if row is None:
             return "skipped"
-        outcome, log_tail = _build_in_child(app, key, run)
+        with db.engine.connect() as connection:
+            limit = batch.time_limit(connection, row, float(app.config["REPORT_TIME_LIMIT"]))
+        outcome, log_tail = _build_in_child(app, key, run, limit)
         with db.engine.begin() as connection:
             state = connection.execute(jobs.select_state(key, run)).scalar()
             if state in ("done", "failed"):
-                jobs.prune(connection, row.request, row.round_year)
+                jobs.prune(connection, row.request, row.round_year, row.format)
                 return str(state)
             if state is None:
                 return "skipped"  # replaced by another start meanwhile
@@ -74,10 +76,9 @@ def run_job(app: Flask, key: str, run: str, retry: bool = True) -> str:
             return "failed"
 
 
-def _build_in_child(app: Flask, key: str, run: str) -> tuple[str, str]:
-    """Run the child to its end or the time limit: ``ok`` (the child set the final state),
-    ``timeout``, or the way it ended; and the end of what it wrote to stderr."""
-    limit = float(app.config["REPORT_TIME_LIMIT"])
+def _build_in_child(app: Flask, key: str, run: str, limit: float) -> tuple[str, str]:
+    """Run the child to its end or the time limit (seconds): ``ok`` (the child set the final
+    state), ``timeout``, or the way it ended; and the end of what it wrote to stderr."""
     payload = json.dumps({"config": portable_config(app), "key": key, "run": run}).encode()
     with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as given:
         given.write(payload)

@@ -17,7 +17,7 @@ from ..models import County, Questionnaire, QuestionnaireVersion, Refusal, Respo
 from ..questionnaires.check import TARGETS_FILE
 from .request import ReportRequest
 
-#: bump when the report's template, wording or layout changes: every stored PDF is then stale
+#: bump when the report's template, wording or layout changes: every stored report is then stale
 REPORT_FORMAT = "3"
 
 _HERE = Path(__file__).resolve().parent
@@ -73,15 +73,16 @@ def data_version(connection: Connection, targets: Path | None = None) -> str:
 
 
 def cache_key(request: ReportRequest, version: str) -> str:
-    """The job's name: the same report of the same data in the same format has the same key."""
-    parts = [request.text, request.round_year, version, REPORT_FORMAT, _format_files()]
+    """The job's name: the same report of the same data in the same format (PDF, Word, or what
+    an all-counties ZIP holds) has the same key."""
+    parts = [request.text, request.round_year, request.format, version, REPORT_FORMAT, _format_files()]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 @functools.cache
 def _format_files() -> str:
     """A hash of the report's code, the findings and charts it prints, its templates and
-    stylesheet as deployed: a new version of them makes new PDFs even if nobody bumped
+    stylesheet as deployed: a new version of them makes new reports even if nobody bumped
     REPORT_FORMAT (changes elsewhere still need the bump)."""
     digest = hashlib.sha256()
     app = _HERE.parent

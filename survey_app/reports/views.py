@@ -1,5 +1,6 @@
-"""The report pages: choose a report, follow its job, download the PDF.  Every route checks the
-reader's scope against the report the job makes: knowing a job's key is not permission."""
+"""The report pages: choose a report (as PDF or Word), follow its job, download the file; the
+office also makes every county's reports at once, as a ZIP.  Every route checks the reader's
+scope against the report the job makes: knowing a job's key is not permission."""
 from __future__ import annotations
 
 import io
@@ -33,9 +34,20 @@ STARTED, DOWNLOADED = "report.start", "report.download"
 
 class ReportForm(FlaskForm):
     # Choices are offered from the reader's scope, but not enforced by the form: a report outside
-    # the scope is a 403 from the same check as every other route, not a form error.
+    # the scope is a 403 from the same check as every other route, not a form error.  The
+    # all-counties action posts this form too, with its own format choices.
     scope = SelectField("报告范围", validate_choice=False)
     round = SelectField("年度", validate_choice=False, validators=[Regexp(r"^([0-9]{4})?$", message="年度不对")])
+    # blank (a form from before the choice existed): the report's default format
+    format = SelectField("格式", validate_choice=False, validators=[Regexp(r"^(pdf|docx|both)?$", message="格式不对")])
+
+
+def format_choices() -> list[tuple[str, str]]:
+    return [("pdf", _("PDF（打印、存档）")), ("docx", _("Word（可编辑，.docx）"))]
+
+
+def batch_format_choices() -> list[tuple[str, str]]:
+    return [("both", _("PDF 和 Word")), ("pdf", _("只要 PDF")), ("docx", _("只要 Word"))]
 
 
 def reader_scope() -> Scope:
@@ -77,18 +89,25 @@ def index():
     form.scope.choices = scope_choices(scope)
     found = db.session.execute(select(Round.year, Round.name, Round.starts_on, Round.ends_on).order_by(Round.year.desc())).all()
     form.round.choices = [("", _("全部年度"))] + [(str(year), rounds.label(name, start, end)) for year, name, start, end in found]
+    form.format.choices = format_choices()
     if form.validate_on_submit():
         try:
-            report = ReportRequest.parse(form.scope.data, int(form.round.data) if form.round.data else None)
+            report = ReportRequest.parse(form.scope.data, int(form.round.data) if form.round.data else None,
+                                         form.format.data or None)
         except ValueError:
             abort(422)
         authorize(report, scope)
         job = jobs.start(report)
-        audit(STARTED, scope, report.text, round=report.round_year, key=job.key, state=job.state)
+        audit(STARTED, scope, report.text, round=report.round_year, format=report.format, key=job.key, state=job.state)
         return redirect(url_for(".job", key=job.key))
     allowed = {value for rows in form.scope.choices.values() for value, _label in rows}
     recent = jobs.recent(db.session, None if scope.sees_programme else allowed)
-    return render_template("reports/index.html", form=form, recent=recent), 400 if form.errors else 200
+    return render_template("reports/index.html", form=form, recent=recent, all_counties=scope.sees_programme,
+                           batch_formats=batch_format_choices(), labels=FORMAT_LABELS), 400 if form.errors else 200
+
+
+#: how the list of recent reports says what each file is
+FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "zip": "ZIP"}
 
 
 def _job(key: str) -> jobs.Job:
@@ -108,7 +127,8 @@ def _job(key: str) -> jobs.Job:
 @login_required
 def job(key: str):
     found = _job(key)
-    return render_template("reports/job.html", job=found, active=found.state in jobs.ACTIVE)
+    return render_template("reports/job.html", job=found, active=found.state in jobs.ACTIVE,
+                           download=download_url(found), kind=found.file_type.label)
 
 
 @bp.get("/jobs/<key>.json")
@@ -121,24 +141,28 @@ def job_status(key: str):
 
 
 def _status(job: jobs.Job) -> dict[str, Any]:
-    return {"key": job.key, "request": job.request, "round": job.round_year, "title": job.title, "state": job.state,
-            "progress": round(job.progress, 3), "step": job.step, "error": job.error or None,
-            "download": url_for(".download", key=job.key) if job.state == "done" else None}
+    return {"key": job.key, "request": job.request, "round": job.round_year, "format": job.format, "title": job.title,
+            "state": job.state, "progress": round(job.progress, 3), "step": job.step, "error": job.error or None,
+            "download": download_url(job) if job.state == "done" else None}
 
 
-@bp.get("/jobs/<key>.pdf")
+def download_url(job: jobs.Job) -> str:
+    return url_for(".download", key=job.key, ext=job.file_type.extension)
+
+
+@bp.get("/jobs/<key>.<any(pdf, docx, zip):ext>")
 @login_required
-def download(key: str):
+def download(key: str, ext: str):
     found = _job(key)
-    if found.state != "done":
+    if found.state != "done" or found.file_type.extension != ext:
         abort(404)
-    pdf = jobs.pdf_of(db.session, key)
-    if pdf is None:
+    data = jobs.file_of(db.session, key)
+    if data is None:
         abort(404)  # deleted as an old copy since the page was shown
-    reply = send_file(io.BytesIO(pdf), mimetype="application/pdf", max_age=0)
+    reply = send_file(io.BytesIO(data), mimetype=found.file_type.mimetype, max_age=0)
     reply.headers["Content-Disposition"] = content_disposition(found.file_name, found.ascii_name)
     reply.headers["Cache-Control"] = "private, no-store"
-    audit(DOWNLOADED, Scope.of(current_user), found.request, round=found.round_year, key=key)
+    audit(DOWNLOADED, Scope.of(current_user), found.request, round=found.round_year, format=found.format, key=key)
     return reply
 
 

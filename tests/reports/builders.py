@@ -24,7 +24,8 @@ def _count(request_text: str) -> int:
 
 
 def fake(session, request, scope, progress) -> bytes:
-    """A small PDF-looking file; gated, failing or not a PDF as the settings say."""
+    """A small PDF-looking file (Word-looking for a Word report); gated, failing or not a report
+    as the settings say."""
     config = current_app.config
     _count(request.text)
     progress(0.5, "绘制图表")
@@ -37,7 +38,7 @@ def fake(session, request, scope, progress) -> bytes:
         raise RuntimeError(config["REPORT_TEST_FAIL"])
     if config.get("REPORT_TEST_OUTPUT") is not None:
         return config["REPORT_TEST_OUTPUT"].encode()
-    return b"%PDF-1.7\n% fake " + request.text.encode() + b"\n%%EOF\n"
+    return fake_without_count(request)
 
 
 def hung(session, request, scope, progress) -> bytes:
@@ -58,4 +59,6 @@ def killed_once(session, request, scope, progress) -> bytes:
 
 
 def fake_without_count(request) -> bytes:
+    if request.format == "docx":
+        return b"PK\x03\x04 fake docx " + request.text.encode()
     return b"%PDF-1.7\n% fake " + request.text.encode() + b"\n%%EOF\n"

@@ -46,8 +46,8 @@ def test_the_programme_and_a_team(app, fake, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--scope", "county"], "'county': scope must be programme, county:CODE (6 digits) or team:CODE"),
-    (["--scope", "county:4306"], "'county:4306': scope must be programme, county:CODE (6 digits) or team:CODE"),
+    (["--scope", "county"], "'county': scope must be programme, county:CODE (6 digits), team:CODE or all-counties"),
+    (["--scope", "county:4306"], "'county:4306': scope must be programme, county:CODE (6 digits), team:CODE or all-counties"),
     (["--scope", "county:999999"], "county:999999: no such county code"),
     (["--scope", "team:NOPE"], "team:NOPE: no such team code"),
     (["--scope", "county:430626", "--round", "1999"], "round 1999: no such round"),

@@ -76,7 +76,7 @@ def test_a_finished_report_is_returned_at_once_without_building_again(app, db, f
     assert job.state == "queued" and job.file_name.startswith("平江县-评估报告-")
     done = finished(db, job.key)
     assert done.state == "done" and done.progress == 1.0 and done.step == "完成" and done.attempts == 1
-    pdf = jobs.pdf_of(db.session, job.key)
+    pdf = jobs.file_of(db.session, job.key)
     assert pdf == b"%PDF-1.7\n% fake county:430626\n%%EOF\n" and done.size == len(pdf)
 
     again = jobs.start(PJ)
@@ -250,7 +250,7 @@ def test_a_failing_builder_is_tried_again_then_fails_with_a_message(app, db, pro
     with caplog.at_level(logging.ERROR):
         job = finished(db, jobs.start(PJ).key)
     assert (job.state, job.error, job.attempts) == ("failed", jobs.FAILED_MESSAGE, 2)
-    assert jobs.pdf_of(db.session, job.key) is None
+    assert jobs.file_of(db.session, job.key) is None
     assert builds.calls == ["county:430626", "county:430626"]
     logged = [r.getMessage() for r in caplog.records if "report job" in r.getMessage()]
     assert logged and "kaleido crashed" in logged[0]  # the child's traceback, in the worker's log
@@ -264,7 +264,7 @@ def test_a_build_killed_outright_is_tried_again(app, db, programme, tmp_path, wo
     builds = use_reports(app, tmp_path, "killed_once", REPORT_RETRIES=1)
     job = finished(db, jobs.start(PJ).key)
     assert (job.state, job.attempts) == ("done", 2) and builds.calls == ["county:430626"] * 2
-    assert jobs.pdf_of(db.session, job.key).startswith(b"%PDF")
+    assert jobs.file_of(db.session, job.key).startswith(b"%PDF")
 
 
 def test_a_hung_chart_render_is_ended_by_the_time_limit(app, db, programme, tmp_path, worker):
@@ -290,7 +290,7 @@ def _alive(pid: int) -> bool:
 def test_something_else_than_a_pdf_is_a_failure(app, db, programme, tmp_path, worker):
     use_reports(app, tmp_path, REPORT_TEST_OUTPUT="<html>not a pdf</html>", REPORT_RETRIES=0)
     job = finished(db, jobs.start(PJ).key)
-    assert job.state == "failed" and jobs.pdf_of(db.session, job.key) is None
+    assert job.state == "failed" and jobs.file_of(db.session, job.key) is None
 
 
 def test_a_place_gone_fails_at_once_without_retrying(app, db, programme, tmp_path, worker):
@@ -306,22 +306,23 @@ def test_a_place_gone_fails_at_once_without_retrying(app, db, programme, tmp_pat
     assert builds.calls == []
 
 
-def add_job(db, key: str, state: str, created: float, request: str = "county:430626") -> None:
-    db.session.add(ReportJob(key=key, request=request, round_year=None, state=state, title="t", file_name="f.pdf",
+def add_job(db, key: str, state: str, created: float, request: str = "county:430626", fmt: str = "pdf") -> None:
+    db.session.add(ReportJob(key=key, request=request, round_year=None, format=fmt, state=state, title="t", file_name="f.pdf",
                              ascii_name="f.pdf", run="r", created_at=dt.datetime.fromtimestamp(created, dt.UTC)))
     db.session.flush()
 
 
 def test_only_the_newest_reports_are_kept(app, db):
-    keys = [f"{i:064x}" for i in range(6)]
+    keys = [f"{i:064x}" for i in range(7)]
     for i, key in enumerate(keys[:5]):
         add_job(db, key, "done", 1000.0 + i)
     add_job(db, keys[5], "done", 1.0, request="county:433123")  # another report
+    add_job(db, keys[6], "done", 2.0, fmt="docx")  # the same report as a Word file: kept apart
     db.session.commit()
     with db.engine.begin() as connection:
-        gone = jobs.prune(connection, "county:430626", None, keep=3)
+        gone = jobs.prune(connection, "county:430626", None, "pdf", keep=3)
     assert sorted(gone) == keys[:2]
-    assert sorted(db.session.scalars(select(ReportJob.key))) == keys[2:]  # the other report's stays
+    assert sorted(db.session.scalars(select(ReportJob.key))) == keys[2:]  # the other report's and format's stay
 
 
 def test_a_job_at_work_is_never_pruned(app, db):
@@ -330,7 +331,7 @@ def test_a_job_at_work_is_never_pruned(app, db):
         add_job(db, f"{i:064x}", "done", 100.0 + i)
     db.session.commit()
     with db.engine.begin() as connection:
-        assert jobs.prune(connection, "county:430626", None, keep=1) == [f"{1:064x}", f"{0:064x}"]
+        assert jobs.prune(connection, "county:430626", None, "pdf", keep=1) == [f"{1:064x}", f"{0:064x}"]
     assert db.session.scalar(select(ReportJob).where(ReportJob.key == "a" * 64)) is not None
 
 
@@ -340,7 +341,7 @@ def test_keys_are_checked_before_anything_is_read(app, db):
     assert jobs.read(db.session, "' OR 1=1 --" + "b" * 53) is None
     assert jobs.read(db.session, "B" * 64) is None
     assert jobs.read(db.session, "b" * 64).request == "county:430626"
-    assert jobs.pdf_of(db.session, "../" + "b" * 61) is None
+    assert jobs.file_of(db.session, "../" + "b" * 61) is None
 
 
 def test_readyz_tells_whether_a_report_worker_is_alive(app, stamped):

@@ -79,7 +79,7 @@ def test_a_county_report_from_start_to_download(client, fake, app, db):
     status = client.get(f"/reports/jobs/{key}.json")
     assert status.headers["Cache-Control"] == "no-store"
     assert status.get_json() == {
-        "key": key, "request": "county:430626", "round": 2026, "title": "平江县 · 第二期（2026年度）", "state": "done",
+        "key": key, "request": "county:430626", "round": 2026, "format": "pdf", "title": "平江县 · 第二期（2026年度）", "state": "done",
         "progress": 1.0, "step": "完成", "error": None, "download": f"/reports/jobs/{key}.pdf"}
     page = client.get(f"/reports/jobs/{key}").get_data(as_text=True)
     assert f'href="/reports/jobs/{key}.pdf"' in page and "平江县-评估报告-2026年度.pdf" in page
