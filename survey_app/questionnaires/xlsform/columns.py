@@ -37,7 +37,7 @@ REFUSED_TYPES = {
     "phonenumber": "本系统不记录电话号码（个人信息）", "simserial": "本系统不记录 SIM 卡号（个人信息）",
     "subscriberid": "本系统不记录 SIM 卡号（个人信息）", "email": "本系统不记录邮箱（个人信息）",
     "audit": "本系统不记录审计日志（audit）", "xml-external": "本系统不读外部数据文件", "csv-external": "本系统不读外部数据文件",
-    "select_one_external": "本系统不支持外部选项表", "osm": "本系统不支持地图（OSM）题",
+    "select_one_external": "本系统不从外部文件读选项：选项要写在 choices 表里", "osm": "本系统不支持地图（OSM）题",
 }
 REPEAT_WORDS = frozenset({"repeat", "looped group", "lgroup", "loop"})
 REPEAT_REASON = "本系统没有重复组（repeat）：每份问卷的每道题只答一次。可以把要重复的题按次数写成几道题"

@@ -103,15 +103,15 @@ class _Translator:
         op = str(node.value)
         left, right = node.args
         if op in COMPARISON:
-            return {JSON_OPERATOR[op]: [self.operand(left, right), self.operand(right, left)]}
+            return {JSON_OPERATOR[op]: [self.operand(left, right, op), self.operand(right, left, op)]}
         args = [self.rule(left), self.rule(right)]
         if op in FLATTENED and left.kind == "op" and left.value == op:
             args = [*args[0][JSON_OPERATOR[op]], args[1]]
         return {JSON_OPERATOR[op]: args}
 
-    def operand(self, node: Node, other: Node) -> Any:
+    def operand(self, node: Node, other: Node, op: str = "=") -> Any:
         """One side of a comparison, a literal converted to the kind of the question on the
-        other side, as ODK converts it."""
+        other side, as ODK converts it (a number is a choice's name only in = and !=)."""
         kind = self.kind_of(other)
         plain = _ungroup(node)
         if kind == "multi" and plain.kind in ("str", "num") and plain.value != "":
@@ -123,7 +123,7 @@ class _Translator:
             except ValueError:
                 raise XPathError(f"${{{self.name_of(other)}}} 的答案是数字，不能和文字“{plain.value}”比较") from None
             return int(number) if number.is_integer() and "." not in plain.value else number
-        if kind in ("single", "text") and plain.kind == "num":
+        if kind in ("single", "text") and plain.kind == "num" and op in ("=", "!="):
             return plain.text.lstrip("+")
         return self.rule(node)
 

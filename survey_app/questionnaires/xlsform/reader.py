@@ -4,6 +4,7 @@ our own checker, so that what comes out always loads.  Every problem is collecte
 with any problem there is no questionnaire at all, never a part of one."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,22 @@ from .survey import SurveyWalker, Walk, valid_id
 from .workbook import Row, Workbook, language_of, read_workbook
 from .yamltext import locate, yaml_text
 
+#: our checker's messages an import can meet, as an XLSForm author would read them
+_CHECKER = [
+    (re.compile(r"^audio file '(.*)' not found in (.*)$"), "录音文件 {0} 不在 {1} 里：请先把它放进去，再导入"),
+    (re.compile(r"^audio path '(.*)' must stay inside"), "录音文件名 {0} 不能指向 questionnaires/audio/ 以外"),
+    (re.compile(r"^questions\[\d+\]\.audio|audio '(.*)' is not"), "录音文件名只能用英文字母、数字和 _ . - /"),
+    (re.compile(r"a likert scale may have at most 11 points, not (\d+)"), "量表最多 11 个点，这里有 {0} 个"),
+]
+
+
+def checker_in_chinese(message: str) -> str:
+    for pattern, chinese in _CHECKER:
+        found = pattern.search(message)
+        if found:
+            return chinese.format(*found.groups())
+    return f"本系统的检查没有通过：{message}"
+
 
 def read_xlsform(data: bytes, name: str, audio_dir: Path | None = None) -> Imported:
     """Our questionnaire from an XLSForm's bytes (``name``: the file's name, for messages and its
@@ -28,7 +45,7 @@ def read_xlsform(data: bytes, name: str, audio_dir: Path | None = None) -> Impor
     try:
         book = read_workbook(data, name)
     except PyXFormError as exc:
-        reading.problems.append(SheetProblem(name, "survey", None, f"读不出这个文件：{exc}"))
+        reading.problems.append(SheetProblem(name, "survey", None, f"读不出这个文件：要 Excel 的 .xlsx 格式的 XLSForm（{exc}）"))
         return reading.result()
     except Exception as exc:  # noqa: BLE001 - a damaged upload may break the reader anywhere; say so
         reading.problems.append(SheetProblem(name, "survey", None, f"读不出这个文件（{type(exc).__name__}）：要 .xlsx 格式的 XLSForm"))
@@ -54,7 +71,8 @@ class _Reading:
         self.notes: list[str] = []
 
     def add(self, row: Row | None, message: str, sheet: str = "survey") -> None:
-        self.problems.append(SheetProblem(self.name, row.sheet if row else sheet, row.number if row else None, message))
+        self.problems.append(SheetProblem(self.name, row.sheet if row is not None else sheet,
+                                          row.number if row is not None else None, message))
 
     def places(self) -> set[tuple[str, int | None]]:
         return {(p.sheet, p.row) for p in self.problems}
@@ -169,7 +187,10 @@ class _Reading:
                 out[key] = sanqu[key]
         sections = []
         taken = {s.id for s in walk.sections if s.row is not None}
+        english = any("en" in item.data.get("label", {}) for draft in walk.sections for item in draft.items)
         for draft in walk.sections:
+            if draft.row is None and not english:
+                draft.title = {"zh": draft.title["zh"]}  # no English anywhere: none made up
             section_id = draft.id
             while draft.row is None and section_id in taken:
                 section_id += "_"
@@ -186,6 +207,9 @@ class _Reading:
         for key in ("indices", "compare"):
             if key in sanqu:
                 out[key] = sanqu[key]
+        if not ({"wave", "respondent_code"} & set(sanqu)):
+            self.notes.append("wave 和 respondent_code 用默认值 required：每份都要填前测/后测和受访者编码；"
+                              "不需要的话，在这个文件里加 wave: none（或 optional）、respondent_code: none")
         return out
 
     def check(self, audio_dir: Path | None) -> None:
@@ -196,7 +220,7 @@ class _Reading:
             doc = load_yaml(text)
             for problem in checked.problems:
                 sheet, row = locate(doc, problem.line, self.rows)
-                self.problems.append(SheetProblem(self.name, sheet, row, problem.message))
+                self.problems.append(SheetProblem(self.name, sheet, row, checker_in_chinese(problem.message)))
             self.definition = None
             return
         self.definition = checked.definition

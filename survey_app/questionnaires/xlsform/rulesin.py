@@ -2,15 +2,36 @@
 ``sanqu`` keys, and its rules translated, now that every question's type is known."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
+from ..rulecheck import check_rule
 from .choices import Choices
 from .columns import EXPLICIT_DEFAULTS
 from .fromxpath import Context, constraint_to_jsonlogic, to_jsonlogic
 from .survey import Draft, Item, Walk
 from .workbook import Row
 from .xpath import XPathError
+
+#: our rule check's messages, as an XLSForm author would read them
+_CHINESE = [
+    (re.compile(r"^'(.*)' is not an option of '(.*)' \(options: (.*)\)$"), "“{0}”不是 ${{{1}}} 的选项（选项有：{2}）"),
+    (re.compile(r"compares a number with text|compares (number|text) with (number|text)"),
+     "比较的两边一边是数字、一边是文字，永远不会相等或分出大小：数字题和数字比，文字和选择题和加引号的文字比"),
+    (re.compile(r"compares (list|true/false)|with (list|true/false)"), "这样比较永远不成立：多选题请用 selected() 或 count-selected()"),
+    (re.compile(r"works on numbers"), "加减乘除只能用在数字题上"),
+    (re.compile(r"orders numbers or texts"), "比大小只能用在数字、文字或日期上：多选题请用 count-selected()"),
+    (re.compile(r"'in' (looks inside|on a text)"), "selected() 或 contains() 用得不对：selected() 的第一个参数要是选择题"),
+]
+
+
+def in_chinese(message: str) -> str:
+    for pattern, chinese in _CHINESE:
+        found = pattern.search(message)
+        if found:
+            return chinese.format(*found.groups())
+    return f"规则检查没有通过（{message}）"
 
 
 class RuleReader:
@@ -115,6 +136,8 @@ class RuleReader:
         except XPathError as exc:
             self.add(item.row, f"constraint“{item.constraint}”：{exc}")
             return
+        if rule is not None:
+            rule = self.checked(item.row, "constraint", item.constraint, rule)
         if limit is not None:
             data["max_length"] = min(limit, data.get("max_length", limit))
         rule = self.without_bounds(item, rule)
@@ -147,9 +170,19 @@ class RuleReader:
 
     def translate(self, row: Row | None, column: str, text: str | None, context: Context) -> Any:
         try:
-            return to_jsonlogic(text or "", context)
+            rule = to_jsonlogic(text or "", context)
         except XPathError as exc:
             if row is not None:
                 self.add(row, f"{column}“{text}”：{exc}")
             return None
+        return self.checked(row, column, text, rule)
+
+    def checked(self, row: Row | None, column: str, text: str | None, rule: Any) -> Any:
+        """The rule, once our rule check (what ``questionnaires check`` refuses) has had its say
+        on this row; None if it refuses."""
+        problems = check_rule(rule, self.questions)
+        for _path, message in problems:
+            if row is not None:
+                self.add(row, f"{column}“{text}”：{in_chinese(message)}")
+        return None if problems else rule
 

@@ -117,7 +117,6 @@ class SurveyWalker:
         if control:
             self.control(row, control.group(1), control.group(2))
             return
-        self.refuse_columns(row)
         if raw_type in CARRIED_META:
             self.walk.carried.append(raw_type if raw_type != "imei" else "deviceid")
             return
@@ -170,7 +169,8 @@ class SurveyWalker:
         if select:
             command = select.group("select_command")
             if command in aliases.select_from_file or command in ("select_one_external", "rank"):
-                self.add(row, f"“{raw_type}”：本系统不支持从外部文件读选项或排序题，选项要写在 choices 表里")
+                reason = REFUSED_TYPES.get(command, "本系统不从外部文件读选项：选项要写在 choices 表里")
+                self.add(row, f"题型“{raw_type}”不能转换：{reason}")
                 return
             if select.group("specify_other"):
                 self.add(row, "本系统不支持“其他（请注明）”（or_other）：请在选项里加一个“其他”，再加一道文字题")
@@ -181,14 +181,15 @@ class SurveyWalker:
             data["type"] = our_type
             data.update(extra)
         else:
-            reason = REFUSED_TYPES.get(raw_type) or REFUSED_TYPES.get(raw_type.split()[0])
-            self.add(row, f"题型“{raw_type}”不能转换：{reason}" if reason else f"不认识的题型“{raw_type}”")
+            refused = REFUSED_TYPES.get(raw_type) or REFUSED_TYPES.get(raw_type.split()[0])
+            self.add(row, f"题型“{raw_type}”不能转换：{refused}" if refused else f"不认识的题型“{raw_type}”")
             return
+        self.refuse_columns(row)
         if not valid_id(name):
             self.add(row, f"name“{name}”不能用作题目编号：{ID_RULE}" if name else "这道题没有 name（编号）")
         label = self.texts(row, ("label",), "题目")
-        if label is None:
-            self.add(row, "这道题没有中文的题目（label）")
+        if label is None and not row.translations("label"):
+            self.add(row, "这道题没有题目（label）")
         else:
             data["label"] = label
         item = Item(row, data, tuple(g for g in self.stack[1:]), row.expression("bind", "relevant"),
