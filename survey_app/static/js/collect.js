@@ -17,12 +17,20 @@
    greeting, and when the queue is done a hand-back screen that asks for the PIN.  Back and
    forward stay inside the interview (a state a screen in the History API), a reload resumes
    the same screen of the same respondent from the draft (Store meta "kiosk" names it), and
-   leaving the page asks first (beforeunload). */
+   leaving the page asks first (beforeunload).
+
+   Preview (form[data-preview], the office trying a draft: admin/drafts.py).  The same screens,
+   but nothing is kept on the device: drafts and settings live in memory only (previewStore),
+   nothing is queued, synced or cached by the service worker, and a finished response goes to
+   the dry run (form[data-dry-run]), which judges it as the server judges a real one and shows
+   the verdict. */
 (function () {
   "use strict";
-  var Store = window.SanquStore, Sync = window.SanquSync, Rules = window.SanquRules;
   var form = document.getElementById("collect");
-  if (!form || !Store || !window.indexedDB) return;
+  if (!form || !window.SanquStore || !window.indexedDB) return;
+  var preview = form.dataset.preview === "1";
+  var Store = preview ? previewStore() : window.SanquStore, Sync = preview ? previewSync(window.SanquSync) : window.SanquSync;
+  var Rules = window.SanquRules;
   var spec = JSON.parse(document.getElementById("rules").textContent);
   var lang = document.documentElement.lang === "en" ? "en" : "zh";
   var T = JSON.parse(document.getElementById("texts").textContent);
@@ -322,6 +330,7 @@
   function finish(kind) {
     var body = envelope(), deviceId;
     clearTimeout(idleTimer);
+    if (preview) return tryOut(kind, body);
     return Sync.deviceId().then(function (id) {
       deviceId = id;
       if (kind === "refusal") {
@@ -1065,6 +1074,87 @@
     if (Number(indicator.dataset.pendingCount) > 0 && !window.confirm(T.logout_pending)) ev.preventDefault();
   });
 
+  /* ---- preview: nothing kept, the server's verdict shown ----------------------------------- */
+  function previewStore() {
+    var kept = { drafts: {}, queue: {}, sent: {}, meta: {} };
+    function copy(v) { return v === undefined ? undefined : JSON.parse(JSON.stringify(v)); }
+    var S = {
+      get: function (s, key) { return Promise.resolve(copy(kept[s][key])); },
+      all: function (s) { return Promise.resolve(Object.keys(kept[s]).map(function (k) { return copy(kept[s][k]); })); },
+      put: function (s, value, key) { kept[s][key === undefined ? value.uuid : key] = copy(value); return Promise.resolve(); },
+      del: function (s, key) { delete kept[s][key]; return Promise.resolve(); },
+      meta: function (key) { return S.get("meta", key); },
+      setMeta: function (key, value) { return S.put("meta", value, key); },
+    };
+    return S;
+  }
+  function previewSync(real) {
+    var id = crypto.randomUUID(), none = function () {}, nothing = function () { return Promise.resolve(null); };
+    return { clockProblem: real.clockProblem, deviceId: function () { return Promise.resolve(id); },
+             counts: function () { return Promise.resolve({ pending: 0, review: 0 }); },
+             onChange: none, afterRun: none, start: nothing, run: nothing, followups: nothing, fetchFollowups: nothing,
+             markFollowed: nothing };
+  }
+  /* The finished response to the dry run; its verdict where the tablet says "saved". */
+  function tryOut(kind, body) {
+    if (kind === "refusal") return Promise.resolve(verdict({ declined: true }));
+    delete body.version;  // a draft has none
+    if (spec.respondent_code !== "none" && current.setup.respondent_code) body.respondent_code = current.setup.respondent_code;
+    body.started_at = current.started_at;
+    body.completed_at = isoNow();
+    body.answers = Rules.validate(spec, readAll()).answers;
+    return fetch(form.dataset.dryRun, {
+      method: "POST", credentials: "same-origin", cache: "no-store", body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", "X-CSRFToken": form.elements.csrf_token.value },
+    }).then(function (r) {
+      return r.json().then(function (v) { return r.status === 200 || r.status === 422 ? v : { failed: true }; });
+    }).catch(function () { return { failed: true }; }).then(verdict);
+  }
+  function verdict(v) {
+    var box = status.querySelector("[data-verdict-box]");
+    current = null;
+    delete form.dataset.uuid;
+    steps.forEach(function (s) { s.hidden = true; });
+    navEl.hidden = true;
+    status.hidden = false;
+    status.dataset.status = "preview";
+    status.dataset.verdict = v.failed ? "failed" : v.declined ? "declined" : v.accepted ? "accepted" : "rejected";
+    status.querySelector("h2").textContent = v.failed ? T.preview_failed : v.declined ? T.preview_refused :
+      v.accepted ? T.preview_accepted : T.preview_rejected;
+    status.querySelector("p").textContent = "";
+    box.innerHTML = "";
+    function add(parent, tag, text, cls) {
+      var el = document.createElement(tag);
+      if (text !== undefined) el.textContent = text;
+      if (cls) el.className = cls;
+      parent.appendChild(el);
+      return el;
+    }
+    if (v.errors && Object.keys(v.errors).length) {
+      var ul = add(box, "ul", undefined, "errors");
+      Object.keys(v.errors).forEach(function (key) {
+        v.errors[key].forEach(function (p) { add(ul, "li", key + "：" + p).dataset.errorFor = key; });
+      });
+    }
+    if (v.accepted && v.rows) {
+      add(box, "h3", T.preview_stored_as);
+      var table = add(box, "table"), head = add(add(table, "thead"), "tr"), body = add(table, "tbody");
+      table.dataset.stored = "";
+      [T.preview_question, T.preview_answer, T.preview_value].forEach(function (h) { add(head, "th", h); });
+      v.rows.forEach(function (row) {
+        var tr = add(body, "tr");
+        tr.dataset.answer = row.question;
+        add(tr, "td", row.question + " " + row.label);
+        add(tr, "td", row.shown);
+        add(tr, "td", JSON.stringify(row.value), "muted");
+      });
+    }
+    if (v.cleared && v.cleared.length) add(box, "p", T.preview_cleared + v.cleared.join("、"), "muted");
+    clearAll();
+    clearCodes();
+    window.scrollTo(0, 0);
+  }
+
   /* ---- start ------------------------------------------------------------------------------ */
   // The page (cached by the service worker) carries no uuid: a response gets its own when it starts.
   screens = buildScreens();
@@ -1082,6 +1172,7 @@
     form.dataset.ready = "1";
     refreshFollowups(0);
   });
+  if (preview) return;  // no queue to count, nothing to keep, no offline copy of a draft
   refreshCount();
   checkStorage();
   Sync.start();
