@@ -14,7 +14,6 @@ from ..questionnaires.model import Definition, Question
 _COMPARISONS = ("==", "===", "!=", "!==", "<", "<=", ">", ">=")
 #: a < b said from b's side: b > a
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "===": "===", "!=": "!=", "!==": "!=="}
-_NEGATED = {"==": "!=", "===": "!=", "!=": "==", "!==": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
 
 class _NoWords(Exception):
@@ -59,13 +58,12 @@ class _Words:
         op, args = _parts(rule)
         if op == "var":
             return _("%(q)s 没有回答", q=self.name(rule))
-        if op in _COMPARISONS and len(args) == 2:
-            return self.compared(_NEGATED[op], args)
         if op == "in" and len(args) == 2:
             question = self.question_of(args[1])
             if question is not None and question.type == "multi":
                 return _("%(q)s 没有选 %(v)s", q=self.name(args[1]), v=self.value(args[0], question))
-        return _("不是这样：%(text)s", text=self.say(rule, inner=True))
+        # not "at most 3" for "not more than 3": an unanswered question is neither, and passes the "not"
+        return _("不满足：%(text)s", text=self.say(rule, inner=True))
 
     def answered(self, rule: Any) -> str:
         question = self.question_of(rule)
