@@ -95,6 +95,7 @@ def test_a_chinese_only_form_with_plain_label_columns():
 
 def test_an_odk_form_with_arithmetic():
     q = questions(imported("odk_arithmetic").definition)
+    assert q["elders"]["constraint"] == {"<=": [0, {"var": "elders"}, {"var": "adults"}]}  # 0 <= . and . <= ${adults}
     assert q["total"]["constraint"] == {"==": [{"var": "total"}, {"+": [{"var": "adults"}, {"var": "children"}]}]}
     assert q["low_income"]["relevant"] == {"<": [{"/": [{"var": "income"}, {"var": "total"}]}, 4000]}
     assert q["dibao"]["constraint"] == {"and": [

@@ -107,6 +107,8 @@ class _Translator:
         args = [self.rule(left), self.rule(right)]
         if op in FLATTENED and left.kind == "op" and left.value == op:
             args = [*args[0][JSON_OPERATOR[op]], args[1]]
+        if op == "and" and len(args) == 2:
+            return _chained(args[0], args[1]) or {"and": args}
         return {JSON_OPERATOR[op]: args}
 
     def operand(self, node: Node, other: Node, op: str = "=") -> Any:
@@ -159,9 +161,8 @@ class _Translator:
         self.arity("selected", args, 2)
         haystack, needle = args
         plain = _ungroup(haystack)
-        if plain.kind == "str":  # selected('a b', ${q}): is the answer one of these?
-            items = [self.operand(Node("str", item), needle) for item in str(plain.value).split()]
-            return {"in": [self.rule(needle), items]}
+        if plain.kind == "str":  # selected('a b', ${q}): is the answer one of these (option names)?
+            return {"in": [self.rule(needle), str(plain.value).split()]}
         kind = self.kind_of(haystack)
         name = self.name_of(haystack)
         if kind == "multi":
@@ -201,9 +202,11 @@ class _Translator:
     def fn_coalesce(self, args: tuple[Node, ...]) -> Any:
         self.arity("coalesce", args, 2)
         first, default = args
-        if _ungroup(first).kind != "var" or _ungroup(default).kind not in ("num", "str"):
+        name = self.name_of(first)
+        if name is None or _ungroup(default).kind not in ("num", "str"):
             raise XPathError("coalesce() 只支持 coalesce(${题目}, 数字或文字)：没答时用这个值")
-        return {"var": [str(_ungroup(first).value), self.operand(default, first)]}
+        self.rule(first)  # a question of this questionnaire, with an answer
+        return {"var": [name, self.operand(default, first)]}
 
     def fn_contains(self, args: tuple[Node, ...]) -> Any:
         self.arity("contains", args, 2)
@@ -226,6 +229,17 @@ class _Translator:
         if plain.kind != "str" or not ISO_DATE.match(str(plain.value)):
             raise XPathError("date() 只支持写定的日期，如 date('2024-01-01')")
         return plain.value  # our dates are YYYY-MM-DD texts, which order as dates do
+
+
+def _chained(first: Any, second: Any) -> Any:
+    """``a < b and b < c`` is our chain ``{"<": [a, b, c]}`` (the same meaning, the spelling
+    our files use, and what the export writes a chain as)."""
+    if not (isinstance(first, dict) and isinstance(second, dict) and len(first) == len(second) == 1):
+        return None
+    ((op, left),), ((other, right),) = first.items(), second.items()
+    if op != other or op not in ("<", "<=", ">", ">=") or len(left) != 2 or len(right) != 2 or left[1] != right[0]:
+        return None
+    return {op: [left[0], left[1], right[1]]}
 
 
 def _ungroup(node: Node) -> Node:

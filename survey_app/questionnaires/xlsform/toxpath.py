@@ -27,6 +27,7 @@ FLATTENED = frozenset({"or", "and", "+", "*"})
 SMART_QUOTES = frozenset("\u2018\u2019\u201c\u201d")
 COMPARISONS = frozenset({"==", "===", "!=", "!==", "<", "<=", ">", ">="})
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+NUMBER_TEXT = re.compile(r"^-?[0-9.]+$")
 
 
 class _Date(str):
@@ -89,7 +90,7 @@ class _Writer:
             text, strength = self.write(arg)
             # Left-associative: the first operand may bind as loosely as the operator itself,
             # unless the reader would merge it into this chain (a + b) + c -> a + b + c.
-            same_chain = op in FLATTENED and is_operation(arg) and op in arg
+            same_chain = op in FLATTENED and is_operation(arg) and (op in arg or (op == "and" and _is_chain(arg)))
             loose_ok = i == 0 and not same_chain
             if strength < level or (strength == level and not loose_ok):
                 text = f"({text})"
@@ -147,8 +148,10 @@ class _Writer:
             return self.binary("or", [{"==": [needle, item]} for item in haystack])
         if is_operation(haystack) and "var" in haystack:
             name = haystack["var"][0] if isinstance(haystack["var"], list) else haystack["var"]
-            if self.questions.get(name, {}).get("type") == "multi":
-                return f"selected({self.write(haystack)[0]}, {self.write(needle)[0]})", ATOM
+            needle_text = self.write(needle)[0]
+            # a number is never an option here, but selected() would read it back as one
+            if self.questions.get(name, {}).get("type") == "multi" and not NUMBER_TEXT.match(needle_text):
+                return f"selected({self.write(haystack)[0]}, {needle_text})", ATOM
         return f"contains({self.write(haystack)[0]}, {self.write(needle)[0]})", ATOM
 
     def negation(self, op: str, args: list[Any]) -> tuple[str, int]:
@@ -165,6 +168,12 @@ class _Writer:
 
     def extreme(self, op: str, args: list[Any]) -> tuple[str, int]:
         return f"{op}({', '.join(self.write(a)[0] for a in args)})", ATOM
+
+
+def _is_chain(rule: Any) -> bool:
+    """A three-argument comparison, which XPath writes as two joined by ``and``."""
+    ((op, args),) = rule.items()
+    return op in ("<", "<=", ">", ">=") and isinstance(args, list) and len(args) == 3
 
 
 def _is_number(value: Any) -> bool:
