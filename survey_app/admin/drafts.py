@@ -37,8 +37,9 @@ from ..questionnaires.client import client_rules
 from . import bp
 from .questionnaires import _office, render_listing
 
-#: room for the multipart framing around the workbook itself
-_FRAMING = 64 * 1024
+#: read past the workbook limit, so that a file a little too large is told its size and the
+#: limit (deploy/nginx/sanqu-locations.conf lets as much through)
+_SLACK = 1024 * 1024
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -65,7 +66,7 @@ def _upload_body_limit(endpoint: str | None, _values: dict[str, Any] | None) -> 
     # Before any before_request handler reads the form (the CSRF check, the NUL check): a
     # workbook may be larger than the 1 MB every other request is held to.
     if endpoint == "admin.upload_draft" and request.method == "POST":
-        request.max_content_length = _limit() + _FRAMING
+        request.max_content_length = _limit() + _SLACK
 
 
 def _folder() -> Path:
