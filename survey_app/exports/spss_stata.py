@@ -12,6 +12,7 @@ string).
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 from array import array
 from collections.abc import Iterable
@@ -21,6 +22,8 @@ from typing import Any
 from .cells import Cell
 from .labelled import china_time
 from .variables import DTA, RULES, Variable, fit
+
+log = logging.getLogger(__name__)
 
 #: rows turned into columns at once: a page's worth, as rows.py reads them
 BATCH = 1000
@@ -37,6 +40,8 @@ class Column:
 
     def __init__(self, variable: Variable) -> None:
         self.variable = variable
+        #: as the variable's, until a value that is no number turns a number into text
+        self.kind = variable.kind
         self.numbers = array("d")
         self.objects: list[Any] = []
         #: a coded variable's numbers, grown by any code its question does not list
@@ -44,26 +49,41 @@ class Column:
         self.extra_labels: dict[int, str] = {}
 
     def extend(self, values: tuple[Cell, ...]) -> None:
-        kind = self.variable.kind
-        if kind == "number":
-            self.numbers.extend(_NAN if v is None else float(v) for v in values)  # type: ignore[arg-type]
-        elif kind == "coded":
+        if self.kind == "number":
+            try:
+                numbers = [_NAN if v is None else float(v) for v in values]  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                self._as_text()
+            else:
+                self.numbers.extend(numbers)
+                return
+        if self.kind == "coded":
             self.numbers.extend(_NAN if v is None else self._code(v) for v in values)
-        elif kind == "string":
+        elif self.kind == "string":
             self.objects.extend("" if v is None else str(v) for v in values)
-        elif kind == "datetime":
+        elif self.kind == "datetime":
             self.objects.extend(china_time(v) for v in values)  # type: ignore[arg-type]
         else:
             self.objects.extend(values)
 
+    def _as_text(self) -> None:
+        """A number variable holding text: an older version asked the question as another type
+        (the newest version's type names the column).  The values are kept, as text, rather than
+        the file refused: the numbers gathered so far written as the codes export writes them."""
+        log.warning("%s holds values that are not numbers: written as text", self.variable.column)
+        self.kind = "string"
+        self.objects = ["" if math.isnan(x) else (str(int(x)) if x.is_integer() else repr(x)) for x in self.numbers]
+        self.numbers = array("d")
+
     def _code(self, value: Cell) -> float:
-        code = self.codes.get(value)  # type: ignore[arg-type]
+        key = value if isinstance(value, str | int | float) else str(value)
+        code = self.codes.get(key)  # type: ignore[arg-type]
         if code is None:
             # a value no option of any version lists (it cannot be stored today, but an old
             # row may hold one): given the next number and itself as its label, never dropped
             code = max(self.codes.values(), default=0) + 1
-            self.codes[value] = code  # type: ignore[index]
-            self.extra_labels[code] = str(value)
+            self.codes[key] = code  # type: ignore[index]
+            self.extra_labels[code] = str(key)
         return float(code)
 
     def series(self) -> Any:
@@ -72,7 +92,7 @@ class Column:
         import numpy as np
         import pandas as pd
 
-        kind = self.variable.kind
+        kind = self.kind
         if kind in ("number", "coded"):
             return np.frombuffer(self.numbers, dtype="float64") if self.numbers else np.array([], dtype="float64")
         if kind == "string":
@@ -81,6 +101,10 @@ class Column:
             # pyreadstat reads an object column of None as text: an empty date is typed so
             return pd.Series(self.objects, dtype="datetime64[us]")
         return pd.Series(self.objects, dtype=object)
+
+    @property
+    def labelled(self) -> bool:
+        return self.kind != "string" and bool(self.variable.value_labels or self.extra_labels)
 
     def value_labels(self, limit: int) -> dict[int | float, str]:
         labels: dict[int | float, str] = dict(self.variable.value_labels.items())
@@ -128,15 +152,17 @@ def write(path: Path, fmt: str, variables: list[Variable], rows: Iterable[list[C
     frame = pd.DataFrame({c.variable.name: c.series() for c in columns}, copy=False)
     columns_labels: dict[str, str | None] = {v.name: v.label for v in variables}
     value_labels: dict[str, dict[int | float, str]] = {
-        c.variable.name: c.value_labels(rules.value_label_bytes) for c in columns if c.variable.value_labels or c.extra_labels}
+        c.variable.name: c.value_labels(rules.value_label_bytes) for c in columns if c.labelled}
     display = _FORMATS[fmt]
-    formats = {v.name: display[v.kind] for v in variables if v.kind in ("date", "datetime")}
-    formats.update({v.name: display[v.decimals] for v in variables if v.decimals in (0, 1) and v.kind != "string"})
+    formats = {c.variable.name: display[c.kind] for c in columns if c.kind in ("date", "datetime")}
+    formats.update({c.variable.name: display[c.variable.decimals] for c in columns
+                    if c.variable.decimals in (0, 1) and c.kind in ("number", "coded")})
     if fmt == "sav":
         pyreadstat.write_sav(
             frame, str(path), file_label=fit(file_label, 64)[0], column_labels=columns_labels,
             variable_value_labels=value_labels, variable_format=formats, note=note_lines(note) or None,
-            variable_measure={v.name: v.measure for v in variables}, row_compress=True)
+            variable_measure={c.variable.name: c.variable.measure if c.kind != "string" else "nominal" for c in columns},
+            row_compress=True)
     else:
         pyreadstat.write_dta(frame, str(path), file_label=fit(file_label, DTA.label_length, "characters")[0],
                              column_labels=columns_labels, variable_value_labels=value_labels, variable_format=formats)

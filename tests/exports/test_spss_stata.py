@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.auth.scope import Scope
-from survey_app.exports import background, codebook, service
+from survey_app.exports import background, codebook, service, spss_stata
 from survey_app.exports.columns import META_COLUMNS, PLACE_NAMES, Layout
-from survey_app.exports.variables import DTA, SAV, fit, option_codes, unique_names, valid_name, variables
+from survey_app.exports.variables import DTA, SAV, Variable, fit, option_codes, unique_names, valid_name, variables
 from survey_app.instruments import load_folder
 from survey_app.models import AuditEvent, Site
 from survey_app.questionnaires import build
@@ -179,6 +179,20 @@ def test_the_codebook_gives_names_numbers_and_what_was_cut():
     assert "值标签截短为 120 字节" in long["details"]
     county = next(r for r in book if r["column"] == "county_name")
     assert (county["header_zh"], county["sav_name"], county["dta_name"]) == ("县", "county_name", "county_name")
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_odd_stored_values_are_kept_not_dropped(tmp_path, fmt):
+    """A value no option lists gets the next number, labelled with itself; text in a number
+    column (an older version asked the question as text) turns the variable into text."""
+    plan = [Variable("q", "q", "单选", "coded", codes={"a": 1, "b": 2}, value_labels={1: "甲", 2: "乙"}, position=0),
+            Variable("n", "n", "数字", "number", decimals=0, measure="scale", position=1)]
+    path = tmp_path / f"odd.{fmt}"
+    assert spss_stata.write(path, fmt, plan, [["a", 1], ["zz", 2.5], [None, None], ["b", "很好"]], "odd") == 4
+    frame, meta = READ[fmt](str(path))
+    assert list(frame["q"].fillna(-1)) == [1, 3, -1, 2]
+    assert meta.variable_value_labels["q"] == {1: "甲", 2: "乙", 3: "zz"}
+    assert list(frame["n"]) == ["1", "2.5", "", "很好"] and "n" not in meta.variable_value_labels
 
 
 # --- the files, read back -----------------------------------------------------------------------
