@@ -41,6 +41,15 @@ def test_trying_a_draft_shows_the_verdict_and_keeps_nothing(app, context, server
     log_in(page, server.base, "admin")
 
     page.goto(f"{server.base}/admin/questionnaires")
+    # a workbook with what cannot be carried over: every problem listed, at the upload form
+    page.set_input_files("input[name=workbook]", files=[{
+        "name": "家庭情况.xlsx", "buffer": workbook([*HOUSEHOLD, ["begin_repeat", "kids", "孩子", "Kids", "", "", "", "", ""],
+                                                   ["end_repeat", "", "", "", "", "", "", "", ""]]),
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    page.click("[data-action=upload]")
+    page.wait_for_selector("[data-problems]")
+    assert page.locator("[data-problem]").first.inner_text().startswith("家庭情况.xlsx:survey!5: ")
+    _shot(page, "draft-upload-problems")
     page.set_input_files("input[name=workbook]", files=[{
         "name": "家庭情况.xlsx", "buffer": workbook(),
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
@@ -107,6 +116,7 @@ def test_trying_a_draft_shows_the_verdict_and_keeps_nothing(app, context, server
     page.click("[data-action=upload]")
     page.wait_for_selector("[data-outcome=version] [data-next='2']")
     assert page.locator("[data-change=changed][data-question=remark]").count() == 1
+    page.click("[data-yaml] summary")
     _shot(page, "draft-next-version")
 
 
