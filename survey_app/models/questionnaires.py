@@ -83,7 +83,9 @@ class QuestionnaireDraft(Model):
     """A questionnaire uploaded as an XLSForm, converted, and waiting for the office to look at it
     (issue 19).  It is not a version: no tablet is offered it and the API refuses submissions on
     it, so nothing filled in while trying it can reach the statistics.  Publishing writes its file
-    under questionnaires/ (the files stay the source of truth) and loads it as a new version."""
+    under questionnaires/ (the files stay the source of truth) and loads it as a new version (or,
+    when its content is an older version's, makes that one current again, as loading does):
+    ``survey_app/drafts/``."""
 
     __tablename__ = "questionnaire_drafts"
     id: Mapped[int] = mapped_column(primary_key=True)
