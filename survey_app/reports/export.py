@@ -15,11 +15,9 @@ import logging
 import os
 import re
 import shutil
-import struct
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
-import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -259,7 +257,7 @@ class Drawing:
     """Charts drawn one after another in a worker thread while the caller goes on gathering the
     rest of the report: Chromium draws in its own process, so a chart costs the report little
     more than the Python around it.  Without a usable Chromium nothing is started and every
-    chart is None.  ``draw``: :func:`svg_of` (the PDF's) or :func:`print_png` (the Word file's)."""
+    chart is None.  ``draw``: :func:`svg_of` (the PDF's) or ``chart_png.print_png`` (the Word file's)."""
 
     def __init__(self, draw: Callable[[Any, int, int], Any] | None = None) -> None:
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="report-charts") if charts_available() else None
@@ -299,10 +297,17 @@ def _report_figure(fig: Any) -> dict[str, Any]:
     return figure
 
 
+def image_of(fig: Any, opts: dict[str, Any]) -> bytes | str | None:
+    """A Plotly figure drawn by kaleido with ``opts`` (format, width, height, scale), its text in
+    the report's font; None when no Chromium can be used or kaleido fails (logged).  Safe from
+    any thread."""
+    return _chromium.image(_report_figure(fig), opts)
+
+
 def svg_of(fig: Any, width: int, height: int) -> str | None:
     """The SVG of a Plotly figure at ``width`` x ``height`` CSS pixels, its text in the report's
     font; None when no Chromium can be used or kaleido fails (logged).  Safe from any thread."""
-    data = _chromium.image(_report_figure(fig), {"format": "svg", "width": width, "height": height})
+    data = image_of(fig, {"format": "svg", "width": width, "height": height})
     if data is None:
         return None
     try:
@@ -310,48 +315,6 @@ def svg_of(fig: Any, width: int, height: int) -> str | None:
     except (ET.ParseError, ValueError, UnicodeDecodeError) as exc:
         log.warning("kaleido's SVG could not be read: %s", exc)
         return None
-
-
-#: a Word report's charts: printed across the text (GB/T 9704's 156 mm) at 300 dots an inch
-PRINT_WIDTH_MM, PRINT_DPI = 156.0, 300
-
-
-def print_pixels(width_mm: float = PRINT_WIDTH_MM, dpi: int = PRINT_DPI) -> int:
-    return round(width_mm / 25.4 * dpi)
-
-
-def print_png(fig: Any, width: int, height: int) -> bytes | None:
-    """The PNG of a Plotly figure laid out at ``width`` x ``height`` CSS pixels (as the PDF's, so
-    that labels wrap alike) and drawn with as many dots as it needs to print ``PRINT_WIDTH_MM``
-    wide at ``PRINT_DPI``, which the file says (its pHYs chunk); None as :func:`svg_of`."""
-    scale = print_pixels() / width
-    data = _chromium.image(_report_figure(fig), {"format": "png", "width": width, "height": height, "scale": scale})
-    if not isinstance(data, bytes) or not data.startswith(PNG_SIGNATURE):
-        if data is not None:
-            log.warning("kaleido's PNG could not be read")
-        return None
-    return with_dpi(data, PRINT_DPI)
-
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def with_dpi(png: bytes, dpi: int) -> bytes:
-    """The PNG with its resolution stated (a pHYs chunk after the header, any other dropped), so
-    that Word, WPS and LibreOffice size it right when it is inserted or reset to its own size."""
-    per_metre = round(dpi / 0.0254)
-    body = struct.pack(">IIB", per_metre, per_metre, 1)
-    chunk = struct.pack(">I", len(body)) + b"pHYs" + body + struct.pack(">I", zlib.crc32(b"pHYs" + body))
-    out, at = [png[:8]], 8
-    while at < len(png):
-        length = struct.unpack(">I", png[at:at + 4])[0]
-        kind, end = png[at + 4:at + 8], at + 12 + length
-        if kind != b"pHYs":
-            out.append(png[at:end])
-        if kind == b"IHDR":
-            out.append(chunk)
-        at = end
-    return b"".join(out)
 
 
 _FONT_FAMILY = re.compile(r"font-family\s*:[^;]*;?")

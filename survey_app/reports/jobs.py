@@ -156,9 +156,11 @@ def read(session: DBSession, key: str) -> Job | None:
     return Job.of(row) if row is not None else None
 
 
-def recent(session: DBSession, requests: set[str] | None, limit: int = 10) -> list[Job]:
-    """The newest jobs of these reports (all when ``requests`` is None)."""
+def recent(session: DBSession, requests: set[str] | None, limit: int = 10, *, zips: bool = False) -> list[Job]:
+    """The newest jobs of these reports (all when ``requests`` is None): single reports, or with
+    ``zips`` the all-counties ZIPs (listed apart: a ZIP's county reports are newer than it)."""
     query = select(ReportJob).order_by(ReportJob.created_at.desc(), ReportJob.id.desc()).limit(limit)
+    query = query.where((ReportJob.request == ALL_COUNTIES) if zips else (ReportJob.request != ALL_COUNTIES))
     if requests is not None:
         query = query.where(ReportJob.request.in_(sorted(requests)))
     now = utcnow()

@@ -102,7 +102,8 @@ def index():
         return redirect(url_for(".job", key=job.key))
     allowed = {value for rows in form.scope.choices.values() for value, _label in rows}
     recent = jobs.recent(db.session, None if scope.sees_programme else allowed)
-    return render_template("reports/index.html", form=form, recent=recent, all_counties=scope.sees_programme,
+    zips = jobs.recent(db.session, None, limit=5, zips=True) if scope.sees_programme else []
+    return render_template("reports/index.html", form=form, recent=recent, zips=zips, all_counties=scope.sees_programme,
                            batch_formats=batch_format_choices(), labels=FORMAT_LABELS), 400 if form.errors else 200
 
 

@@ -1,6 +1,6 @@
 """The assessment report as a Word document (.docx) that an office can edit before sending it up:
 made from the same content, findings and template as the PDF (``build.prepare``, the report's
-HTML), its charts drawn as PNG at print resolution (``export.print_png``) while the rest is
+HTML), its charts drawn as PNG at print resolution (``chart_png``) while the rest is
 gathered, then written by ``word_document``."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from ..auth.scope import Scope
 from ..database import DBSession
-from . import build, export
+from . import build, chart_png, export
 from .request import ReportRequest
 from .word_document import Meta, docx_of
 
@@ -24,7 +24,7 @@ def report_docx(session: DBSession, request: ReportRequest, scope: Scope, progre
     """The report as a .docx (PlaceError when ``scope`` may not read it).  A chart that could
     not be drawn leaves its note, as in the PDF; its table is there anyway."""
     step = progress or (lambda fraction, text: None)
-    with export.Drawing(export.print_png) as drawing:
+    with export.Drawing(chart_png.print_png) as drawing:
         prepared = build.prepare(session, request, scope, drawing, step)
         step(0.5, "绘制图表")
         images: dict[str, bytes] = {}

@@ -158,11 +158,18 @@ def _char_fonts(doc: Document, name: str, heading: bool) -> None:
     style.font.italic = False
 
 
+#: what follows w:pBdr in a paragraph's properties (CT_PPr's sequence: Word refuses another order)
+_AFTER_BORDERS = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+                  "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+                  "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+                  "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
 def _border(ppr: Any, side: str, color: str, size: int) -> None:
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
+        ppr.insert_element_before(borders, *_AFTER_BORDERS)
     line = OxmlElement(f"w:{side}")
     for name, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "8"), ("w:color", color)):
         line.set(qn(name), value)
