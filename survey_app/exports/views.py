@@ -1,7 +1,7 @@
 """The export page: choose a questionnaire, a format (CSV, XLSX, SPSS, Stata), labels or codes
-and a place within one's scope; the file comes back as a streamed download, or, for a workbook
-or an SPSS/Stata file too large to write inside the request, from a job the worker writes (its
-page shows the progress, then the download).  Collectors get 403: they collect, the office, the
+and a place within one's scope; the file comes back as a streamed download, or, for an SPSS or
+Stata file and a workbook too large to write inside the request, from a job the worker writes
+(its page shows the progress, then the download).  Collectors get 403: they collect, the office, the
 bureaux and the teams analyse."""
 from __future__ import annotations
 
@@ -119,21 +119,23 @@ def _download(scope: Scope, form: ExportForm) -> WerkzeugResponse:
     # The reads end before the audit is written: on SQLite a transaction whose snapshot is older
     # than another writer's commit cannot become a writer (docs/ARCHITECTURE.md).
     db.session.commit()
-    if fmt != "csv" and found.rows > current_app.config["EXPORT_BACKGROUND_ROWS"]:
+    # SPSS and Stata files are always the worker's: pyreadstat writes a whole DataFrame (memory
+    # grows with the rows), and pandas, once imported, would stay in every web worker for good.
+    if fmt in service.TABLE_FORMATS or (fmt == "xlsx" and found.rows > current_app.config["EXPORT_BACKGROUND_ROWS"]):
         return _start_job(scope, found, fmt, (name, fallback))
     service.audit(found, fmt, actor_id=scope.user_id, ip=request.remote_addr)
     db.session.commit()
     if fmt == "csv":
         body: Iterator[bytes] = csv_chunks(service.header(found), service.data_rows(db.engine, found))
     else:
-        # A zip's directory comes last, and SPSS/Stata files are written whole: the file is
-        # finished in a temporary file (rows still read a page at a time) and then sent from it.
-        body = _sent_once(_written(lambda path: service.write_file(db.engine, found, fmt, path, now)))
+        # A zip's directory comes last, so the workbook is finished in a temporary file (rows
+        # still read a page at a time) and then sent from it.
+        body = _sent_once(_written(lambda path: service.write_file(db.engine, found, "xlsx", path, now)))
     return _attachment(body, fmt, name, fallback)
 
 
 def _start_job(scope: Scope, found: service.Export, fmt: str, names: tuple[str, str]) -> WerkzeugResponse:
-    """A workbook or an SPSS/Stata file too large for one request: a job for the worker, started
+    """An SPSS/Stata file, or a workbook too large for one request: a job for the worker, started
     (its row, its task on the queue and the audit record) in one transaction; the reader follows
     it on its page."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
