@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from survey_app.questionnaires import check_text
 from survey_app.questionnaires.xlsform import SheetProblem, read_xlsform
 
-from .xlsforms.forms import workbook
+from .xlsforms.forms import KOBO_CHOICES, KOBO_SETTINGS, KOBO_SURVEY, workbook
 
 H = ["type", "name", "label", "relevant", "constraint", "required", "appearance"]
 C = [["list_name", "name", "label"], ["yn", "yes", "是"], ["yn", "no", "否"], ["many", "a", "甲"], ["many", "b", "乙"]]
@@ -153,3 +156,26 @@ def test_a_missing_recording_is_found_by_our_checker_and_put_back_on_its_row(tmp
 def test_str_is_file_sheet_and_row():
     assert str(SheetProblem("kobo.xlsx", "survey", 7, "不行")) == "kobo.xlsx:survey!7: 不行"
     assert str(SheetProblem("kobo.xlsx", "settings", None, "不行")) == "kobo.xlsx:settings: 不行"
+
+
+# Cells a person (or a slip of the hand) may type, anywhere in a real form.
+ATOMS = ["${", "}", "(", ")", "'", '"', ".", "..", "=", "<", "and", "or", "not(", "selected(", "1", "-", "yes", "needs",
+         "lives_alone", " ", "::", "中", "begin group", "end group", "select_one", "integer", "note", "likert", "{", "[", ":",
+         "\n", "#", "TRUE", "0", "count-selected(", "today()", "if(", ",", "date('2024-01-01')", "Chinese (zh)", "-1e5", "null"]
+CELL = st.lists(st.sampled_from(ATOMS), max_size=5).map(lambda parts: "".join(parts) or None)
+EDITS = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 40), st.integers(0, 15), CELL), min_size=1, max_size=4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(EDITS)
+def test_any_cell_typed_gives_problems_or_a_file_that_loads_never_an_error(edits):
+    sheets = [[list(r) for r in KOBO_SURVEY], [list(r) for r in KOBO_CHOICES], [list(r) for r in KOBO_SETTINGS]]
+    for sheet, row, column, value in edits:
+        rows = sheets[sheet]
+        cells = rows[row % len(rows)]
+        cells[column % len(cells)] = value
+    result = read_xlsform(workbook(*sheets), "typed.xlsx")
+    assert (result.definition is None) == bool(result.problems)
+    if result.definition is not None:
+        assert check_text(result.yaml_text, "typed.yaml").problems == []
+    assert all(p.message and p.sheet for p in result.problems)

@@ -74,11 +74,16 @@ def _shaped(definition: dict[str, Any]) -> dict[str, Any]:
 
 
 def yaml_text(definition: dict[str, Any], source: str, notes: list[str]) -> str:
-    header = [f"# 由 XLSForm“{source}”转换而来（flask --app wsgi questionnaires import-xlsform）。",
+    header = [f"# 由 XLSForm“{_one_line(source)}”转换而来（flask --app wsgi questionnaires import-xlsform）。",
               "# Converted from an XLSForm; the format is docs/questionnaire-format.md.",
-              *(f"# - {note}" for note in notes)]
+              *(f"# - {_one_line(note)}" for note in notes)]
     body = yaml.dump(_shaped(definition), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6)
     return "\n".join(header) + "\n" + body
+
+
+def _one_line(text: str) -> str:
+    """A comment stays one line, whatever a cell held."""
+    return " ".join(text.split())
 
 
 def locate(doc: Any, line: int, rows: dict[tuple[str, ...], tuple[str, int | None]]) -> tuple[str, int | None]:
