@@ -50,7 +50,7 @@ CASES = [
     ("no_list", [H, Q, ["select_one colours", "c", "颜色"]],
      [('survey', 3, 'choices 表里没有叫 colours 的选项表（list_name）')]),
     ("no_chinese", [["type", "name", "label::English (en)"], ["text", "a", "Name"]],
-     [('survey', 2, '题目只有英文，缺少中文（label::Chinese (zh)）')]),
+     [('survey', 2, '题目只有英文，缺少中文（…::Chinese (zh) 列）')]),
     ("default", [[*H, "default"], Q, ["integer", "n", "几个", None, None, None, None, "3"]],
      [('survey', 3, '本系统不支持默认答案（default）：请删掉这一格（default：3）')]),
     ("today", [H, Q, ["date", "d", "日期", None, ". <= today()"]],
@@ -151,6 +151,12 @@ def test_a_missing_recording_is_found_by_our_checker_and_put_back_on_its_row(tmp
     assert problem.message == f"录音文件 x.mp3 不在 {tmp_path} 里：请先把它放进去，再导入"
     (tmp_path / "x.mp3").write_bytes(b"ID3")
     assert read_xlsform(workbook(survey, C, S), "a.xlsx", audio_dir=tmp_path).problems == ()
+
+
+def test_a_recording_name_we_cannot_serve_is_put_back_on_its_row():
+    survey = [["type", "name", "label", "media::audio"], ["text", "a", "甲", "my file.mp3"]]
+    (problem,) = read_xlsform(workbook(survey, settings=[["form_id"], ["t"]]), "t.xlsx").problems
+    assert str(problem) == "t.xlsx:survey!2: 录音文件名“my file.mp3”不能用：只能用英文字母、数字和 _ . - /"
 
 
 def test_str_is_file_sheet_and_row():

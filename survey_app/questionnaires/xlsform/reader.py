@@ -25,7 +25,7 @@ from .yamltext import locate, yaml_text
 _CHECKER = [
     (re.compile(r"^audio file '(.*)' not found in (.*)$"), "录音文件 {0} 不在 {1} 里：请先把它放进去，再导入"),
     (re.compile(r"^audio path '(.*)' must stay inside"), "录音文件名 {0} 不能指向 questionnaires/audio/ 以外"),
-    (re.compile(r"^questions\[\d+\]\.audio|audio '(.*)' is not"), "录音文件名只能用英文字母、数字和 _ . - /"),
+    (re.compile(r"\.audio '(.*)' does not match the pattern"), "录音文件名“{0}”不能用：只能用英文字母、数字和 _ . - /"),
     (re.compile(r"a likert scale may have at most 11 points, not (\d+)"), "量表最多 11 个点，这里有 {0} 个"),
 ]
 
@@ -98,7 +98,7 @@ class _Reading:
             if "${" in text:
                 self.add(row, f"{what}里引用了别的题目的答案（{text}）：本系统的文字是固定的，请改成不带 ${{}} 的文字")
         if "zh" not in found:
-            self.add(row, f"{what}只有英文，缺少中文（label::Chinese (zh)）")
+            self.add(row, f"{what}只有英文，缺少中文（…::Chinese (zh) 列）")
             return None
         return {k: found[k] for k in ("zh", "en") if k in found}
 
@@ -217,7 +217,10 @@ class _Reading:
         text = yaml_text(self.definition, self.name, self.notes)
         checked = check_text(text, self.name, audio_dir=audio_dir)
         if checked.problems:
-            doc = load_yaml(text)
+            try:
+                doc = load_yaml(text)
+            except YamlError:  # not expected of our own dump; the problems are still said, without rows
+                doc = None
             for problem in checked.problems:
                 sheet, row = locate(doc, problem.line, self.rows)
                 self.problems.append(SheetProblem(self.name, sheet, row, checker_in_chinese(problem.message)))

@@ -199,9 +199,11 @@ class SurveyWalker:
 
     def details(self, item: Item) -> None:
         row, data = item.row, item.data
-        for tokens, key in (((("hint",)), "hint"), (("bind", "jr:requiredMsg"), "required_message"),
-                            (("bind", "jr:constraintMsg"), "constraint_message"), (("short_label",), "short")):
-            text = self.texts(row, tokens, key)
+        for tokens, key, what in ((("hint",), "hint", "提示（hint）"),
+                                  (("bind", "jr:requiredMsg"), "required_message", "必答提示（required_message）"),
+                                  (("bind", "jr:constraintMsg"), "constraint_message", "不合格提示（constraint_message）"),
+                                  (("short_label",), "short", "短标题（short_label）")):
+            text = self.texts(row, tokens, what)
             if text is not None:
                 data[key] = text
         required = yes_no(row.get("bind", "required"))
