@@ -120,6 +120,13 @@ def test_choices_problems_are_on_the_choices_sheet(choices, expected):
     assert (problem.sheet, problem.row, problem.message) == expected
 
 
+def test_a_group_has_nothing_a_section_has_not():
+    survey = [[*H, "hint"], Q, ["begin group", "g", "组", None, None, "yes", None, "组的提示"], ["text", "x", "X"], ["end group"]]
+    problems = read_xlsform(workbook(survey, C, S), "g.xlsx").problems
+    assert [(p.row, p.message) for p in problems] == [(3, "组（group）在本系统是一个部分，不能有 hint"),
+                                                      (3, "组（group）在本系统是一个部分，不能有 required")]
+
+
 def test_every_problem_of_a_form_in_one_pass():
     survey = [H, Q, ["begin repeat", "kids", "孩子"], ["integer", "Age", "年龄"], ["end repeat"],
               ["geopoint", "gps", "位置"], ["text", "ok", "重复"], ["date", "d", "日期", None, ". <= today()"],

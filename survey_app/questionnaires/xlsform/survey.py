@@ -35,6 +35,8 @@ from .columns import (
 from .workbook import Row, Sheet
 
 Add = Callable[[Row, str], None]
+#: what a group row may have besides its type, name and label
+GROUP_COLUMNS = frozenset({("bind", "relevant"), ("control", "appearance")})
 Texts = Callable[[Row, tuple[str, ...], str], dict[str, str] | None]
 
 
@@ -138,9 +140,9 @@ class SurveyWalker:
             self.add(row, REPEAT_REASON)
         elif not valid_id(name):
             self.add(row, f"组的 name“{name}”不能用作编号：{ID_RULE}" if name else "组（begin group）要有 name")
-        for tokens in (("bind", "required"), ("bind", "constraint")):
-            if row.get(*tokens):
-                self.add(row, f"组（group）不能有 {self.headers.get(tokens, tokens[-1])}")
+        for tokens in row.cells:
+            if tokens[0] in PYXFORM_COLUMNS and tokens[0] not in ("type", "name", "label") and tokens not in GROUP_COLUMNS:
+                self.add(row, f"组（group）在本系统是一个部分，不能有 {self.headers.get(tokens, tokens[-1])}")
         self.appearance(row, "group")
         group = Group(row, name, row.expression("bind", "relevant"), repeat)
         if not self.stack:
