@@ -157,6 +157,17 @@ def test_a_form_edited_in_kobo_keeps_what_the_sheet_says():
     assert pain["label"]["zh"] == "还疼吗？" and "required" not in pain
 
 
+def test_a_scale_reworded_in_kobo_but_not_in_the_sanqu_sheet_is_a_problem():
+    book = load_workbook(io.BytesIO(write_xlsform(dict(DEFINITIONS)["awareness.yaml"])))
+    for row in book["choices"].iter_rows(min_row=2):
+        if row[0].value == "agree5" and row[1].value == "3":
+            row[2].value = "一般"
+    out = io.BytesIO()
+    book.save(out)
+    problems = read_xlsform(out.getvalue(), "awareness.xlsx").problems
+    assert problems and {p.message for p in problems} == {"选项表 agree5 的文字和 sanqu 表 scales 里的 agree5 不一样：量表的字请两处一起改"}
+
+
 def test_a_changed_range_in_the_constraint_without_the_sanqu_column_is_a_problem():
     definition = dict(DEFINITIONS)["everything.yaml"]
     book = load_workbook(io.BytesIO(write_xlsform(definition)))

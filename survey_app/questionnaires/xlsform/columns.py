@@ -84,6 +84,24 @@ SANQU_KEYS = ("title", "description", "wave", "respondent_code", "consent", "gre
               "scales", "indices", "compare")
 
 
+def point_labels(scale: dict[str, object]) -> list[dict[str, str]]:
+    """The words of each point of a likert scale as the export writes them into the choices: its
+    labels, or its two end labels and the middle points' numbers, or only numbers."""
+    low, high = int(scale["min"]), int(scale["max"])  # type: ignore[call-overload]
+    labels = scale.get("labels") or []
+    assert isinstance(labels, list)
+    points = range(low, high + 1)
+    out = []
+    for i, point in enumerate(points):
+        if len(labels) == len(points):
+            out.append(labels[i])
+        elif len(labels) == 2 and point in (low, high):
+            out.append(labels[0] if point == low else labels[1])
+        else:
+            out.append({"zh": str(point), "en": str(point)})
+    return out
+
+
 def yes_no(value: str | None) -> bool | None:
     """XLSForm's yes and no (yes, true, TRUE(), 1 ...); None for anything else."""
     word = (value or "").strip().lower()

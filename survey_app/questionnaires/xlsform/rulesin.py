@@ -8,7 +8,7 @@ from typing import Any
 
 from ..rulecheck import check_rule
 from .choices import Choices
-from .columns import EXPLICIT_DEFAULTS
+from .columns import EXPLICIT_DEFAULTS, point_labels
 from .fromxpath import Context, constraint_to_jsonlogic, to_jsonlogic
 from .survey import Draft, Item, Walk
 from .workbook import Row
@@ -92,14 +92,22 @@ class RuleReader:
         data["type"] = "likert"
         extras = data.get("_extras") or {}
         named = self.scales.get(item.list_name or "")
-        if "scale" in extras:  # a scale of the question's own, as written
+        if "scale" in extras:  # a scale of the question's own, as our export writes it
             scale = data["scale"] = extras.pop("scale")
+            where = "sanqu 列里的 scale"
         elif isinstance(named, dict):  # a named scale of the questionnaire
             scale, data["scale"] = named, item.list_name
+            where = f"sanqu 表 scales 里的 {item.list_name}"
         else:  # a form from elsewhere: the scale is its options
-            scale = data["scale"] = {"min": points[0], "max": points[-1], "labels": [o["label"] for o in options]}
-        if isinstance(scale, dict) and [scale.get("min"), scale.get("max")] != [points[0], points[-1]]:
-            self.add(item.row, f"选项表 {item.list_name} 的 {points[0]}–{points[-1]} 和量表的 {scale.get('min')}–{scale.get('max')} 对不上")
+            data["scale"] = {"min": points[0], "max": points[-1], "labels": [o["label"] for o in options]}
+            return
+        if not isinstance(scale, dict) or not all(isinstance(scale.get(k), int) for k in ("min", "max")):
+            return  # our checker names what is wrong with the scale itself
+        # The sheet's words and ours must agree: a change made in Kobo is not dropped unseen.
+        if [scale["min"], scale["max"]] != [points[0], points[-1]]:
+            self.add(item.row, f"选项表 {item.list_name} 是 {points[0]}–{points[-1]}，{where}是 {scale['min']}–{scale['max']}：两处要一致")
+        elif [o["label"] for o in options] != [{k: v for k, v in w.items() if v} for w in point_labels(scale)]:
+            self.add(item.row, f"选项表 {item.list_name} 的文字和 {where} 不一样：量表的字请两处一起改")
 
     def extras(self, item: Item) -> None:
         extras = item.data.pop("_extras", None) or {}

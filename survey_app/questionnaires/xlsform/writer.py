@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..check import definition_hash
-from .columns import EN, EXPLICIT_DEFAULTS, SANQU_KEYS, ZH
+from .columns import EN, EXPLICIT_DEFAULTS, SANQU_KEYS, ZH, point_labels
 from .toxpath import ExportError, to_xpath
 
 SURVEY_COLUMNS = ["type", "name", f"label::{ZH}", f"label::{EN}", f"hint::{ZH}", f"hint::{EN}",
@@ -140,15 +140,7 @@ class _Writer:
         return text
 
     def scale_choices(self, list_name: str, scale: dict[str, Any]) -> None:
-        labels = scale.get("labels") or []
-        points = range(scale["min"], scale["max"] + 1)
-        for i, point in enumerate(points):
-            if len(labels) == len(points):
-                label = labels[i]
-            elif len(labels) == 2 and point in (scale["min"], scale["max"]):
-                label = labels[0] if point == scale["min"] else labels[1]
-            else:
-                label = {"zh": str(point), "en": str(point)}
+        for point, label in zip(range(scale["min"], scale["max"] + 1), point_labels(scale), strict=True):
             self.choices.append([list_name, str(point), label["zh"], label.get("en", "")])
 
     def unique(self, wanted: str) -> str:
