@@ -84,7 +84,7 @@ def test_dot_is_the_question_a_constraint_belongs_to():
     ("string-length(${t}) > 3", "string-length()"), ("${unknown} = 1", "${unknown}"), ("${note} = 1", "说明"),
     ("/data/n > 1", "路径"), ("n > 1", "${n}"), ("${n} >", "不完整"), ("(${n} > 1", "少了“)”"), ("${n} > 1)", "多了"),
     ("${n} | ${k}", "“|”"), ("selected(${n}, 1)", "不是选择题"), ("${m} = 'a'", "selected(${m}, 'a')"),
-    ("${n} = 'many'", "不能和文字"), (". > 1", "constraint"), ("not(1, 2)", "1 个参数"), ("", "空"),
+    ("${n} = 'many'", "不能和文字"), ("${n} = 'nan'", "不能和文字"), ("${l} >= '1e3'", "不能和文字"), (". > 1", "constraint"), ("not(1, 2)", "1 个参数"), ("", "空"),
 ])
 def test_what_has_no_meaning_here_is_refused_in_chinese(text, words):
     with pytest.raises(XPathError) as caught:

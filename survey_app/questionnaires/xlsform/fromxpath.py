@@ -24,6 +24,7 @@ COMPARISON = frozenset({"=", "!=", "<", "<=", ">", ">="})
 NUMBER_KINDS = frozenset({"number", "likert"})
 TEXT_KINDS = frozenset({"single", "text", "date"})
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 #: functions ODK knows that we cannot carry, with what to say about each
 NO_EQUIVALENT = {
@@ -120,11 +121,10 @@ class _Translator:
             name = self.name_of(other)
             raise XPathError(f"多选题 ${{{name}}} 不能和一个值比较：请用 selected(${{{name}}}, '{plain.value}')")
         if kind in NUMBER_KINDS and plain.kind == "str" and plain.value != "":
-            try:
-                number = float(plain.value)
-            except ValueError:
-                raise XPathError(f"${{{self.name_of(other)}}} 的答案是数字，不能和文字“{plain.value}”比较") from None
-            return int(number) if number.is_integer() and "." not in plain.value else number
+            text = str(plain.value).strip()
+            if not DECIMAL.match(text):
+                raise XPathError(f"${{{self.name_of(other)}}} 的答案是数字，不能和文字“{plain.value}”比较")
+            return float(text) if "." in text else int(text)
         if kind in ("single", "text") and plain.kind == "num" and op in ("=", "!="):
             return plain.text.lstrip("+")
         return self.rule(node)
