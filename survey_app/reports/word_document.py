@@ -78,6 +78,12 @@ def docx_of(html: str, images: Mapping[str, bytes], meta: Meta) -> bytes:
 _HEADINGS = {"h2": 1, "h3": 2, "h4": 3}
 
 
+def set_style(paragraph: Paragraph, style: Any) -> None:
+    """``paragraph.style = style`` without python-docx's look-up of the default style, which
+    reads every style's attributes on each call (a second of a county report's tables)."""
+    paragraph._p.get_or_add_pPr().style = style.style_id
+
+
 def _headings(main: Any) -> Iterator[tuple[int, str]]:
     for element in main.iter("h2", "h3", "h4"):
         level = _HEADINGS[element.tag]
@@ -99,7 +105,9 @@ class _Writer:
         self._styles = {s.name: s for s in doc.styles}
 
     def paragraph(self, style: str, container: Any = None) -> Paragraph:
-        return (container or self.doc).add_paragraph(style=self._styles[style])
+        paragraph = (container or self.doc).add_paragraph()
+        set_style(paragraph, self._styles[style])
+        return paragraph
 
     # -- blocks ------------------------------------------------------------------------------
 
@@ -209,12 +217,12 @@ class _Writer:
             cells = row.cells
             cells[0].width, cells[1].width = Mm(30), Mm(90)
             head = cells[0].paragraphs[0]
-            head.style = self._styles[styles.HEAD_CELL]
+            set_style(head, self._styles[styles.HEAD_CELL])
             _Runs(head).write(term, Look())
             head.add_run("：")
             if value is not None:
                 body = cells[1].paragraphs[0]
-                body.style = self._styles["Normal"]
+                set_style(body, self._styles["Normal"])
                 _Runs(body).write(value, Look())
             for cell in cells:
                 for run in cell.paragraphs[0].runs:

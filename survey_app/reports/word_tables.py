@@ -69,7 +69,8 @@ def _row(tr: Any, head: bool, cells: list[Any], widths: list[Any], known: Mappin
             cell = cell.merge(cells[column + wide - 1])
         cell.width = sum(widths[column:column + wide], Mm(0))
         paragraph = cell.paragraphs[0]
-        paragraph.style = known[styles.HEAD_CELL if head else styles.CELL]
+        # the style's id set as is: python-docx's setter looks the default style up on each call
+        paragraph._p.get_or_add_pPr().style = known[styles.HEAD_CELL if head else styles.CELL].style_id
         if "num" in classes_of(source):
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         elif head:
