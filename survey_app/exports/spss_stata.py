@@ -11,6 +11,7 @@ string).
 """
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import logging
 import math
@@ -28,6 +29,15 @@ log = logging.getLogger(__name__)
 #: rows turned into columns at once: a page's worth, as rows.py reads them
 BATCH = 1000
 _NAN = math.nan
+#: dates and times as the formats count them: SPSS in seconds from 14 October 1582, Stata in
+#: days (dates) or milliseconds (times) from 1960; written as numbers with a date format (a
+#: datetime64 column would make pyreadstat copy the whole frame first)
+_SPSS_EPOCH, _STATA_EPOCH = dt.datetime(1582, 10, 14), dt.datetime(1960, 1, 1)
+_DATE_UNIT = {"sav": dt.timedelta(seconds=1), "dta": dt.timedelta(days=1)}
+_TIME_UNIT = {"sav": dt.timedelta(seconds=1), "dta": dt.timedelta(milliseconds=1)}
+#: distinct texts of a column kept once (a county's name is one object, not one a row); a column
+#: of unique texts (uuid, respondent code) stops adding at this many
+SHARED_TEXTS = 4096
 #: the display formats of the variables' ``decimals`` and of dates, per format
 _FORMATS = {
     "sav": {"date": "DATE11", "datetime": "DATETIME20", 0: "F8.0", 1: "F8.1"},
@@ -38,12 +48,13 @@ _FORMATS = {
 class Column:
     """One variable's values as they are gathered."""
 
-    def __init__(self, variable: Variable) -> None:
-        self.variable = variable
+    def __init__(self, variable: Variable, fmt: str) -> None:
+        self.variable, self.fmt = variable, fmt
         #: as the variable's, until a value that is no number turns a number into text
         self.kind = variable.kind
         self.numbers = array("d")
         self.objects: list[Any] = []
+        self._shared: dict[str, str] = {}
         #: a coded variable's numbers, grown by any code its question does not list
         self.codes = dict(variable.codes or {})
         self.extra_labels: dict[int, str] = {}
@@ -60,11 +71,13 @@ class Column:
         if self.kind == "coded":
             self.numbers.extend(_NAN if v is None else self._code(v) for v in values)
         elif self.kind == "string":
-            self.objects.extend("" if v is None else str(v) for v in values)
+            self.objects.extend(self._text(v) for v in values)
         elif self.kind == "datetime":
-            self.objects.extend(china_time(v) for v in values)  # type: ignore[arg-type]
-        else:
-            self.objects.extend(values)
+            start, unit = (_SPSS_EPOCH if self.fmt == "sav" else _STATA_EPOCH), _TIME_UNIT[self.fmt]
+            self.numbers.extend(_NAN if v is None else (china_time(v) - start) / unit for v in values)  # type: ignore[arg-type, operator]
+        else:  # a date
+            first, unit = (_SPSS_EPOCH if self.fmt == "sav" else _STATA_EPOCH).date(), _DATE_UNIT[self.fmt]
+            self.numbers.extend(_NAN if v is None else (v - first) / unit for v in values)  # type: ignore[operator]
 
     def _as_text(self) -> None:
         """A number variable holding text: an older version asked the question as another type
@@ -74,6 +87,15 @@ class Column:
         self.kind = "string"
         self.objects = ["" if math.isnan(x) else (str(int(x)) if x.is_integer() else repr(x)) for x in self.numbers]
         self.numbers = array("d")
+
+    def _text(self, value: Cell) -> str:
+        text = "" if value is None else str(value)
+        shared = self._shared.get(text)
+        if shared is not None:
+            return shared
+        if len(self._shared) < SHARED_TEXTS:
+            self._shared[text] = text
+        return text
 
     def _code(self, value: Cell) -> float:
         key = value if isinstance(value, str | int | float) else str(value)
@@ -92,15 +114,14 @@ class Column:
         import numpy as np
         import pandas as pd
 
-        kind = self.kind
-        if kind in ("number", "coded"):
-            return np.frombuffer(self.numbers, dtype="float64") if self.numbers else np.array([], dtype="float64")
-        if kind == "string":
+        if self.kind == "string":
             return pd.Series(self.objects, dtype=object)
-        if kind == "datetime" or not any(v is not None for v in self.objects):
-            # pyreadstat reads an object column of None as text: an empty date is typed so
-            return pd.Series(self.objects, dtype="datetime64[us]")
-        return pd.Series(self.objects, dtype=object)
+        return np.frombuffer(self.numbers, dtype="float64") if self.numbers else np.array([], dtype="float64")
+
+    def release(self) -> None:
+        """Drop the gathered values once the frame holds them (its own copy, or a view that
+        keeps them alive anyway)."""
+        self.numbers, self.objects, self._shared = array("d"), [], {}
 
     @property
     def labelled(self) -> bool:
@@ -141,7 +162,7 @@ def write(path: Path, fmt: str, variables: list[Variable], rows: Iterable[list[C
     import pyreadstat
 
     rules = RULES[fmt]
-    columns = [Column(v) for v in variables]
+    columns = [Column(v, fmt) for v in variables]
     count = 0
     rows = iter(rows)
     while batch := list(itertools.islice(rows, BATCH)):
@@ -150,6 +171,8 @@ def write(path: Path, fmt: str, variables: list[Variable], rows: Iterable[list[C
             position = column.variable.position
             column.extend(tuple(row[position] for row in batch))
     frame = pd.DataFrame({c.variable.name: c.series() for c in columns}, copy=False)
+    for column in columns:
+        column.release()
     columns_labels: dict[str, str | None] = {v.name: v.label for v in variables}
     value_labels: dict[str, dict[int | float, str]] = {
         c.variable.name: c.value_labels(rules.value_label_bytes) for c in columns if c.labelled}
@@ -167,3 +190,4 @@ def write(path: Path, fmt: str, variables: list[Variable], rows: Iterable[list[C
         pyreadstat.write_dta(frame, str(path), file_label=fit(file_label, DTA.label_length, "characters")[0],
                              column_labels=columns_labels, variable_value_labels=value_labels, variable_format=formats)
     return count
+
