@@ -2,7 +2,11 @@
 rule by rule, and that the YAML written is a file our checker takes as it is."""
 from __future__ import annotations
 
+import io
+import shutil
+
 import pytest
+from pyxform.xls2xform import convert
 
 from survey_app.questionnaires import check_text, validate_answers
 from survey_app.questionnaires.logic import evaluate, truthy
@@ -10,7 +14,7 @@ from survey_app.questionnaires.model import build
 from survey_app.questionnaires.xlsform import read_xlsform
 from survey_app.questionnaires.xlsform.workbook import language_of
 
-from .xlsforms.forms import KOBO_CHOICES, KOBO_SETTINGS, KOBO_SURVEY, form, workbook
+from .xlsforms.forms import FORMS, KOBO_CHOICES, KOBO_SETTINGS, KOBO_SURVEY, form, workbook
 
 
 def imported(name: str):
@@ -22,6 +26,13 @@ def imported(name: str):
 
 def questions(definition) -> dict:
     return {q["id"]: q for s in definition["sections"] for q in s["questions"]}
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="ODK Validate (bundled with pyxform) needs Java")
+@pytest.mark.parametrize("name", list(FORMS))
+def test_the_forms_are_real_odk_forms(name):
+    """ODK Validate takes each of them as it is: what is read here is what ODK Collect would show."""
+    convert(io.BytesIO(form(name)), warnings=[], file_type=".xlsx", validate=True)
 
 
 def test_the_kobo_form_becomes_sections_notes_and_rules():

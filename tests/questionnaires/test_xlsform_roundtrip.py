@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -110,6 +111,13 @@ def test_export_converts_with_pyxform_and_imports_as_the_same_definition(name, d
     assert back.problems == (), [str(p) for p in back.problems]
     assert back.definition == definition
     assert definition_hash(back.definition) == definition_hash(definition)  # no new version on loading it back
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="ODK Validate (bundled with pyxform) needs Java")
+@pytest.mark.parametrize(("name", "definition"), DEFINITIONS, ids=[n for n, _ in DEFINITIONS])
+def test_odk_validate_takes_the_export(name, definition):
+    """ODK Validate, the check ODK Collect's own form engine (JavaRosa) makes, finds no error."""
+    convert(io.BytesIO(write_xlsform(definition)), warnings=[], file_type=".xlsx", validate=True)
 
 
 def test_what_odk_gets_from_the_export():

@@ -20,7 +20,7 @@ from .toxpath import ExportError, to_xpath
 SURVEY_COLUMNS = ["type", "name", f"label::{ZH}", f"label::{EN}", f"hint::{ZH}", f"hint::{EN}",
                   f"short_label::{ZH}", f"short_label::{EN}", "required", f"required_message::{ZH}",
                   f"required_message::{EN}", "relevant", "constraint", f"constraint_message::{ZH}",
-                  f"constraint_message::{EN}", "appearance", "media::audio", "sanqu"]
+                  f"constraint_message::{EN}", "appearance", f"media::audio::{ZH}", "sanqu"]
 CHOICE_COLUMNS = ["list_name", "name", f"label::{ZH}", f"label::{EN}"]
 TYPES = {"multi": "select_multiple", "text": "text", "date": "date", "note": "note"}
 
@@ -105,7 +105,7 @@ class _Writer:
         if q.get("multiline"):
             row["appearance"] = "multiline"
         if "audio" in q:
-            row["media::audio"] = q["audio"]
+            row[f"media::audio::{ZH}"] = q["audio"]
         for key in ("min", "max", "unit", "max_length"):
             if key in q:
                 extras[key] = q[key]

@@ -86,14 +86,14 @@ KOBO_SURVEY: Rows = [
      "${trust_sw} >= 4", None, None, None, None, None, "Xx5y2"],
 ]
 KOBO_CHOICES: Rows = [
-    ["list_name", "name", ZH, EN, "$kuid"],
-    ["yes_no", "yes", "是", "Yes", "c1"], ["yes_no", "no", "否", "No", "c2"],
-    ["needs", "care", "照料", "Care", "c3"], ["needs", "medical", "看病", "Medical care", "c4"],
-    ["needs", "money", "生活困难", "Money", "c5"], ["needs", "none", "都不需要", "None", "c6"],
-    ["freq", "daily", "每天", "Every day", "c7"], ["freq", "weekly", "每周", "Every week", "c8"],
-    ["freq", "monthly", "每月", "Every month", "c9"],
-    ["agree", 1, "很不同意", "Strongly disagree", "d1"], ["agree", 2, "不同意", "Disagree", "d2"],
-    ["agree", 3, "说不清", "Not sure", "d3"], ["agree", 4, "同意", "Agree", "d4"], ["agree", 5, "很同意", "Strongly agree", "d5"],
+    ["list_name", "name", ZH, EN],
+    ["yes_no", "yes", "是", "Yes"], ["yes_no", "no", "否", "No"],
+    ["needs", "care", "照料", "Care"], ["needs", "medical", "看病", "Medical care"],
+    ["needs", "money", "生活困难", "Money"], ["needs", "none", "都不需要", "None"],
+    ["freq", "daily", "每天", "Every day"], ["freq", "weekly", "每周", "Every week"],
+    ["freq", "monthly", "每月", "Every month"],
+    ["agree", 1, "很不同意", "Strongly disagree"], ["agree", 2, "不同意", "Disagree"],
+    ["agree", 3, "说不清", "Not sure"], ["agree", 4, "同意", "Agree"], ["agree", 5, "很同意", "Strongly agree"],
 ]
 KOBO_SETTINGS: Rows = [
     ["form_title", "form_id", "version", "default_language", "style"],
