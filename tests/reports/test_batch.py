@@ -251,3 +251,27 @@ def test_bad_formats_and_files_exit_1_with_the_reason(app, db, programme, tmp_pa
     result = report(app, *args)
     assert result.exit_code == 1 and f"Error: {message}" in result.output, result.output
     assert builds.calls == [] and not list(tmp_path.glob("x.*"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
+def test_the_real_zip_holds_each_countys_own_report(app, db, programme, tmp_path):
+    """The real builder, in the job's own process as a worker runs it; Word files, the quicker
+    to make (tests/reports/test_word.py reads one through, and the PDFs are the single reports')."""
+    import docx
+
+    from tests.factories import seed_demo
+
+    seed_demo(db, 200, seed=4)
+    out = tmp_path / "all.zip"
+    result = report(app, "--scope", "all-counties", "--round", "2025", "--format", "docx", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    files = entries(out.read_bytes())
+    listed = counties(db)
+    assert sorted(files) == sorted(f"{name}（{code}）-评估报告-2025年度.docx" for code, name in listed)
+    for code, name in listed:
+        word = docx.Document(io.BytesIO(files[f"{name}（{code}）-评估报告-2025年度.docx"]))
+        assert word.core_properties.title == f"{name} · 社会工作服务评估报告"
+        cover = {row.cells[0].text: row.cells[1].text for row in word.tables[0].rows}
+        assert cover["范围："] == name and cover["时期："].startswith("第一期")
+        assert any(p.style.name == "Heading 1" and p.text == "一、摘要" for p in word.paragraphs)

@@ -220,3 +220,15 @@ def test_a_png_states_its_resolution_once():
     image = Image.open(io.BytesIO(stated))
     image.load()  # every chunk's checksum still right
     assert image.size == (40, 20)
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
+def test_a_county_without_responses_gets_its_report_as_the_pdf_does(app, db, programme, monkeypatch):
+    monkeypatch.setattr(export, "charts_available", lambda: False)
+    empty = ReportRequest.parse("county:433123", None, "docx")
+    with app.app_context():
+        doc = Document(io.BytesIO(report_docx(db.session, empty, Scope.office())))
+        page = html_of(db, empty)
+    assert styled(doc, "Heading 1") == [spaced(h.text_content()) for h in page.find(".//main").iter("h2")]
+    assert doc.core_properties.title == "凤凰县 · 社会工作服务评估报告"
+    assert ["数据截至：", "尚无数据"] in word_tables(doc)[0]
