@@ -221,6 +221,7 @@ def _preview_texts() -> dict[str, str]:
         "preview_rejected": _("不会被接受，服务器会退回："),
         "preview_refused": _("不参加：正式访问时什么都不记录。这是预览：什么都没有保存。"),
         "preview_failed": _("没有连上服务器，无法检查。这是预览：什么都没有保存。"),
+        "preview_expired": _("页面打开太久，已经过期：请刷新页面再试。这是预览：什么都没有保存。"),
         "preview_stored_as": _("会这样保存："),
         "preview_question": _("题目"), "preview_answer": _("回答"), "preview_value": _("保存的值"),
         "preview_cleared": _("被跳题规则清除的回答："),

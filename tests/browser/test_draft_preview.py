@@ -133,7 +133,7 @@ def test_the_preview_does_not_touch_a_tablets_queue(app, context, server, progra
     page.set_input_files("input[name=workbook]", files=[{"name": "h.xlsx", "buffer": workbook(), "mimeType": "application/octet-stream"}])
     page.click("[data-action=upload]")
     page.wait_for_selector("[data-outcome=new]")
-    draft_url = page.url
+    draft_url = page.url.split("#")[0]  # the upload form answers at #xlsform; the redirect keeps the fragment
     # the office's account fills a trial on the real form: kept on the device, never uploaded
     open_form(page, server.base)
     fill_and_submit(page, "PJ-Q1")
@@ -159,3 +159,14 @@ def test_the_preview_does_not_touch_a_tablets_queue(app, context, server, progra
           t.oncomplete = () => { ok([q.result.map(i => i.uuid).sort(), d.result.length]); r.result.close(); }; }; })""")
     assert after == queued
     assert _stored(db) == (0, 0, 0)
+
+    # a page left open past its CSRF token's hour: told so, not "would be refused"
+    page.click("#next-respondent")
+    page.evaluate("() => { document.querySelector('#collect [name=csrf_token]').value = 'expired'; }")
+    page.fill("input[name=respondent_code]", "PJ-TRY3")
+    page.fill("input[name=respondent_code_confirm]", "PJ-TRY3")
+    page.click("[data-action=start]")
+    page.locator("[data-question=helped] label.choice").nth(1).click()
+    page.click("[data-action=submit]")
+    page.wait_for_selector("#status[data-verdict=failed]:not([hidden])")
+    assert "过期" in page.inner_text("#status h2")

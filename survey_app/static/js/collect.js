@@ -1107,6 +1107,8 @@
       method: "POST", credentials: "same-origin", cache: "no-store", body: JSON.stringify(body),
       headers: { "Content-Type": "application/json", "X-CSRFToken": form.elements.csrf_token.value },
     }).then(function (r) {
+      // 400: the page's CSRF token has expired (an hour), not a verdict on the answers
+      if (r.status === 400) return { failed: true, expired: true };
       return r.json().then(function (v) { return r.status === 200 || r.status === 422 ? v : { failed: true }; });
     }).catch(function () { return { failed: true }; }).then(verdict);
   }
@@ -1119,7 +1121,7 @@
     status.hidden = false;
     status.dataset.status = "preview";
     status.dataset.verdict = v.failed ? "failed" : v.declined ? "declined" : v.accepted ? "accepted" : "rejected";
-    status.querySelector("h2").textContent = v.failed ? T.preview_failed : v.declined ? T.preview_refused :
+    status.querySelector("h2").textContent = v.expired ? T.preview_expired : v.failed ? T.preview_failed : v.declined ? T.preview_refused :
       v.accepted ? T.preview_accepted : T.preview_rejected;
     status.querySelector("p").textContent = "";
     box.innerHTML = "";
