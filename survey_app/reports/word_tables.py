@@ -104,18 +104,13 @@ def text_width(text: str) -> int:
 
 
 def column_widths(rows: list[tuple[Any, bool]], grid: int, width_mm: float = styles.TEXT_WIDTH_MM) -> list[Any]:
-    """Each column's width: what its widest line needs (a heading may wrap), then, when the
-    columns need less than the text width, the rest shared in proportion; when they need more,
-    the narrow columns keep what they need and the wide ones share what is left."""
-    need = [float(NARROWEST)] * grid
-    for tr, head in rows:
-        column = 0
-        for cell in cells_of(tr):
-            if span(cell) == 1 and column < grid:
-                widest = max((text_width(_SPACE.sub(" ", line).strip()) for line in _lines(cell)), default=0)
-                need[column] = max(need[column], min(widest, HEADING_WRAP) if head else widest)
-            column += span(cell)
-    natural = [n * CHAR_MM + PAD_MM for n in need]
+    """Each column's width: what its widest line needs (its heading on one line when all fit,
+    else wrapped), then, when the columns need less than the text width, the rest shared in
+    proportion; when they need more, the narrow columns keep what they need and the wide ones
+    share what is left."""
+    natural = _natural(rows, grid, wrap_headings=False)
+    if sum(natural) > width_mm:
+        natural = _natural(rows, grid, wrap_headings=True)
     if sum(natural) <= width_mm:
         return [Mm(n * width_mm / sum(natural)) for n in natural]
     fixed: dict[int, float] = {}
@@ -132,6 +127,19 @@ def column_widths(rows: list[tuple[Any, bool]], grid: int, width_mm: float = sty
     left = width_mm - sum(fixed.values())
     rest = sum(natural[i] for i in range(grid) if i not in fixed)
     return [Mm(fixed[i] if i in fixed else natural[i] * left / rest) for i in range(grid)]
+
+
+def _natural(rows: list[tuple[Any, bool]], grid: int, wrap_headings: bool) -> list[float]:
+    """Each column's width in mm for its widest line (a heading's cut at ``HEADING_WRAP``)."""
+    need = [float(NARROWEST)] * grid
+    for tr, head in rows:
+        column = 0
+        for cell in cells_of(tr):
+            if span(cell) == 1 and column < grid:
+                widest = max((text_width(_SPACE.sub(" ", line).strip()) for line in _lines(cell)), default=0)
+                need[column] = max(need[column], min(widest, HEADING_WRAP) if head and wrap_headings else widest)
+            column += span(cell)
+    return [n * CHAR_MM + PAD_MM for n in need]
 
 
 def _lines(cell: Any) -> list[str]:
