@@ -411,3 +411,36 @@ def test_only_the_office_reaches_the_drafts(office, app, db):
             assert reply.status_code == 403, (username, method, url, reply.status_code)
     db.session.rollback()
     assert db.session.get(QuestionnaireDraft, draft_id).state == "draft"
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_two_tabs_publishing_at_once_publish_once(office, app, db, folder):
+    """Two requests in flight together (PostgreSQL: the second waits on the draft's row, then
+    finds it decided)."""
+    import threading
+
+    draft_id = uploaded(office)
+    tabs = [office, logged_in(app.test_client(), "admin")]
+    forms = []
+    for tab in tabs:
+        page = tab.get(f"/admin/questionnaires/drafts/{draft_id}").get_data(as_text=True)
+        form = re.search(r'action="[^"]+/publish".*?</form>', page, re.S).group(0)
+        forms.append(dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)))
+    start, replies = threading.Barrier(2), [None, None]
+
+    def click(i: int) -> None:
+        start.wait()
+        replies[i] = tabs[i].post(f"/admin/questionnaires/drafts/{draft_id}/publish", data=forms[i])
+
+    threads = [threading.Thread(target=click, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    targets = sorted(r.headers["Location"].rsplit("/admin/questionnaires/", 1)[1] for r in replies)
+    assert [r.status_code for r in replies] == [303, 303] and targets == [f"drafts/{draft_id}", "household"], targets
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(QuestionnaireVersion)
+                             .where(QuestionnaireVersion.questionnaire_id == "household")) == 1
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "questionnaire.draft_publish")) == 1
