@@ -7,7 +7,7 @@ from typing import Any
 
 from .messages import CATALOG
 from .model import Definition
-from .types import DEFAULT_TEXT_LIMIT
+from .texttypes import DEFAULT_TEXT_LIMIT
 
 
 def client_rules(qn: Definition, version: int) -> dict[str, Any]:
