@@ -65,7 +65,8 @@ def upload(session: DBSession, data: bytes, name: str, folder: Path, actor_id: i
     from ..questionnaires.xlsform import read_xlsform
 
     try:
-        imported = read_xlsform(data, name)
+        # with the audio folder, a recording that is not there is said on its sheet row, in Chinese
+        imported = read_xlsform(data, name, audio_dir=folder / "audio")
     except Exception:  # a workbook the converter chokes on is the uploader's to see, not a 500
         log.exception("the XLSForm converter failed on %s", name)
         return Uploaded(problems=[_("%(name)s：无法读取这个工作簿。请在 Excel 或 WPS 里打开、检查后重新保存再上传。", name=name)],

@@ -2,12 +2,14 @@
 discard.  A draft is no version: nothing filled in while trying it is stored."""
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import stat
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -115,6 +117,20 @@ def test_a_workbook_with_problems_lists_every_one_and_stores_nothing(office, db)
     lines = re.findall(r"<li data-problem>([^<]+)</li>", page)
     assert len(lines) >= 2 and all(re.match(r"家庭\.xlsx:survey!\d+: ", line) for line in lines), lines
     assert {int(re.match(r"[^!]+!(\d+)", line).group(1)) for line in lines} >= {5, 6}
+    assert drafts(db) == 0
+
+
+def test_a_recording_not_in_the_audio_folder_is_said_on_its_row_in_chinese(office, db):
+    book = openpyxl.load_workbook(io.BytesIO(workbook()))
+    sheet = book["survey"]
+    sheet.cell(row=1, column=sheet.max_column + 1, value="media::audio::Chinese (zh)")
+    sheet.cell(row=3, column=sheet.max_column, value="no_such_recording.mp3")
+    out = io.BytesIO()
+    book.save(out)
+    reply = upload(office, out.getvalue(), "household.xlsx")
+    lines = re.findall(r"<li data-problem>([^<]+)</li>", reply.get_data(as_text=True))
+    assert reply.status_code == 422 and len(lines) == 1, lines
+    assert lines[0].startswith("household.xlsx:survey!3: ") and "no_such_recording.mp3" in lines[0] and "录音" in lines[0]
     assert drafts(db) == 0
 
 
