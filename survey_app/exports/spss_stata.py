@@ -1,13 +1,13 @@
 """SPSS (.sav) and Stata (.dta) files with pyreadstat, which writes from a pandas DataFrame: the
 rows are gathered column by column (numbers in typed arrays, a page of rows at a time), then the
 frame is written whole.  Unlike the CSV and XLSX writers its memory grows with the rows (about
-1 KB a response for the awareness questionnaire: docs/BENCHMARKS.md), which is why the page
-writes these files as background jobs past ``EXPORT_BACKGROUND_ROWS``.  No Flask here.
+0.8 KB a response for the awareness questionnaire: docs/BENCHMARKS.md), which is why the page
+always has the worker write these files.  No Flask here.
 
-Dta files are Stata 14+'s format 118, which holds UTF-8: Chinese labels and text read back intact
-in Stata 14 and later, and in SPSS (any version since 16, which reads UTF-8 .sav).  Missing
-values are system missing; an empty text is an empty string (neither format has a missing
-string).
+Dta files are Stata 14's format (release 118), which holds UTF-8: Chinese labels and text read
+back intact in Stata 14 and later; .sav files are UTF-8 too (SPSS 16 and later read them).
+Missing values are system missing; an empty text is an empty string (neither format has a
+missing string).
 """
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ from .variables import DTA, RULES, Variable, fit
 
 log = logging.getLogger(__name__)
 
+#: Stata 14's format (release 118, UTF-8), which Stata 14 and every later Stata reads;
+#: pyreadstat's default, 15, writes release 119, which Stata 14 cannot open
+STATA_VERSION = 14
 #: rows turned into columns at once: a page's worth, as rows.py reads them
 BATCH = 1000
 _NAN = math.nan
@@ -188,6 +191,7 @@ def write(path: Path, fmt: str, variables: list[Variable], rows: Iterable[list[C
             row_compress=True)
     else:
         pyreadstat.write_dta(frame, str(path), file_label=fit(file_label, DTA.label_length, "characters")[0],
-                             column_labels=columns_labels, variable_value_labels=value_labels, variable_format=formats)
+                             column_labels=columns_labels, variable_value_labels=value_labels, variable_format=formats,
+                             version=STATA_VERSION)
     return count
 

@@ -229,8 +229,10 @@ def test_read_back_with_chinese_labels(app, awkward, tmp_path, fmt):
     assert pd.isna(empty["day"]) and first["completed_at"] == pd.Timestamp(dt.datetime(2026, 4, 1, 10, 0))
 
 
-def test_english_labels(app, awkward, tmp_path):
-    _frame, meta = pyreadstat.read_dta(str(export(app, tmp_path, "awkward", "dta", "--lang", "en")))
+def test_english_labels_and_a_format_stata_14_reads(app, awkward, tmp_path):
+    path = export(app, tmp_path, "awkward", "dta", "--lang", "en")
+    assert path.read_bytes().startswith(b"<stata_dta><header><release>118</release>")  # 119 needs Stata 15
+    _frame, meta = pyreadstat.read_dta(str(path))
     assert meta.column_names_to_labels["wave"] == "Wave" and meta.variable_value_labels["wave"] == {1: "Baseline", 2: "Follow-up"}
     assert "Options: Dot" in meta.column_names_to_labels.values()
     assert meta.variable_value_labels["v_if"] == {1: "A", 2: "B"}
