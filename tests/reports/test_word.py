@@ -232,3 +232,44 @@ def test_a_county_without_responses_gets_its_report_as_the_pdf_does(app, db, pro
     assert styled(doc, "Heading 1") == [spaced(h.text_content()) for h in page.find(".//main").iter("h2")]
     assert doc.core_properties.title == "凤凰县 · 社会工作服务评估报告"
     assert ["数据截至：", "尚无数据"] in word_tables(doc)[0]
+
+
+#: the order WordprocessingML's schema gives a paragraph's, a run's and a cell's properties:
+#: Word reports a file with them in another order as damaged, where LibreOffice reads it anyway
+SEQUENCES = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+           "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd "
+           "snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+           "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid vanish "
+           "webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs em lang "
+           "eastAsianLayout specVanish oMath",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark",
+    "pBdr": "top left bottom right between bar",
+}
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
+def test_every_property_is_where_word_looks_for_it(app, demo, monkeypatch):
+    import zipfile
+
+    from lxml import etree
+
+    monkeypatch.setattr(export, "charts_available", lambda: False)
+    with app.app_context():
+        data = report_docx(demo.session, PJ, Scope.office())
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    out_of_order = []
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        parts = [n for n in package.namelist() if n.startswith("word/") and n.endswith(".xml")]
+        assert {"word/document.xml", "word/styles.xml", "word/settings.xml"} <= set(parts)
+        for name in parts:
+            root = etree.fromstring(package.read(name))
+            for tag, sequence in SEQUENCES.items():
+                order = sequence.split()
+                for element in root.iter(w + tag):
+                    children = [c.tag.removeprefix(w) for c in element if isinstance(c.tag, str)]
+                    places = [order.index(c) if c in order else -1 for c in children]
+                    if -1 in places or places != sorted(places):
+                        out_of_order.append(f"{name} {tag}: {children}")
+    assert out_of_order == []
