@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..questionnaires import Definition, validate_answers
-from ..submissions.envelope import apply_questionnaire_rules, message, parse_envelope, text_errors
+from ..questionnaires import Definition
+from ..submissions.envelope import message, parse_envelope, text_errors
+from ..submissions.judging import judged, rendered
 
 #: stands in for the version number a draft does not have, so that the envelope parses
 _NO_VERSION = 1
@@ -51,14 +52,9 @@ def judge(qn: Definition, payload: Any, lang: str = "zh") -> Verdict:
     if not isinstance(payload, dict):
         return Verdict(False, {"body": [message("object", lang)]})
     if bad := text_errors(payload):
-        return Verdict(False, _render(bad, lang))
+        return Verdict(False, rendered(bad, lang))
     env = parse_envelope({**payload, "questionnaire": qn.id, "version": _NO_VERSION})
-    apply_questionnaire_rules(env, qn.wave, qn.respondent_code)
-    checked = validate_answers(qn, env.answers)
-    errors = _render(env.errors, lang)
-    # as submit() merges them: an answer's problems under its id, unless a field has that name
-    for qid, problems in checked.rendered_errors(lang).items():
-        errors.setdefault(f"answers.{qid}" if qid in errors else qid, []).extend(problems)
+    errors, checked = judged(env, qn, lang)
     if errors:
         return Verdict(False, errors, cleared=checked.cleared)
     return Verdict(True, answers=checked.answers, cleared=checked.cleared, rows=rows(qn, checked.answers, lang))
@@ -81,7 +77,3 @@ def rows(qn: Definition, answers: dict[str, Any], lang: str) -> list[Row]:
             shown = str(value)
         out.append(Row(qid, question.label.get(lang), value, shown))
     return out
-
-
-def _render(errors: dict[str, list[str]], lang: str) -> dict[str, list[str]]:
-    return {key: [message(code, lang) for code in codes] for key, codes in errors.items()}

@@ -23,9 +23,10 @@ from ..database import DriverConnection, Prepared
 from ..instruments import VersionRef, questionnaire_exists, version_ref
 from ..models import County, Response, Site, Team
 from ..models.types import utcnow
-from ..questionnaires import ValidationResult, validate_answers
+from ..questionnaires import ValidationResult
 from . import latest, writes
-from .envelope import Envelope, apply_questionnaire_rules, content_hash, message, parse_envelope, parse_uuid, text_errors
+from .envelope import Envelope, content_hash, message, parse_envelope, parse_uuid, text_errors
+from .judging import judged, rendered
 
 CREATED, DUPLICATE, CONFLICT, INVALID, FORBIDDEN = "created", "duplicate", "conflict", "invalid", "forbidden"
 
@@ -97,7 +98,7 @@ def submit(connection: DriverConnection, payload: Any, scope: Scope, source: str
     if not isinstance(payload, dict):
         return Outcome(INVALID, errors={"body": [message("object", lang)]})
     if bad := text_errors(payload):  # before any query: PostgreSQL cannot even compare such text
-        return Outcome(INVALID, parse_uuid(payload.get("uuid")), errors=_render(bad, lang))
+        return Outcome(INVALID, parse_uuid(payload.get("uuid")), errors=rendered(bad, lang))
     env = parse_envelope(payload)
     digest = content_hash(payload)
 
@@ -131,16 +132,11 @@ def _warnings(refs: _Refs, lang: str) -> dict[str, list[str]]:
 def _check(env: Envelope, refs: _Refs, scope: Scope, lang: str) -> tuple[Outcome | None, ValidationResult | None]:
     """Why the submission cannot be stored (or None), and the validated answers."""
     if env.errors:
-        return Outcome(INVALID, env.uuid or None, errors=_render(env.errors, lang)), None
+        return Outcome(INVALID, env.uuid or None, errors=rendered(env.errors, lang)), None
     assert refs.county_id is not None and refs.version is not None
     if not scope.allows(refs.county_id, refs.team_id):
         return Outcome(FORBIDDEN, env.uuid), None
-    qn = refs.version.questionnaire
-    apply_questionnaire_rules(env, qn.wave, qn.respondent_code)
-    checked = validate_answers(qn, env.answers)
-    errors = _render(env.errors, lang)
-    for qid, problems in checked.rendered_errors(lang).items():
-        errors.setdefault(f"answers.{qid}" if qid in errors else qid, []).extend(problems)
+    errors, checked = judged(env, refs.version.questionnaire, lang)
     if errors:
         return Outcome(INVALID, env.uuid, errors=errors), None
     return None, checked
@@ -196,7 +192,3 @@ def _resolve(connection: DriverConnection, env: Envelope, scope: Scope) -> _Refs
         # A team member's submissions belong to their team unless they say otherwise.
         refs.team_id = scope.team_id
     return refs
-
-
-def _render(errors: dict[str, list[str]], lang: str) -> dict[str, list[str]]:
-    return {key: [message(code, lang) for code in codes] for key, codes in errors.items()}
