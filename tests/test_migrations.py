@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, func, insert, inspect, select, text
+from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError, SAWarning
 
 from survey_app.demo.seed import seed_programme
@@ -16,33 +16,15 @@ from survey_app.extensions import db
 from survey_app.instruments import load_folder
 from survey_app.models import County, FollowupMark, User
 
-from .conftest import ROOT, database_url, make_app
+from . import migrating
+from .conftest import ROOT
 
 PG_SCHEMA = "migration_test"
 
 
 @pytest.fixture
 def empty_app(engine_name, tmp_path):
-    url = database_url(engine_name, tmp_path)
-    extra = {}
-    if engine_name == "postgresql":
-        # A schema of its own, so that this test never touches the tables the others share.
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
-        engine.dispose()
-        extra["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={PG_SCHEMA}"}}
-    app = make_app(url, tmp_path, **extra)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    if engine_name == "postgresql":
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        engine.dispose()
+    yield from migrating.empty_app(engine_name, tmp_path, PG_SCHEMA)
 
 
 #: indexes on expressions, which neither SQLAlchemy (on SQLite) nor Alembic compare: checked by name

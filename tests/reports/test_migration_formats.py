@@ -7,36 +7,18 @@ import datetime as dt
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.extensions import db
-from tests.conftest import database_url, make_app
+from tests import migrating
 
 SCHEMA = "migration_formats_test"
 
 
 @pytest.fixture
 def empty_app(engine_name, tmp_path):
-    url = database_url(engine_name, tmp_path)
-    extra = {}
-    if engine_name == "postgresql":  # a schema of its own, apart from the tables other tests share
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        engine.dispose()
-        extra["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={SCHEMA}"}}
-    app = make_app(url, tmp_path, **extra)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    if engine_name == "postgresql":
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        engine.dispose()
+    yield from migrating.empty_app(engine_name, tmp_path, SCHEMA)
 
 
 def job(key: str, request: str = "county:430626", **extra) -> dict:
