@@ -12,6 +12,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
 from .results import SheetProblem
+from .wording import reworded
 from .workbook import file_type
 
 _ROW = re.compile(r"\[row : (\d+)\]")
@@ -48,11 +49,5 @@ def problem_of(message: str, name: str) -> SheetProblem:
     row = _ROW.search(message)
     sheet = _SHEET.search(message)
     first_line = _ROW.sub("", message.strip().splitlines()[0] if message.strip() else message).strip()
-    for pattern, chinese in _CHINESE:
-        found = pattern.search(message)
-        if found:
-            text = chinese.format(*found.groups())
-            break
-    else:
-        text = f"pyxform（ODK 的转换程序）不能转换：{first_line}"
+    text = reworded(_CHINESE, message, f"pyxform（ODK 的转换程序）不能转换：{first_line}")
     return SheetProblem(name, (sheet.group(1) or sheet.group(2)) if sheet else "survey", int(row.group(1)) if row else None, text)

@@ -18,6 +18,7 @@ from .judge import judge
 from .results import Imported, SheetProblem
 from .rulesin import RuleReader
 from .survey import SurveyWalker, Walk, valid_id
+from .wording import reworded
 from .workbook import Row, Workbook, language_of, read_workbook
 from .yamltext import locate, yaml_text
 
@@ -31,11 +32,7 @@ _CHECKER = [
 
 
 def checker_in_chinese(message: str) -> str:
-    for pattern, chinese in _CHECKER:
-        found = pattern.search(message)
-        if found:
-            return chinese.format(*found.groups())
-    return f"本系统的检查没有通过：{message}"
+    return reworded(_CHECKER, message, f"本系统的检查没有通过：{message}")
 
 
 def read_xlsform(data: bytes, name: str, audio_dir: Path | None = None) -> Imported:

@@ -11,6 +11,7 @@ from .choices import Choices
 from .columns import EXPLICIT_DEFAULTS, point_labels
 from .fromxpath import Context, constraint_to_jsonlogic, to_jsonlogic
 from .survey import Draft, Item, Walk
+from .wording import reworded
 from .workbook import Row
 from .xpath import XPathError
 
@@ -27,11 +28,7 @@ _CHINESE = [
 
 
 def in_chinese(message: str) -> str:
-    for pattern, chinese in _CHINESE:
-        found = pattern.search(message)
-        if found:
-            return chinese.format(*found.groups())
-    return f"规则检查没有通过（{message}）"
+    return reworded(_CHINESE, message, f"规则检查没有通过（{message}）")
 
 
 class RuleReader:
