@@ -33,12 +33,18 @@ def _shot(page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
-def test_trying_a_draft_shows_the_verdict_and_keeps_nothing(app, context, server, programme, loaded, db, tmp_path):
+def _office_on_a_copy(app, context, server, tmp_path):
+    """The office's browser page, logged in, publishing into a copy of the questionnaires folder."""
     folder = tmp_path / "questionnaires"
     shutil.copytree(ROOT / "questionnaires", folder)
     app.config["QUESTIONNAIRE_DIR"] = str(folder)
     page = context.new_page()
     log_in(page, server.base, "admin")
+    return page, folder
+
+
+def test_trying_a_draft_shows_the_verdict_and_keeps_nothing(app, context, server, programme, loaded, db, tmp_path):
+    page, folder = _office_on_a_copy(app, context, server, tmp_path)
 
     page.goto(f"{server.base}/admin/questionnaires")
     # a workbook with what cannot be carried over: every problem listed, at the upload form
@@ -124,11 +130,7 @@ def test_the_preview_does_not_touch_a_tablets_queue(app, context, server, progra
     """On a tablet that collects too, what waits in its queue stays as it was."""
     from .collecting import fill_and_submit, open_form, pending
 
-    folder = tmp_path / "questionnaires"
-    shutil.copytree(ROOT / "questionnaires", folder)
-    app.config["QUESTIONNAIRE_DIR"] = str(folder)
-    page = context.new_page()
-    log_in(page, server.base, "admin")
+    page, _folder = _office_on_a_copy(app, context, server, tmp_path)
     page.goto(f"{server.base}/admin/questionnaires")
     page.set_input_files("input[name=workbook]", files=[{"name": "h.xlsx", "buffer": workbook(), "mimeType": "application/octet-stream"}])
     page.click("[data-action=upload]")
