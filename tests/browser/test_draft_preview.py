@@ -33,6 +33,23 @@ def _shot(page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
+def _tablet_store(page):
+    """The uuids in the tablet's IndexedDB queue and the number of its kept drafts."""
+    return page.evaluate("""() => new Promise(ok => { const r = indexedDB.open('sanqu');
+        r.onsuccess = () => { const t = r.result.transaction(['queue', 'drafts']);
+          const q = t.objectStore('queue').getAll(), d = t.objectStore('drafts').getAll();
+          t.oncomplete = () => { ok([q.result.map(i => i.uuid).sort(), d.result.length]); r.result.close(); }; }; })""")
+
+
+def _try(page, code):
+    """Set up with this respondent code, answer 没找过 and submit in the preview."""
+    page.fill("input[name=respondent_code]", code)
+    page.fill("input[name=respondent_code_confirm]", code)
+    page.click("[data-action=start]")
+    page.locator("[data-question=helped] label.choice").nth(1).click()
+    page.click("[data-action=submit]")
+
+
 def _office_on_a_copy(app, context, server, tmp_path):
     """The office's browser page, logged in, publishing into a copy of the questionnaires folder."""
     folder = tmp_path / "questionnaires"
@@ -139,36 +156,22 @@ def test_the_preview_does_not_touch_a_tablets_queue(app, context, server, progra
     # the office's account fills a trial on the real form: kept on the device, never uploaded
     open_form(page, server.base)
     fill_and_submit(page, "PJ-Q1")
-    queued = page.evaluate("""() => new Promise(ok => { const r = indexedDB.open('sanqu');
-        r.onsuccess = () => { const t = r.result.transaction(['queue', 'drafts']);
-          const q = t.objectStore('queue').getAll(), d = t.objectStore('drafts').getAll();
-          t.oncomplete = () => { ok([q.result.map(i => i.uuid).sort(), d.result.length]); r.result.close(); }; }; })""")
+    queued = _tablet_store(page)
     assert len(queued[0]) == 1 and pending(page) == 1
 
     page.goto(f"{draft_url}/preview")
     page.wait_for_selector("#collect[data-ready]")
     page.select_option("select[name=county]", "430626")
     page.locator("label.choice:has(input[name=wave][value=pre])").click()
-    page.fill("input[name=respondent_code]", "PJ-TRY2")
-    page.fill("input[name=respondent_code_confirm]", "PJ-TRY2")
-    page.click("[data-action=start]")
-    page.locator("[data-question=helped] label.choice").nth(1).click()
-    page.click("[data-action=submit]")
+    _try(page, "PJ-TRY2")
     page.wait_for_selector("#status[data-status=preview]:not([hidden])")
-    after = page.evaluate("""() => new Promise(ok => { const r = indexedDB.open('sanqu');
-        r.onsuccess = () => { const t = r.result.transaction(['queue', 'drafts']);
-          const q = t.objectStore('queue').getAll(), d = t.objectStore('drafts').getAll();
-          t.oncomplete = () => { ok([q.result.map(i => i.uuid).sort(), d.result.length]); r.result.close(); }; }; })""")
+    after = _tablet_store(page)
     assert after == queued
     assert _stored(db) == (0, 0, 0)
 
     # a page left open past its CSRF token's hour: told so, not "would be refused"
     page.click("#next-respondent")
     page.evaluate("() => { document.querySelector('#collect [name=csrf_token]').value = 'expired'; }")
-    page.fill("input[name=respondent_code]", "PJ-TRY3")
-    page.fill("input[name=respondent_code_confirm]", "PJ-TRY3")
-    page.click("[data-action=start]")
-    page.locator("[data-question=helped] label.choice").nth(1).click()
-    page.click("[data-action=submit]")
+    _try(page, "PJ-TRY3")
     page.wait_for_selector("#status[data-verdict=failed]:not([hidden])")
     assert "过期" in page.inner_text("#status h2")
